@@ -1,0 +1,112 @@
+package callback
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// ErrUnknownKey reports an ES256 token signed by a key the JWKS does not
+// hold, or with no kid while the JWKS holds several keys.
+var ErrUnknownKey = errors.New("callback: no matching key in the JWKS")
+
+// jwks caches LINE's ES256 public keys. An unknown kid triggers a refetch
+// (keys rotate), but at most once per cooldown: go-oidc's RemoteKeySet
+// refetches on every unknown kid, which lets forged tokens flood /certs.
+type jwks struct {
+	url      string
+	client   *httpClient
+	cooldown time.Duration
+	now      func() time.Time
+
+	mu      sync.RWMutex
+	keys    []jose.JSONWebKey
+	fetched time.Time
+
+	fetchMu sync.Mutex // one fetch at a time
+}
+
+func newJWKS(url string, client *httpClient, cooldown time.Duration, now func() time.Time) *jwks {
+	return &jwks{url: url, client: client, cooldown: cooldown, now: now}
+}
+
+func (j *jwks) key(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
+	if k := j.find(kid); k != nil {
+		return k, nil
+	}
+	j.fetchMu.Lock()
+	defer j.fetchMu.Unlock()
+	if k := j.find(kid); k != nil { // fetched while we waited
+		return k, nil
+	}
+	j.mu.RLock()
+	recent := !j.fetched.IsZero() && j.now().Sub(j.fetched) < j.cooldown
+	j.mu.RUnlock()
+	if recent {
+		return nil, ErrUnknownKey
+	}
+	if err := j.refresh(ctx); err != nil {
+		return nil, err
+	}
+	if k := j.find(kid); k != nil {
+		return k, nil
+	}
+	return nil, ErrUnknownKey
+}
+
+// find returns the key named kid. A token without kid is accepted only
+// when the set holds exactly one key; with several, the choice would be a
+// guess.
+func (j *jwks) find(kid string) *jose.JSONWebKey {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	if kid == "" {
+		if len(j.keys) == 1 {
+			return &j.keys[0]
+		}
+		return nil
+	}
+	for i := range j.keys {
+		if j.keys[i].KeyID == kid {
+			return &j.keys[i]
+		}
+	}
+	return nil
+}
+
+func (j *jwks) refresh(ctx context.Context) error {
+	req, err := http.NewRequest(http.MethodGet, j.url, nil)
+	if err != nil {
+		return err
+	}
+	var set jose.JSONWebKeySet
+	err = j.client.do(ctx, "certs", req, &set)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.fetched = j.now()
+	if err != nil {
+		return err
+	}
+	j.keys = j.keys[:0:0]
+	for _, k := range set.Keys {
+		if usableES256(k) {
+			j.keys = append(j.keys, k)
+		}
+	}
+	return nil
+}
+
+// usableES256 keeps only P-256 public signing keys: a JWKS entry of another
+// type must never verify an ES256 token.
+func usableES256(k jose.JSONWebKey) bool {
+	pub, ok := k.Key.(*ecdsa.PublicKey)
+	return ok && pub.Curve == elliptic.P256() &&
+		(k.Use == "" || k.Use == "sig") &&
+		(k.Algorithm == "" || k.Algorithm == string(algES256))
+}

@@ -1,0 +1,76 @@
+package callback
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+const (
+	algHS256 = jose.HS256
+	algES256 = jose.ES256
+)
+
+// keySet verifies LINE's ID token signatures for go-oidc. LINE signs
+// web-login tokens with HS256 under the channel secret (no kid), and tokens
+// from LIFF and the native SDKs with ES256 under a key from its JWKS. The
+// key is chosen by alg, and only these two are accepted: never "none", and
+// never an HMAC check keyed with a public key (alg confusion).
+type keySet struct {
+	secret []byte
+	jwks   *jwks
+}
+
+// headerKeys are JOSE header parameters that name or carry a key. A token
+// must not choose the key that verifies it.
+var headerKeys = []string{"jwk", "jku", "x5u", "x5c", "crit"}
+
+func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error) {
+	if err := checkHeader(raw); err != nil {
+		return nil, err
+	}
+	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{algHS256, algES256})
+	if err != nil {
+		return nil, err
+	}
+	if len(jws.Signatures) != 1 {
+		return nil, errors.New("want exactly one signature")
+	}
+	h := jws.Signatures[0].Protected
+	switch jose.SignatureAlgorithm(h.Algorithm) {
+	case algHS256:
+		return jws.Verify(k.secret)
+	case algES256:
+		key, err := k.jwks.key(ctx, h.KeyID)
+		if err != nil {
+			return nil, err
+		}
+		return jws.Verify(key)
+	}
+	return nil, errors.New("unsupported alg")
+}
+
+func checkHeader(raw string) error {
+	seg, _, ok := strings.Cut(raw, ".")
+	if !ok {
+		return errors.New("malformed JWT")
+	}
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return errors.New("malformed JWT header")
+	}
+	var h map[string]json.RawMessage
+	if err := json.Unmarshal(b, &h); err != nil {
+		return errors.New("malformed JWT header")
+	}
+	for _, name := range headerKeys {
+		if _, ok := h[name]; ok {
+			return errors.New("JWT header names its own key (" + name + ")")
+		}
+	}
+	return nil
+}

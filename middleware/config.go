@@ -1,0 +1,106 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/session"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultLoginPath  = "/login"
+	DefaultLogoutPath = "/logout"
+	DefaultMaxFlows   = 5
+)
+
+// ErrConfig is wrapped by every error New returns for a bad Config.
+var ErrConfig = errors.New("middleware: invalid config")
+
+// Config configures an Auth. LINE.ChannelID, LINE.ChannelSecret,
+// LINE.RedirectURL and SessionKeys are required; every other zero value is
+// a safe default.
+type Config struct {
+	// LINE is the channel and how to log in with it: credentials, the
+	// callback URL (RedirectURL, whose path is mounted and whose origin is
+	// the app's), scopes, optional authorize parameters, LINE's hosts and
+	// back-channel timeouts.
+	LINE callback.Config
+
+	// SessionKeys encrypt and authenticate the cookies, session.KeySize
+	// bytes each (see session.ParseKeys). The first encodes; all decode.
+	SessionKeys [][]byte
+	// SessionLifetime is how long a login lasts; session.DefaultLifetime
+	// if zero.
+	SessionLifetime time.Duration
+	// SessionStore keeps sessions; in the cookie itself if nil.
+	SessionStore session.Store
+
+	// LoginPath and LogoutPath are where Handler mounts the login and
+	// logout endpoints; DefaultLoginPath and DefaultLogoutPath if empty.
+	LoginPath  string
+	LogoutPath string
+	// AfterLogout is where logout sends the browser; "/" if empty.
+	AfterLogout string
+	// MaxFlows caps the login flows a browser can have in progress, one
+	// cookie each; starting another evicts the oldest. DefaultMaxFlows if
+	// zero.
+	MaxFlows int
+
+	// OnLogin, when set, runs after LINE vouched for the user and before
+	// the session is created. It is where an app links the LINE user ID to
+	// its own account: the account ID it returns is kept in the session
+	// (see AccountIDFromContext). An error refuses the login with 403.
+	OnLogin func(ctx context.Context, login *callback.Login) (accountID string, err error)
+	// OnError, when set, answers a failed login, callback or logout instead
+	// of the default page. It may call (*Auth).ServeError to fall back to
+	// that page after recording the error. Match err with errors.Is against
+	// the callback and middleware sentinels, or errors.As *callback.AuthError
+	// for LINE's error code.
+	OnError func(w http.ResponseWriter, r *http.Request, err error)
+	// Logger receives one line per login, logout and failure, never with a
+	// token, code, secret or cookie value. Discarded if nil.
+	Logger *slog.Logger
+}
+
+func (cfg *Config) setDefaults() {
+	if cfg.LoginPath == "" {
+		cfg.LoginPath = DefaultLoginPath
+	}
+	if cfg.LogoutPath == "" {
+		cfg.LogoutPath = DefaultLogoutPath
+	}
+	if cfg.AfterLogout == "" {
+		cfg.AfterLogout = "/"
+	}
+	if cfg.MaxFlows == 0 {
+		cfg.MaxFlows = DefaultMaxFlows
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+func (cfg *Config) validate(callbackPath string) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+	}
+	for name, p := range map[string]string{"LoginPath": cfg.LoginPath, "LogoutPath": cfg.LogoutPath, "AfterLogout": cfg.AfterLogout} {
+		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+			return bad("%s %q must be a local path", name, p)
+		}
+	}
+	if callbackPath == cfg.LoginPath || callbackPath == cfg.LogoutPath || cfg.LoginPath == cfg.LogoutPath {
+		return bad("login, callback and logout paths must differ")
+	}
+	if cfg.MaxFlows < 1 {
+		return bad("MaxFlows must be positive")
+	}
+	return nil
+}

@@ -1,0 +1,21 @@
+// Package middleware adds LINE Login to a net/http app. An *Auth mounts
+// /login, /callback and /logout, keeps the logged-in LINE user in an
+// encrypted session cookie, and puts that user in each request's context.
+//
+//	auth, err := middleware.New(middleware.Config{
+//		LINE: callback.Config{
+//			ChannelID:     os.Getenv("LINE_CHANNEL_ID"),
+//			ChannelSecret: os.Getenv("LINE_CHANNEL_SECRET"),
+//			RedirectURL:   "https://example.com/callback",
+//		},
+//		SessionKeys: keys,
+//	})
+//	mux := http.NewServeMux()
+//	mux.Handle("/me", auth.RequireLINEUser(meHandler))
+//	http.ListenAndServe(addr, auth.Handler(mux))
+//
+// Handler has the func(http.Handler) http.Handler shape, so it also works as
+// chi's r.Use(auth.Handler). Inside a handler, UserFromContext returns the
+// user. Routers that want explicit routes can mount LoginHandler,
+// CallbackHandler and LogoutHandler themselves.
+package middleware

@@ -1,0 +1,151 @@
+package middleware
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/linelogin/linelogin/callback"
+)
+
+// ErrorStatus returns the HTTP status the default error page uses for err:
+// 400 for a callback to start again (bad state, rejected code), 401 for an
+// ID token that failed verification, 403 for a declined or refused login
+// and a cross-site logout, 502 when LINE is unreachable or broken, and 500
+// otherwise.
+func ErrorStatus(err error) int {
+	var authErr *callback.AuthError
+	switch {
+	case errors.As(err, &authErr):
+		switch {
+		case authErr.Denied():
+			return http.StatusForbidden
+		case authErr.Code == "SERVER_ERROR":
+			return http.StatusBadGateway
+		}
+		return http.StatusBadRequest
+	case errors.Is(err, callback.ErrState), errors.Is(err, callback.ErrCodeRejected):
+		return http.StatusBadRequest
+	case errors.Is(err, callback.ErrUpstream):
+		return http.StatusBadGateway
+	case errors.Is(err, callback.ErrIDToken):
+		return http.StatusUnauthorized
+	case errors.Is(err, ErrLoginRejected), errors.Is(err, ErrCrossSiteLogout):
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+type returnToKey struct{}
+
+// fail answers a failed login, callback or logout: the OnError hook if
+// set, the default page otherwise. The flow, when known, gives the retry
+// link its return_to.
+func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, flow *callback.Flow) {
+	status := ErrorStatus(err)
+	level := a.log.Warn
+	if status >= 500 {
+		level = a.log.Error
+	}
+	level("linelogin: request failed", "path", r.URL.Path, "status", status, "error", err.Error())
+	if flow != nil {
+		r = r.WithContext(context.WithValue(r.Context(), returnToKey{}, flow.ReturnTo))
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if a.cfg.OnError != nil {
+		a.cfg.OnError(w, r, err)
+		return
+	}
+	a.ServeError(w, r, err)
+}
+
+// ServeError writes the default error page for err: a friendly message,
+// LINE's error code and description (escaped) when LINE sent one, and a
+// link that starts the login again.
+func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
+	returnTo, _ := r.Context().Value(returnToKey{}).(string)
+	page := errorPage{Retry: a.cfg.LoginPath + "?return_to=" + url.QueryEscape(SafeReturnTo(returnTo))}
+	var authErr *callback.AuthError
+	switch {
+	case errors.As(err, &authErr):
+		page.Code, page.Description = authErr.Code, authErr.Description
+		if authErr.V2Code != "" {
+			page.Code += " (" + authErr.V2Code + " " + authErr.V2Message + ")"
+		}
+		page.Title = "LINE could not log you in"
+		page.Message = "LINE did not complete the login."
+		if authErr.Denied() {
+			page.Title = "Login cancelled"
+			page.Message = "You chose not to log in with LINE. You can try again whenever you like."
+		}
+	case errors.Is(err, callback.ErrState):
+		page.Title = "Please try again"
+		page.Message = "This login could not be finished: it expired, was already used, or was " +
+			"started in another browser (the LINE app sometimes opens a different one). Starting again fixes it."
+	case errors.Is(err, callback.ErrCodeRejected):
+		page.Title = "Please try again"
+		page.Message = "LINE did not accept this login any more; it may have expired. Starting again fixes it."
+	case errors.Is(err, callback.ErrUpstream):
+		page.Title = "LINE is not responding"
+		page.Message = "We could not reach LINE to finish your login. Please try again in a moment."
+	case errors.Is(err, callback.ErrIDToken):
+		page.Title = "Login could not be verified"
+		page.Message = "LINE's answer did not pass our checks, so you were not logged in. Please try again."
+	case errors.Is(err, ErrLoginRejected):
+		page.Title = "Login refused"
+		page.Message = "This LINE account cannot log in to this site."
+	case errors.Is(err, ErrCrossSiteLogout):
+		page.Title = "Logout refused"
+		page.Message = "Logging out only works from this site's own pages."
+		page.Retry = ""
+	default:
+		page.Title = "Something went wrong"
+		page.Message = "Your login could not be completed. Please try again."
+	}
+	a.renderError(w, ErrorStatus(err), page)
+}
+
+type errorPage struct {
+	Title, Message    string
+	Code, Description string
+	Retry             string
+}
+
+func (a *Auth) renderError(w http.ResponseWriter, status int, page errorPage) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = errorTemplate.Execute(w, page)
+}
+
+func writeJSONError(w http.ResponseWriter, status int, code, description string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": description})
+}
+
+var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f5f6f7;color:#1e1e1e;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
+main{background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);padding:32px 40px;max-width:480px}
+h1{font-size:1.4rem;margin:0 0 12px}
+p{line-height:1.5}
+.code{font-family:ui-monospace,monospace;background:#f0f0f0;border-radius:6px;padding:8px 12px;font-size:.9rem;word-break:break-word}
+a.retry{display:inline-block;margin-top:12px;background:#06C755;color:#fff;text-decoration:none;font-weight:bold;border-radius:8px;padding:10px 20px}
+a.retry:hover{background:#05b34c}
+a.home{margin-left:16px;color:#555}
+</style></head>
+<body><main id="error">
+<h1>{{.Title}}</h1>
+<p id="message">{{.Message}}</p>
+{{if .Code}}<p class="code" id="error-code">Error: {{.Code}}{{if .Description}} — {{.Description}}{{end}}</p>{{end}}
+{{if .Retry}}<a class="retry" id="retry" href="{{.Retry}}">Try again</a>{{end}}<a class="home" href="/">Home</a>
+</main></body></html>
+`))

@@ -1,0 +1,70 @@
+package middleware
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/linelogin/linelogin/callback"
+)
+
+// ErrLoginRejected is wrapped by the error the OnLogin hook returned when
+// it refused a login.
+var ErrLoginRejected = errors.New("middleware: login rejected by the app")
+
+// maxCallbackForm bounds a form_post callback's body.
+const maxCallbackForm = 64 << 10
+
+// serveCallback finishes a login: LINE redirects (or, with form_post,
+// posts) the browser here with a code and state, or an error.
+func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
+	var params url.Values
+	switch {
+	case r.Method == http.MethodGet:
+		params = r.URL.Query()
+	case r.Method == http.MethodPost && a.client.Config().ResponseMode == callback.ResponseModeFormPost:
+		r.Body = http.MaxBytesReader(w, r.Body, maxCallbackForm)
+		if err := r.ParseForm(); err != nil {
+			a.fail(w, r, callback.ErrState, nil)
+			return
+		}
+		params = r.PostForm
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	resp := callback.ParseResponse(params)
+	flow, err := a.flows.take(w, r, resp.State)
+	if resp.Err != nil {
+		// LINE's error comes first: a declined login must say so, whether
+		// or not its flow is still here (the flow is spent either way).
+		a.fail(w, r, resp.Err, flow)
+		return
+	}
+	if err != nil {
+		a.fail(w, r, err, nil)
+		return
+	}
+	login, err := a.client.Exchange(r.Context(), flow, resp)
+	if err != nil {
+		a.fail(w, r, err, flow)
+		return
+	}
+	data := &sessionData{user: *login.User, accessToken: login.Token.AccessToken}
+	if a.cfg.OnLogin != nil {
+		data.accountID, err = a.cfg.OnLogin(r.Context(), login)
+		if err != nil {
+			a.fail(w, r, fmt.Errorf("%w: %w", ErrLoginRejected, err), flow)
+			return
+		}
+	}
+	if err := a.sessions.Issue(w, r, data.encode()); err != nil {
+		a.fail(w, r, err, flow)
+		return
+	}
+	a.log.Info("linelogin: login", "amr", login.User.AMR)
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, flow.ReturnTo, http.StatusSeeOther)
+}

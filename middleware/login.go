@@ -1,0 +1,22 @@
+package middleware
+
+import (
+	"net/http"
+
+	"github.com/linelogin/linelogin/callback"
+)
+
+func (a *Auth) serveLogin(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	f := callback.NewFlow(SafeReturnTo(r.URL.Query().Get("return_to")))
+	if err := a.flows.save(w, r, f); err != nil {
+		a.fail(w, r, err, nil)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, a.client.AuthCodeURL(f), http.StatusFound)
+}

@@ -1,0 +1,54 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// ErrCrossSiteLogout reports a logout POST that did not prove it came from
+// the app's own pages.
+var ErrCrossSiteLogout = errors.New("middleware: cross-site logout refused")
+
+// serveLogout ends the session. It accepts only a POST from the app's own
+// origin, so that another site cannot log users out (login CSRF's twin).
+// The access token is revoked at LINE; if LINE cannot be reached the user
+// is still logged out here.
+func (a *Auth) serveLogout(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if !a.sameOrigin(r) {
+		a.fail(w, r, ErrCrossSiteLogout, nil)
+		return
+	}
+	if payload, err := a.sessions.Load(w, r); err == nil {
+		if d, err := decodeSessionData(payload); err == nil && d.accessToken != "" {
+			// The revoke outlives a client that hangs up, but not the
+			// configured timeout.
+			ctx := context.WithoutCancel(r.Context())
+			if err := a.client.Revoke(ctx, d.accessToken); err != nil {
+				a.log.Warn("linelogin: revoke at logout failed", "error", err)
+			}
+		}
+	}
+	if err := a.sessions.Destroy(w, r); err != nil {
+		a.log.Warn("linelogin: ending session failed", "error", err)
+	}
+	a.log.Info("linelogin: logout")
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, a.cfg.AfterLogout, http.StatusSeeOther)
+}
+
+// sameOrigin reports whether r proves it comes from the app's own pages:
+// an Origin header equal to the app's origin, or, from browsers that send
+// no Origin, Sec-Fetch-Site: same-origin. A request with neither is
+// refused.
+func (a *Auth) sameOrigin(r *http.Request) bool {
+	if o := r.Header.Get("Origin"); o != "" {
+		return o == a.origin
+	}
+	return r.Header.Get("Sec-Fetch-Site") == "same-origin"
+}

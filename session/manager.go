@@ -1,0 +1,188 @@
+package session
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// ErrNoSession reports a request without a usable session: no cookie, or one
+// that is tampered with, truncated, made under a removed key, foreign, or
+// expired. It means "not logged in", never a server error.
+var ErrNoSession = errors.New("session: no session")
+
+// DefaultLifetime is how long a session lasts when Config.Lifetime is zero.
+const DefaultLifetime = 7 * 24 * time.Hour
+
+// DefaultCookieName is the session cookie's name when Config.CookieName is
+// empty (with the __Host- prefix on https).
+const DefaultCookieName = "linelogin_session"
+
+// Config configures a Manager. Only Keys is required.
+type Config struct {
+	// Keys encrypt and authenticate the cookie, KeySize bytes each. The
+	// first encodes; all decode, and a cookie made under an older key is
+	// re-issued under the first on its next use.
+	Keys [][]byte
+	// CookieName is the base name of the cookie; DefaultCookieName if empty.
+	CookieName string
+	// Secure is set when the app is served over https; see CookieOptions.
+	Secure bool
+	// Lifetime is how long a session lasts from login; DefaultLifetime if
+	// zero. The server enforces it whatever the browser does.
+	Lifetime time.Duration
+	// Store keeps payloads; CookieStore if nil.
+	Store Store
+	// Now returns the current time; time.Now if nil. For tests.
+	Now func() time.Time
+}
+
+// Manager issues, loads and destroys sessions.
+type Manager struct {
+	codec    *Codec
+	store    Store
+	cookie   CookieOptions
+	name     string
+	lifetime time.Duration
+	now      func() time.Time
+}
+
+// NewManager validates cfg and returns a Manager.
+func NewManager(cfg Config) (*Manager, error) {
+	if cfg.Lifetime == 0 {
+		cfg.Lifetime = DefaultLifetime
+	}
+	if cfg.Lifetime < 0 {
+		return nil, errors.New("session: negative lifetime")
+	}
+	codec, err := NewCodec(cfg.Lifetime, cfg.Keys...)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.CookieName == "" {
+		cfg.CookieName = DefaultCookieName
+	}
+	if cfg.Store == nil {
+		cfg.Store = CookieStore{}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	opts := CookieOptions{Secure: cfg.Secure, SameSite: http.SameSiteLaxMode}
+	return &Manager{
+		codec:    codec,
+		store:    cfg.Store,
+		cookie:   opts,
+		name:     opts.Name(cfg.CookieName),
+		lifetime: cfg.Lifetime,
+		now:      cfg.Now,
+	}, nil
+}
+
+// CookieName returns the name of the session cookie, prefix included.
+func (m *Manager) CookieName() string { return m.name }
+
+// Codec returns the Manager's codec, for other cookies under the same keys.
+func (m *Manager) Codec() *Codec { return m.codec }
+
+// Issue starts a new session holding payload and sets its cookie. Any
+// session the request already carries is ended first, so a login always
+// yields a new value (no session fixation).
+func (m *Manager) Issue(w http.ResponseWriter, r *http.Request, payload []byte) error {
+	if ref, _, _, err := m.ref(r); err == nil {
+		if err := m.store.Delete(r.Context(), ref); err != nil {
+			return fmt.Errorf("session: end previous session: %w", err)
+		}
+	}
+	expiry := m.now().Add(m.lifetime)
+	ref, err := m.store.Save(r.Context(), payload, expiry)
+	if err != nil {
+		return fmt.Errorf("session: save: %w", err)
+	}
+	if err := m.setCookie(w, ref, expiry); err != nil {
+		_ = m.store.Delete(r.Context(), ref)
+		return err
+	}
+	return nil
+}
+
+// Load returns the payload of the request's session. It fails with
+// ErrNoSession when there is none; any other error comes from the Store
+// (an outage, not a logout). A cookie made under an old key is re-issued
+// under the current one through w.
+func (m *Manager) Load(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	ref, expiry, old, err := m.ref(r)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := m.store.Load(r.Context(), ref)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session: load: %w", err)
+	}
+	if old {
+		// Keep the original expiry: rotation must not extend a session.
+		_ = m.setCookie(w, ref, expiry)
+	}
+	return payload, nil
+}
+
+// Destroy ends the request's session, if any, and deletes its cookie.
+func (m *Manager) Destroy(w http.ResponseWriter, r *http.Request) error {
+	http.SetCookie(w, m.cookie.Expired(m.name))
+	ref, _, _, err := m.ref(r)
+	if err != nil {
+		return nil
+	}
+	return m.store.Delete(r.Context(), ref)
+}
+
+// ref returns the store reference that the request's cookie carries.
+func (m *Manager) ref(r *http.Request) (ref []byte, expiry time.Time, old bool, err error) {
+	c, err := r.Cookie(m.name)
+	if err != nil {
+		return nil, time.Time{}, false, ErrNoSession
+	}
+	plain, old, err := m.codec.Decode(m.name, c.Value)
+	if err != nil {
+		return nil, time.Time{}, false, ErrNoSession
+	}
+	ref, expiry, ok := openEnvelope(plain)
+	if !ok || !m.now().Before(expiry) {
+		return nil, time.Time{}, false, ErrNoSession
+	}
+	return ref, expiry, old, nil
+}
+
+func (m *Manager) setCookie(w http.ResponseWriter, ref []byte, expiry time.Time) error {
+	value, err := m.codec.Encode(m.name, sealEnvelope(ref, expiry))
+	if err != nil {
+		return fmt.Errorf("%w (%v)", ErrCookieTooLarge, err)
+	}
+	c, err := m.cookie.New(m.name, value, expiry.Sub(m.now()))
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, c)
+	return nil
+}
+
+// The envelope puts the expiry inside the encrypted value, ahead of the
+// store reference, so that the server enforces it even when a browser keeps
+// the cookie past its Max-Age.
+func sealEnvelope(ref []byte, expiry time.Time) []byte {
+	b := make([]byte, 8, 8+len(ref))
+	binary.BigEndian.PutUint64(b, uint64(expiry.Unix()))
+	return append(b, ref...)
+}
+
+func openEnvelope(b []byte) (ref []byte, expiry time.Time, ok bool) {
+	if len(b) < 8 {
+		return nil, time.Time{}, false
+	}
+	return b[8:], time.Unix(int64(binary.BigEndian.Uint64(b)), 0), true
+}

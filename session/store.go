@@ -1,0 +1,45 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned by a Store for a session it does not hold (never
+// saved, deleted, or expired). The Manager treats it as "not logged in";
+// any other Store error is an outage, and the Manager passes it on so that
+// callers can answer 503 instead of logging the user out.
+var ErrNotFound = errors.New("session: not found")
+
+// Store keeps session payloads. The session cookie carries, encrypted, the
+// reference that Save returns; Load maps it back to the payload.
+//
+// CookieStore keeps the payload in the cookie itself. A server-side store
+// returns a random ID instead, which lets a logout end the session on every
+// app instance.
+type Store interface {
+	// Save keeps payload until expiry and returns the reference the cookie
+	// will carry. A new reference is returned on every call.
+	Save(ctx context.Context, payload []byte, expiry time.Time) (ref []byte, err error)
+	// Load returns the payload for ref, or ErrNotFound.
+	Load(ctx context.Context, ref []byte) (payload []byte, err error)
+	// Delete forgets ref. Deleting an unknown ref is not an error.
+	Delete(ctx context.Context, ref []byte) error
+}
+
+// CookieStore is the default, stateless Store: the payload travels in the
+// cookie, encrypted, so the reference is the payload itself. Such a session
+// can only end by expiry or when the browser drops the cookie.
+type CookieStore struct{}
+
+// Save returns payload itself.
+func (CookieStore) Save(_ context.Context, payload []byte, _ time.Time) ([]byte, error) {
+	return payload, nil
+}
+
+// Load returns ref itself.
+func (CookieStore) Load(_ context.Context, ref []byte) ([]byte, error) { return ref, nil }
+
+// Delete does nothing: the caller expires the cookie.
+func (CookieStore) Delete(context.Context, []byte) error { return nil }
