@@ -1,0 +1,71 @@
+package linetest
+
+import (
+	"net/http"
+	"net/url"
+)
+
+// scopeDescription explains the scopes on the consent page.
+func scopeDescription(scope string) string {
+	switch scope {
+	case "profile":
+		return "profile: your display name, profile picture and status message"
+	case "openid":
+		return "openid: your user ID, in an ID token"
+	case "email":
+		return "email: your email address"
+	}
+	return scope
+}
+
+// showConsent keeps req server-side under a random ID and shows the page
+// where a person picks a test user or cancels.
+func (p *Platform) showConsent(w http.ResponseWriter, req *authRequest) {
+	now := p.clock()
+	id := randomHex(16)
+	req.expires = now.Add(p.codeTTL)
+	p.mu.Lock()
+	p.sweepLocked(now)
+	p.pending[id] = req
+	p.mu.Unlock()
+
+	data := consentPageData{
+		Action:    PathConsent,
+		RequestID: id,
+		ChannelID: p.channelID,
+		Users:     p.Users(),
+	}
+	if u, err := url.Parse(req.redirectURI); err == nil {
+		data.ClientHost = u.Host
+	}
+	for _, s := range req.scopes {
+		data.Scopes = append(data.Scopes, scopeDescription(s))
+	}
+	p.renderPage(w, http.StatusOK, consentPage, data)
+}
+
+// serveConsent receives the consent page's choice: a user, or Cancel. A
+// pending request is used once, whatever the choice.
+func (p *Platform) serveConsent(w http.ResponseWriter, r *http.Request) {
+	now := p.clock()
+	id := r.PostForm.Get("request")
+	p.mu.Lock()
+	req := p.pending[id]
+	delete(p.pending, id)
+	p.mu.Unlock()
+	if req == nil || !now.Before(req.expires) {
+		p.errorPage(w, http.StatusBadRequest, "This login request has expired or was already answered. Go back to the app and log in again.")
+		return
+	}
+	if r.PostForm.Has("deny") {
+		p.log.Info("linetest: authorization denied")
+		p.redirectError(w, req, errAccessDenied, accessDeniedDescription)
+		return
+	}
+	userID := r.PostForm.Get("user")
+	if _, ok := p.userIndex[userID]; !ok {
+		p.errorPage(w, http.StatusBadRequest, "There is no such test user. Go back to the app and log in again.")
+		return
+	}
+	p.approve(w, req, userID)
+}

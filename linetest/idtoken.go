@@ -1,0 +1,221 @@
+package linetest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// SetIDTokenHook installs h, called for every ID token the token endpoint
+// issues from now on, until SetIDTokenHook(nil). h receives the JOSE header
+// ({"alg":"HS256","typ":"JWT"}) and the claims, and may change both; the
+// token is then signed according to header["alg"], as SignIDToken does.
+// h runs without the platform's lock held.
+func (p *Platform) SetIDTokenHook(h func(header, claims map[string]any)) {
+	p.mu.Lock()
+	p.idTokenHook = h
+	p.mu.Unlock()
+}
+
+// webIDToken returns the HS256 ID token of a web login for code c.
+func (p *Platform) webIDToken(c *authCode, now time.Time) (string, error) {
+	u, _ := p.user(c.userID)
+	claims := map[string]any{
+		"iss": p.URL(),
+		"sub": u.ID,
+		"aud": p.channelID,
+		"exp": now.Add(p.idTokenTTL).Unix(),
+		"iat": now.Unix(),
+		"amr": []string{"linesso"},
+	}
+	if c.req.nonce != "" {
+		claims["nonce"] = c.req.nonce
+	}
+	if c.req.maxAge {
+		claims["auth_time"] = c.authTime.Unix()
+	}
+	if hasScope(c.req.scopes, "profile") {
+		claims["name"] = u.DisplayName
+		claims["picture"] = u.PictureURL
+	}
+	if hasScope(c.req.scopes, "email") && u.Email != "" {
+		claims["email"] = u.Email
+	}
+	// Web-login ID tokens are HS256 with the channel secret, and name no key.
+	header := map[string]any{"alg": "HS256", "typ": "JWT"}
+
+	p.mu.Lock()
+	hook := p.idTokenHook
+	p.mu.Unlock()
+	if hook != nil {
+		hook(header, claims)
+	}
+	return p.SignIDToken(header, claims)
+}
+
+// IssueLIFFIDToken returns an ID token like the one LIFF's liff.getIDToken()
+// gives an app: ES256, signed with the current key (whose kid it names and
+// which the JWKS publishes), with aud the channel ID and iss URL(). The nonce
+// claim is left out when nonce is empty.
+func (p *Platform) IssueLIFFIDToken(userID, nonce string) (string, error) {
+	u, ok := p.user(userID)
+	if !ok {
+		return "", fmt.Errorf("linetest: issue LIFF ID token: no user %q", userID)
+	}
+	now := p.clock()
+	claims := map[string]any{
+		"iss":     p.URL(),
+		"sub":     u.ID,
+		"aud":     p.channelID,
+		"exp":     now.Add(p.idTokenTTL).Unix(),
+		"iat":     now.Unix(),
+		"amr":     []string{"linesso"},
+		"name":    u.DisplayName,
+		"picture": u.PictureURL,
+	}
+	if nonce != "" {
+		claims["nonce"] = nonce
+	}
+	return p.SignIDToken(map[string]any{"alg": "ES256", "typ": "JWT"}, claims)
+}
+
+// SignIDToken returns a compact JWT of claims, signed according to
+// header["alg"], for forging test tokens:
+//
+//   - "HS256": signed with the channel secret (never with a key the header
+//     names);
+//   - "ES256": signed with the current EC key, whose kid is set unless the
+//     header names one; a kid of an older key still in the JWKS signs with
+//     that key, and an unknown kid is kept, with the current key signing;
+//   - "none": unsigned, "header.payload.";
+//   - anything else, or no alg: the header as given and a garbage signature.
+//
+// The other header members are kept as given.
+func (p *Platform) SignIDToken(header, claims map[string]any) (string, error) {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("linetest: sign ID token: claims: %w", err)
+	}
+	alg, _ := header["alg"].(string)
+	var key any
+	switch alg {
+	case "HS256":
+		key = []byte(p.channelSecret)
+	case "ES256":
+		k := p.currentKey()
+		if kid, ok := header["kid"].(string); ok {
+			if named := p.keyByID(kid); named != nil {
+				k = named
+			}
+		}
+		key = jose.JSONWebKey{Key: k.priv, KeyID: k.kid}
+	default:
+		h, err := json.Marshal(header)
+		if err != nil {
+			return "", fmt.Errorf("linetest: sign ID token: header: %w", err)
+		}
+		sig := ""
+		if alg != "none" {
+			sig = randomURLSafe(32)
+		}
+		enc := base64.RawURLEncoding
+		return enc.EncodeToString(h) + "." + enc.EncodeToString(payload) + "." + sig, nil
+	}
+
+	opts := &jose.SignerOptions{ExtraHeaders: make(map[jose.HeaderKey]any, len(header))}
+	for k, v := range header {
+		if k != "alg" {
+			opts.ExtraHeaders[jose.HeaderKey(k)] = v
+		}
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: key}, opts)
+	if err != nil {
+		return "", fmt.Errorf("linetest: sign ID token: %w", err)
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("linetest: sign ID token: %w", err)
+	}
+	return jws.CompactSerialize()
+}
+
+// verifiedIDToken is the outcome of checking an ID token at POST verify:
+// the claims, or LINE's error_description.
+type verifiedIDToken struct {
+	claims map[string]any
+	reason string
+}
+
+// checkIDToken verifies an ID token as LINE's POST verify does: the
+// signature (HS256 with the channel secret, or ES256 with a published key
+// named by kid), the issuer, the audience (which must be clientID, the
+// channel), the expiry, and nonce and userID when they are not empty.
+func (p *Platform) checkIDToken(token, clientID, nonce, userID string) verifiedIDToken {
+	invalid := func(reason string) verifiedIDToken { return verifiedIDToken{reason: reason} }
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.HS256, jose.ES256})
+	if err != nil || len(jws.Signatures) != 1 {
+		return invalid("Invalid IdToken.")
+	}
+	h := jws.Signatures[0].Protected
+	var key any
+	switch jose.SignatureAlgorithm(h.Algorithm) {
+	case jose.HS256:
+		key = []byte(p.channelSecret)
+	case jose.ES256:
+		k := p.keyByID(h.KeyID)
+		if k == nil {
+			return invalid("Invalid IdToken.")
+		}
+		key = &k.priv.PublicKey
+	default:
+		return invalid("Invalid IdToken.")
+	}
+	payload, err := jws.Verify(key)
+	if err != nil {
+		return invalid("Invalid IdToken.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	var claims map[string]any
+	if err := dec.Decode(&claims); err != nil || claims == nil {
+		return invalid("Invalid IdToken Format.")
+	}
+
+	if iss, _ := claims["iss"].(string); iss != p.URL() {
+		return invalid("Invalid IdToken Issuer.")
+	}
+	if clientID != p.channelID || !audienceIs(claims["aud"], clientID) {
+		return invalid("Invalid IdToken Audience.")
+	}
+	exp, _ := claims["exp"].(json.Number)
+	if expUnix, err := exp.Int64(); err != nil || !p.clock().Before(time.Unix(expUnix, 0)) {
+		return invalid("IdToken expired.")
+	}
+	if nonce != "" {
+		if got, _ := claims["nonce"].(string); got != nonce {
+			return invalid("Invalid IdToken Nonce.")
+		}
+	}
+	if userID != "" {
+		if sub, _ := claims["sub"].(string); sub != userID {
+			return invalid("Invalid IdToken Subject Identifier.")
+		}
+	}
+	return verifiedIDToken{claims: claims}
+}
+
+// audienceIs reports whether the aud claim, a string or an array of
+// strings, is exactly want.
+func audienceIs(aud any, want string) bool {
+	switch a := aud.(type) {
+	case string:
+		return a == want
+	case []any:
+		return len(a) == 1 && a[0] == want
+	}
+	return false
+}

@@ -1,0 +1,143 @@
+package linetest
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+)
+
+// Names of the HTML pages the platform renders.
+const (
+	errorPage    = "error"
+	consentPage  = "consent"
+	formPostPage = "form_post"
+)
+
+// pageStyle is shared by the pages: inline, because the pages load nothing
+// from anywhere.
+const pageStyle = `<style>
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;background:#f2f3f5;color:#1e1e1e;line-height:1.45}
+main{max-width:420px;margin:40px auto;background:#fff;border-radius:12px;box-shadow:0 2px 14px rgba(0,0,0,.08);overflow:hidden}
+header{background:#06c755;color:#fff;padding:18px 24px}
+header h1{margin:0;font-size:20px;font-weight:700}
+header p{margin:2px 0 0;font-size:13px;opacity:.9}
+section{padding:18px 24px 22px}
+ul.scopes{margin:6px 0 16px;padding-left:20px}
+ul.scopes li{margin:2px 0}
+form{margin:0}
+button.user{display:flex;align-items:center;gap:12px;width:100%;padding:10px 12px;margin:0 0 8px;border:1px solid #dcdfe3;border-radius:8px;background:#fff;color:inherit;font:inherit;font-size:16px;text-align:left;cursor:pointer}
+button.user:hover,button.user:focus{border-color:#06c755;background:#f0fbf4;outline:none}
+button.user img{width:40px;height:40px;border-radius:50%;flex:none;background:#eee}
+button#deny{display:block;width:100%;margin-top:8px;padding:10px;border:1px solid #dcdfe3;border-radius:8px;background:#f7f7f8;color:#444;font:inherit;cursor:pointer}
+button#deny:hover,button#deny:focus{background:#eceef0;outline:none}
+button.primary{display:block;width:100%;padding:10px;border:0;border-radius:8px;background:#06c755;color:#fff;font:inherit;font-weight:700;cursor:pointer}
+.note{margin:16px 0 0;font-size:12px;color:#777}
+.error{color:#b00020}
+</style>`
+
+// pagesSource holds the templates of the pages.
+const pagesSource = `
+{{define "head"}}<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>LINE Login (linetest)</title>
+` + pageStyle + `
+</head>{{end}}
+
+{{define "error"}}{{template "head"}}
+<body>
+<main>
+<header><h1>LINE Login</h1><p>linetest: a fake LINE Platform</p></header>
+<section>
+<h2 class="error">{{.Status}} {{.StatusText}}</h2>
+<p id="message">{{.Message}}</p>
+</section>
+</main>
+</body>
+</html>{{end}}
+
+{{define "consent"}}{{template "head"}}
+<body>
+<main>
+<header><h1>LINE Login</h1><p>linetest: a fake LINE Platform</p></header>
+<section>
+<p>The app at <strong>{{.ClientHost}}</strong> (channel {{.ChannelID}}) asks for:</p>
+<ul class="scopes">{{range .Scopes}}<li>{{.}}</li>{{end}}</ul>
+<p>Log in as:</p>
+{{range .Users}}<form method="post" action="{{$.Action}}"><input type="hidden" name="request" value="{{$.RequestID}}"><button type="submit" class="user" id="user-{{.ID}}" name="user" value="{{.ID}}"><img src="{{.PictureURL}}" alt="" width="40" height="40"><span class="name">{{.DisplayName}}</span></button></form>
+{{end}}<form method="post" action="{{.Action}}"><input type="hidden" name="request" value="{{.RequestID}}"><button type="submit" id="deny" name="deny" value="1">Cancel</button></form>
+<p class="note">No password here: this is a test platform. The real LINE shows its own login and consent screens.</p>
+</section>
+</main>
+</body>
+</html>{{end}}
+
+{{define "form_post"}}{{template "head"}}
+<body>
+<main>
+<header><h1>LINE Login</h1><p>linetest: a fake LINE Platform</p></header>
+<section>
+<form method="post" action="{{.Action}}">
+{{range .Params}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{end}}<noscript><p>JavaScript is off: press the button to go back to the app.</p></noscript>
+<button type="submit" class="primary" id="continue">Continue</button>
+</form>
+</section>
+</main>
+<script>document.forms[0].submit()</script>
+</body>
+</html>{{end}}
+`
+
+// newPages parses the page templates.
+func newPages() *template.Template {
+	return template.Must(template.New("pages").Parse(pagesSource))
+}
+
+// errorPageData fills the error page.
+type errorPageData struct {
+	Status     int
+	StatusText string
+	Message    string
+}
+
+// consentPageData fills the consent page.
+type consentPageData struct {
+	Action     string
+	RequestID  string
+	ClientHost string
+	ChannelID  string
+	Scopes     []string
+	Users      []User
+}
+
+// formPostData fills the form_post page.
+type formPostData struct {
+	Action string
+	Params []param
+}
+
+// errorPage answers with an HTML error page, as LINE does when it cannot
+// send the user back to the app.
+func (p *Platform) errorPage(w http.ResponseWriter, status int, message string) {
+	p.renderPage(w, status, errorPage, errorPageData{Status: status, StatusText: http.StatusText(status), Message: message})
+}
+
+// renderPage answers with the named page.
+func (p *Platform) renderPage(w http.ResponseWriter, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := p.pages.ExecuteTemplate(&buf, name, data); err != nil {
+		p.log.Error("linetest: rendering page", "page", name, "err", err)
+		http.Error(w, "linetest: cannot render page", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}

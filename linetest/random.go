@@ -1,0 +1,22 @@
+package linetest
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+)
+
+// randomBytes returns n bytes from crypto/rand, which never fails since
+// Go 1.24 (it crashes the program rather than return predictable bytes).
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+// randomHex returns 2n hex digits carrying n random bytes: alphanumeric, so
+// safe in URLs and forms without escaping.
+func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
+
+// randomURLSafe returns n random bytes in unpadded base64url.
+func randomURLSafe(n int) string { return base64.RawURLEncoding.EncodeToString(randomBytes(n)) }
