@@ -20,7 +20,7 @@ const (
 const (
 	DefaultTimeout     = 5 * time.Second
 	DefaultClockSkew   = time.Minute
-	DefaultKeyCooldown = time.Minute
+	DefaultKeyCooldown = 10 * time.Second
 )
 
 // Response modes LINE supports for returning the authorization response.

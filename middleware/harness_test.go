@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/linelogin/linelogin/callback"
@@ -29,6 +30,7 @@ type testApp struct {
 	cfg      middleware.Config
 	logs     *syncBuffer
 	user     linetest.User
+	handler  atomic.Pointer[http.Handler]
 }
 
 type syncBuffer struct {
@@ -68,9 +70,8 @@ func startTestApp(t testing.TB, tls bool, opts ...appOption) *testApp {
 	a := &testApp{t: t, platform: platform, logs: &syncBuffer{}, user: platform.Users()[0]}
 	platform.SetAutoApprove(a.user.ID)
 
-	var handler http.Handler
 	a.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		handler.ServeHTTP(w, r)
+		(*a.handler.Load()).ServeHTTP(w, r)
 	}))
 	scheme := "http"
 	if tls {
@@ -91,11 +92,25 @@ func startTestApp(t testing.TB, tls bool, opts ...appOption) *testApp {
 	for _, o := range opts {
 		o(&a.cfg)
 	}
-	auth, err := middleware.New(a.cfg)
+	a.mount(t, a.cfg)
+	if tls {
+		a.srv.StartTLS()
+	} else {
+		a.srv.Start()
+	}
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+// mount serves the test routes behind a new Auth made from cfg, at the
+// same address, as a redeployed instance would.
+func (a *testApp) mount(t testing.TB, cfg middleware.Config) {
+	t.Helper()
+	auth, err := middleware.New(cfg)
 	if err != nil {
 		t.Fatalf("middleware.New: %v", err)
 	}
-	a.auth = auth
+	a.auth, a.cfg = auth, cfg
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if u, ok := middleware.UserFromContext(r.Context()); ok {
@@ -111,14 +126,8 @@ func startTestApp(t testing.TB, tls bool, opts ...appOption) *testApp {
 	})
 	mux.Handle("/me", auth.RequireLINEUser(writeUser))
 	mux.Handle("/api/me", auth.RequireLINEUser(writeUser))
-	handler = auth.Handler(mux)
-	if tls {
-		a.srv.StartTLS()
-	} else {
-		a.srv.Start()
-	}
-	t.Cleanup(a.srv.Close)
-	return a
+	var h http.Handler = auth.Handler(mux)
+	a.handler.Store(&h)
 }
 
 // contextUser is what /me writes: the context's contents.

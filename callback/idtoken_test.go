@@ -1,0 +1,177 @@
+package callback_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/linetest"
+)
+
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func newClient(t *testing.T, p *linetest.Server, clock *testClock) *callback.Client {
+	t.Helper()
+	cfg := callback.Config{
+		ChannelID:     p.ChannelID(),
+		ChannelSecret: p.ChannelSecret(),
+		RedirectURL:   "https://app.example/callback",
+		AccessURL:     p.URL(),
+		APIURL:        p.URL(),
+		Timeout:       time.Second,
+	}
+	if clock != nil {
+		cfg.Now = clock.Now
+	}
+	c, err := callback.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func liffClaims(p *linetest.Server, nonce string) map[string]any {
+	now := time.Now()
+	c := map[string]any{
+		"iss": p.Issuer(), "sub": p.Users()[0].ID, "aud": p.ChannelID(),
+		"exp": now.Add(time.Hour).Unix(), "iat": now.Unix(),
+	}
+	if nonce != "" {
+		c["nonce"] = nonce
+	}
+	return c
+}
+
+func TestVerifyIDToken_LIFFTokenES256(t *testing.T) {
+	p := linetest.NewServer(t, linetest.Config{})
+	c := newClient(t, p, nil)
+	ctx := context.Background()
+	tok, err := p.IssueLIFFIDToken(p.Users()[0].ID, "n0nce")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := c.VerifyIDToken(ctx, tok, "n0nce")
+	if err != nil || u.ID != p.Users()[0].ID || u.DisplayName != p.Users()[0].DisplayName {
+		t.Fatalf("VerifyIDToken = %+v, %v", u, err)
+	}
+	if _, err := c.VerifyIDToken(ctx, tok, "other"); !errors.Is(err, callback.ErrIDToken) {
+		t.Errorf("wrong nonce: %v, want ErrIDToken", err)
+	}
+	if _, err := c.VerifyIDToken(ctx, tok, ""); err != nil {
+		t.Errorf("no nonce supplied by the app: %v", err)
+	}
+	var idErr *callback.IDTokenError
+	if _, err := c.VerifyIDToken(ctx, tok+"x", ""); !errors.As(err, &idErr) {
+		t.Errorf("altered token: %v, want *IDTokenError", err)
+	}
+}
+
+func TestVerifyIDToken_KidAbsentOnlyWithOneKey(t *testing.T) {
+	p := linetest.NewServer(t, linetest.Config{})
+	clock := &testClock{now: time.Now()}
+	c := newClient(t, p, clock)
+	ctx := context.Background()
+	noKid := func() string {
+		tok, err := p.SignIDToken(map[string]any{"alg": "ES256", "kid": ""}, liffClaims(p, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	if _, err := c.VerifyIDToken(ctx, noKid(), ""); err != nil {
+		t.Fatalf("no kid, one key in the JWKS: %v", err)
+	}
+	p.RotateSigningKey()
+	clock.Advance(time.Minute) // past the refetch cooldown
+	rotated, _ := p.SignIDToken(map[string]any{"alg": "ES256"}, liffClaims(p, ""))
+	if _, err := c.VerifyIDToken(ctx, rotated, ""); err != nil {
+		t.Fatalf("token under the rotated key: %v", err)
+	}
+	if _, err := c.VerifyIDToken(ctx, noKid(), ""); !errors.Is(err, callback.ErrIDToken) {
+		t.Errorf("no kid with several keys: %v, want rejected", err)
+	}
+}
+
+func TestVerifyIDToken_UnknownKidsCannotFloodCerts(t *testing.T) {
+	p := linetest.NewServer(t, linetest.Config{})
+	clock := &testClock{now: time.Now()}
+	c := newClient(t, p, clock)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, _ := p.SignIDToken(map[string]any{"alg": "ES256", "kid": fmt.Sprintf("random-%d", i)}, liffClaims(p, ""))
+			if _, err := c.VerifyIDToken(ctx, tok, ""); !errors.Is(err, callback.ErrIDToken) {
+				t.Errorf("unknown kid accepted: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := p.Count(linetest.PathCerts); n != 1 {
+		t.Errorf("100 unknown kids fetched the JWKS %d times, want 1", n)
+	}
+	clock.Advance(callback.DefaultKeyCooldown + time.Second)
+	tok, _ := p.SignIDToken(map[string]any{"alg": "ES256", "kid": "another"}, liffClaims(p, ""))
+	c.VerifyIDToken(ctx, tok, "")
+	if n := p.Count(linetest.PathCerts); n != 2 {
+		t.Errorf("after the cooldown: %d fetches, want 2", n)
+	}
+}
+
+func TestParseResponse(t *testing.T) {
+	r := callback.ParseResponse(url.Values{"code": {"c"}, "state": {"s"}, "friendship_status_changed": {"true"}})
+	if r.Code != "c" || r.State != "s" || r.FriendshipStatusChanged == nil || !*r.FriendshipStatusChanged || r.Err != nil {
+		t.Errorf("code response: %+v", r)
+	}
+	r = callback.ParseResponse(url.Values{"errorCode": {"417"}, "errorMessage": {"DISALLOWED"}, "state": {"s"}})
+	if r.Err == nil || r.Err.Code != "417" || !r.Err.Denied() || !errors.Is(r.Err, callback.ErrAuthorization) {
+		t.Errorf("v2.0 error response: %+v", r.Err)
+	}
+	if r := callback.ParseResponse(url.Values{"code": {string(make([]byte, 5000))}}); r.Code != "" {
+		t.Error("over-long code kept")
+	}
+}
+
+func ExampleClient_AuthCodeURL() {
+	c, err := callback.New(callback.Config{
+		ChannelID:     "1234567890",
+		ChannelSecret: "0123456789abcdef0123456789abcdef",
+		RedirectURL:   "https://example.com/callback",
+		BotPrompt:     "normal",
+	})
+	if err != nil {
+		panic(err)
+	}
+	flow := callback.NewFlow("/orders") // kept in an encrypted cookie until the callback
+	u, _ := url.Parse(c.AuthCodeURL(flow))
+	q := u.Query()
+	fmt.Println(u.Host + u.Path)
+	fmt.Println(q.Get("scope"), q.Get("code_challenge_method"), q.Get("bot_prompt"))
+	fmt.Println(q.Get("state") == flow.State, q.Get("nonce") == flow.Nonce)
+	// Output:
+	// access.line.me/oauth2/v2.1/authorize
+	// openid profile S256 normal
+	// true true
+}
