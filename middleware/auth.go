@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -110,4 +111,12 @@ func (a *Auth) withSession(w http.ResponseWriter, r *http.Request) *http.Request
 		st.err = err
 	}
 	return r.WithContext(withState(r.Context(), st))
+}
+
+// RevokeUser ends every session of the LINE user lineUserID on every app
+// instance, for example when an operator bans an account. It needs a
+// server-side SessionStore that indexes sessions by user; with the default
+// cookie store it fails with session.ErrRevocationUnsupported.
+func (a *Auth) RevokeUser(ctx context.Context, lineUserID string) error {
+	return a.sessions.RevokeOwner(ctx, lineUserID)
 }

@@ -60,7 +60,7 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := a.sessions.Issue(w, r, data.encode()); err != nil {
+	if err := a.sessions.Issue(w, r, login.User.ID, data.encode()); err != nil {
 		a.fail(w, r, err, flow)
 		return
 	}

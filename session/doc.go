@@ -9,7 +9,7 @@
 //	keys, _ := session.ParseKeys(os.Getenv("SESSION_KEYS"))
 //	m, err := session.NewManager(session.Config{Keys: keys, Secure: true})
 //	...
-//	err = m.Issue(w, r, payload)        // at login: always a new value
+//	err = m.Issue(w, r, userID, payload) // at login: always a new value
 //	payload, err := m.Load(w, r)        // on each request
 //	err = m.Destroy(w, r)               // at logout
 package session

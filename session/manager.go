@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -87,17 +88,17 @@ func (m *Manager) CookieName() string { return m.name }
 // Codec returns the Manager's codec, for other cookies under the same keys.
 func (m *Manager) Codec() *Codec { return m.codec }
 
-// Issue starts a new session holding payload and sets its cookie. Any
-// session the request already carries is ended first, so a login always
+// Issue starts a new session of owner holding payload and sets its cookie.
+// Any session the request already carries is ended first, so a login always
 // yields a new value (no session fixation).
-func (m *Manager) Issue(w http.ResponseWriter, r *http.Request, payload []byte) error {
+func (m *Manager) Issue(w http.ResponseWriter, r *http.Request, owner string, payload []byte) error {
 	if ref, _, _, err := m.ref(r); err == nil {
 		if err := m.store.Delete(r.Context(), ref); err != nil {
 			return fmt.Errorf("session: end previous session: %w", err)
 		}
 	}
 	expiry := m.now().Add(m.lifetime)
-	ref, err := m.store.Save(r.Context(), payload, expiry)
+	ref, err := m.store.Save(r.Context(), owner, payload, expiry)
 	if err != nil {
 		return fmt.Errorf("session: save: %w", err)
 	}
@@ -139,6 +140,16 @@ func (m *Manager) Destroy(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	return m.store.Delete(r.Context(), ref)
+}
+
+// RevokeOwner ends every session of owner, on every instance sharing the
+// store. It fails with ErrRevocationUnsupported for stores that cannot.
+func (m *Manager) RevokeOwner(ctx context.Context, owner string) error {
+	rv, ok := m.store.(OwnerRevoker)
+	if !ok {
+		return ErrRevocationUnsupported
+	}
+	return rv.DeleteOwner(ctx, owner)
 }
 
 // ref returns the store reference that the request's cookie carries.

@@ -31,7 +31,7 @@ func newManager(t *testing.T, c *clock, store session.Store, keys ...[]byte) *se
 func issue(t *testing.T, m *session.Manager, payload []byte) (*http.Request, *http.Cookie) {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	if err := m.Issue(rec, httptest.NewRequest(http.MethodGet, "/", nil), payload); err != nil {
+	if err := m.Issue(rec, httptest.NewRequest(http.MethodGet, "/", nil), "owner", payload); err != nil {
 		t.Fatal(err)
 	}
 	cookies := rec.Result().Cookies()
@@ -88,7 +88,7 @@ func TestManager_RotationReissuesUnderNewKeyKeepingExpiry(t *testing.T) {
 func TestManager_TooLargeIsAnError(t *testing.T) {
 	m := newManager(t, &clock{now: time.Now()}, nil, session.GenerateKey())
 	rec := httptest.NewRecorder()
-	err := m.Issue(rec, httptest.NewRequest(http.MethodGet, "/", nil), []byte(strings.Repeat("x", 3000)))
+	err := m.Issue(rec, httptest.NewRequest(http.MethodGet, "/", nil), "owner", []byte(strings.Repeat("x", 3000)))
 	if !errors.Is(err, session.ErrCookieTooLarge) {
 		t.Fatalf("Issue of 3000 bytes: %v, want ErrCookieTooLarge", err)
 	}
@@ -106,7 +106,7 @@ type memStore struct {
 	down bool
 }
 
-func (s *memStore) Save(_ context.Context, payload []byte, _ time.Time) ([]byte, error) {
+func (s *memStore) Save(_ context.Context, _ string, payload []byte, _ time.Time) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down {
@@ -152,7 +152,7 @@ func TestManager_ServerSideStore(t *testing.T) {
 	store.down = false
 	// A new login ends the previous session (no fixation).
 	rec := httptest.NewRecorder()
-	if err := m.Issue(rec, r, []byte("next")); err != nil {
+	if err := m.Issue(rec, r, "owner", []byte("next")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := m.Load(httptest.NewRecorder(), r); !errors.Is(err, session.ErrNoSession) {

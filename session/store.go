@@ -20,8 +20,10 @@ var ErrNotFound = errors.New("session: not found")
 // app instance.
 type Store interface {
 	// Save keeps payload until expiry and returns the reference the cookie
-	// will carry. A new reference is returned on every call.
-	Save(ctx context.Context, payload []byte, expiry time.Time) (ref []byte, err error)
+	// will carry. A new reference is returned on every call. owner names
+	// whose session it is (the LINE user ID), so that a store implementing
+	// OwnerRevoker can end all of an owner's sessions.
+	Save(ctx context.Context, owner string, payload []byte, expiry time.Time) (ref []byte, err error)
 	// Load returns the payload for ref, or ErrNotFound.
 	Load(ctx context.Context, ref []byte) (payload []byte, err error)
 	// Delete forgets ref. Deleting an unknown ref is not an error.
@@ -34,7 +36,7 @@ type Store interface {
 type CookieStore struct{}
 
 // Save returns payload itself.
-func (CookieStore) Save(_ context.Context, payload []byte, _ time.Time) ([]byte, error) {
+func (CookieStore) Save(_ context.Context, _ string, payload []byte, _ time.Time) ([]byte, error) {
 	return payload, nil
 }
 
@@ -43,3 +45,14 @@ func (CookieStore) Load(_ context.Context, ref []byte) ([]byte, error) { return 
 
 // Delete does nothing: the caller expires the cookie.
 func (CookieStore) Delete(context.Context, []byte) error { return nil }
+
+// ErrRevocationUnsupported is returned by Manager.RevokeOwner when the Store
+// cannot find sessions by owner, as CookieStore cannot: a cookie session
+// lives in the browser and ends only by expiry or logout.
+var ErrRevocationUnsupported = errors.New("session: the store cannot revoke sessions by owner")
+
+// OwnerRevoker is implemented by stores that index sessions by owner.
+type OwnerRevoker interface {
+	// DeleteOwner ends every session saved for owner.
+	DeleteOwner(ctx context.Context, owner string) error
+}

@@ -1,0 +1,23 @@
+# linelogin: two commands do all the set-up.
+#   make run    the example app on localhost:8080 (embedded fake LINE Platform
+#               unless LINE_CHANNEL_ID is set)
+#   make test   every test, race detector on, browser tests included; installs
+#               Debian's chromium with apt-get when it is missing
+GO ?= go
+FUZZTIME ?= 60s
+
+.PHONY: run test deps vet bench fuzz load
+
+run:
+	$(GO) run ./example
+
+test: deps vet
+	$(GO) test -race -count=1 -timeout 8m ./...
+
+vet:
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+# deps installs the system packages the tests drive (root, or sudo, and apt-get).
+deps:
+	@scripts/install-deps

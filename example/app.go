@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/middleware"
+)
+
+// app is the example: a public home page, a protected /me page and a
+// protected /api/me JSON endpoint, behind LINE Login.
+type app struct {
+	auth *middleware.Auth
+	demo bool
+}
+
+func newApp(c config, log *slog.Logger) (*app, error) {
+	auth, err := middleware.New(middleware.Config{
+		LINE: callback.Config{
+			ChannelID:     c.ChannelID,
+			ChannelSecret: c.ChannelSecret,
+			RedirectURL:   c.BaseURL + "/callback",
+			Scopes:        c.Scopes,
+			AccessURL:     c.AccessURL,
+			APIURL:        c.APIURL,
+			ResponseMode:  c.ResponseMode,
+		},
+		SessionKeys: c.SessionKeys,
+		Logger:      log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &app{auth: auth, demo: c.demo()}, nil
+}
+
+// home greets a logged-in user, or offers the LINE login button.
+func (a *app) home(w http.ResponseWriter, r *http.Request) {
+	user, _ := middleware.UserFromContext(r.Context())
+	render(w, homePage, pageData{User: user, Demo: a.demo})
+}
+
+// me shows the logged-in user; RequireLINEUser guards it.
+func (a *app) me(w http.ResponseWriter, r *http.Request) {
+	user, _ := middleware.UserFromContext(r.Context())
+	render(w, mePage, pageData{User: user, Demo: a.demo, AccountID: middleware.AccountIDFromContext(r.Context())})
+}
+
+// meJSON is the user as JSON: fields LINE did not give are left out.
+type meJSON struct {
+	UserID      string `json:"userId"`
+	DisplayName string `json:"displayName,omitempty"`
+	PictureURL  string `json:"pictureUrl,omitempty"`
+	Email       string `json:"email,omitempty"`
+}
+
+func (a *app) apiMe(w http.ResponseWriter, r *http.Request) {
+	user, _ := middleware.UserFromContext(r.Context())
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(meJSON{
+		UserID:      user.ID,
+		DisplayName: user.DisplayName,
+		PictureURL:  user.PictureURL,
+		Email:       user.Email,
+	})
+}
+
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok"))
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/linelogin/linelogin/linetest"
+)
+
+// startExample serves the example on router against a linetest platform
+// that approves as its first user, and returns a browser for it.
+func startExample(t *testing.T, router string, env map[string]string) (*httptest.Server, *http.Client, *linetest.Server) {
+	t.Helper()
+	platform := linetest.NewServer(t, linetest.Config{})
+	platform.SetAutoApprove(platform.Users()[0].ID)
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	vars := map[string]string{
+		"BASE_URL":            srv.URL,
+		"LINE_CHANNEL_ID":     platform.ChannelID(),
+		"LINE_CHANNEL_SECRET": platform.ChannelSecret(),
+		"LINE_ACCESS_URL":     platform.URL(),
+		"LINE_API_URL":        platform.URL(),
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	log := slog.New(slog.DiscardHandler)
+	cfg, err := loadConfig(func(k string) string { return vars[k] }, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err = a.handler(router); err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	return srv, &http.Client{Jar: jar}, platform
+}
+
+func get(t *testing.T, c *http.Client, u, accept string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Accept", accept)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func TestExample_LoginOnEveryRouter(t *testing.T) {
+	for router := range routers {
+		t.Run(router, func(t *testing.T) {
+			srv, browser, platform := startExample(t, router, nil)
+			user := platform.Users()[0]
+
+			resp, body := get(t, browser, srv.URL+"/", "text/html")
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="login"`) || !strings.Contains(body, "Log in with LINE") {
+				t.Fatalf("home page: %d %.300s", resp.StatusCode, body)
+			}
+			// Deep link: /me sends the browser through LINE and back.
+			resp, body = get(t, browser, srv.URL+"/me", "text/html")
+			if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/me" {
+				t.Fatalf("/me: %d at %s", resp.StatusCode, resp.Request.URL)
+			}
+			if !strings.Contains(body, user.DisplayName) || !strings.Contains(body, `id="picture" src="`+user.PictureURL) {
+				t.Errorf("/me does not show name and picture: %.1000s", body)
+			}
+
+			resp, body = get(t, browser, srv.URL+"/api/me", "application/json")
+			var me map[string]string
+			if err := json.Unmarshal([]byte(body), &me); err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("/api/me: %d %s", resp.StatusCode, body)
+			}
+			want := map[string]string{"userId": user.ID, "displayName": user.DisplayName, "pictureUrl": user.PictureURL}
+			for k, v := range want {
+				if me[k] != v {
+					t.Errorf("/api/me %s = %q, want %q", k, me[k], v)
+				}
+			}
+			if _, ok := me["email"]; ok {
+				t.Error("email present without the email scope")
+			}
+
+			// Logout from the app's own page.
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/logout", nil)
+			req.Header.Set("Origin", srv.URL)
+			resp, err := browser.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.Request.URL.Path != "/" {
+				t.Errorf("logout lands on %s", resp.Request.URL.Path)
+			}
+			resp, _ = get(t, browser, srv.URL+"/api/me", "application/json")
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("/api/me after logout: %d", resp.StatusCode)
+			}
+			if resp, body := get(t, browser, srv.URL+"/healthz", "*/*"); resp.StatusCode != 200 || body != "ok" {
+				t.Errorf("/healthz: %d %q", resp.StatusCode, body)
+			}
+		})
+	}
+}
+
+func TestExample_EmailScopeAndFormPost(t *testing.T) {
+	srv, browser, platform := startExample(t, "servemux", map[string]string{
+		"LINE_SCOPES":        "openid profile email",
+		"LINE_RESPONSE_MODE": "form_post",
+	})
+	// form_post: linetest answers with a self-posting form; post it.
+	resp, body := get(t, browser, srv.URL+"/login?return_to=%2Fapi%2Fme", "text/html")
+	if !strings.Contains(body, `method="post"`) && !strings.Contains(body, `method="POST"`) {
+		t.Fatalf("form_post page: %d %.500s", resp.StatusCode, body)
+	}
+	form := url.Values{}
+	for _, name := range []string{"code", "state"} {
+		i := strings.Index(body, `name="`+name+`" value="`)
+		if i < 0 {
+			t.Fatalf("no %s in form_post page", name)
+		}
+		rest := body[i+len(`name="`+name+`" value="`):]
+		form.Set(name, rest[:strings.IndexByte(rest, '"')])
+	}
+	resp, err := browser.PostForm(srv.URL+"/callback", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var me map[string]string
+	if err := json.Unmarshal(b, &me); err != nil || me["email"] != platform.Users()[0].Email {
+		t.Errorf("after form_post login /api/me = %s (status %d)", b, resp.StatusCode)
+	}
+}
+
+func TestLoadConfig_Contract(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	cfg, err := loadConfig(func(string) string { return "" }, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "localhost:8080" || cfg.BaseURL != "http://localhost:8080" || !cfg.demo() ||
+		cfg.AccessURL != "https://access.line.me" || cfg.APIURL != "https://api.line.me" ||
+		strings.Join(cfg.Scopes, " ") != "openid profile" || cfg.ResponseMode != "query" || len(cfg.SessionKeys) != 1 {
+		t.Errorf("defaults: %+v", cfg)
+	}
+	env := map[string]string{"ADDR": "0.0.0.0:9000", "SESSION_KEYS": "not-base64"}
+	if _, err := loadConfig(func(k string) string { return env[k] }, log); err == nil {
+		t.Error("bad SESSION_KEYS accepted")
+	}
+	env = map[string]string{"LINE_CHANNEL_ID": "1"}
+	if _, err := loadConfig(func(k string) string { return env[k] }, log); err == nil {
+		t.Error("LINE_CHANNEL_ID without a secret accepted")
+	}
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/session"
+)
+
+// config is the example's environment, as documented in the README.
+type config struct {
+	Addr          string
+	BaseURL       string
+	ChannelID     string
+	ChannelSecret string
+	AccessURL     string
+	APIURL        string
+	Scopes        []string
+	SessionKeys   [][]byte
+	ResponseMode  string
+	RedisURL      string
+}
+
+// demo reports whether no LINE channel is configured, so that the example
+// runs against an embedded linetest platform.
+func (c config) demo() bool { return c.ChannelID == "" }
+
+func loadConfig(getenv func(string) string, log *slog.Logger) (config, error) {
+	get := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		Addr:          get("ADDR", "localhost:8080"),
+		ChannelID:     get("LINE_CHANNEL_ID", ""),
+		ChannelSecret: get("LINE_CHANNEL_SECRET", ""),
+		AccessURL:     get("LINE_ACCESS_URL", callback.DefaultAccessURL),
+		APIURL:        get("LINE_API_URL", callback.DefaultAPIURL),
+		Scopes:        strings.Fields(get("LINE_SCOPES", "openid profile")),
+		ResponseMode:  get("LINE_RESPONSE_MODE", callback.ResponseModeQuery),
+		RedisURL:      get("REDIS_URL", ""),
+	}
+	c.BaseURL = strings.TrimRight(get("BASE_URL", "http://"+c.Addr), "/")
+	if c.ChannelID != "" && c.ChannelSecret == "" {
+		return c, errors.New("LINE_CHANNEL_SECRET is required with LINE_CHANNEL_ID")
+	}
+	if keys := getenv("SESSION_KEYS"); keys != "" {
+		var err error
+		if c.SessionKeys, err = session.ParseKeys(keys); err != nil {
+			return c, fmt.Errorf("SESSION_KEYS: %w", err)
+		}
+	} else {
+		key := session.GenerateKey()
+		c.SessionKeys = [][]byte{key}
+		log.Warn("SESSION_KEYS is not set: using a random key, so sessions end when the app restarts",
+			"hint", "set SESSION_KEYS to the standard base64 of 32 random bytes, e.g. `openssl rand -base64 32`")
+	}
+	return c, nil
+}

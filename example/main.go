@@ -1,0 +1,88 @@
+// Command example is a small web app behind LINE Login. With no
+// LINE_CHANNEL_ID set it starts an embedded fake LINE Platform (linetest),
+// so it runs with no LINE account and no network:
+//
+//	go run ./example                 # or: make run
+//	go run ./example -router=chi     # the same app on chi
+//
+// See the README for the environment variables.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/linelogin/linelogin/linetest"
+)
+
+func main() {
+	router := flag.String("router", "servemux", "router to mount the app on: servemux, chi or gorillamux")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(*router, os.Getenv, log); err != nil {
+		log.Error("example stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(router string, getenv func(string) string, log *slog.Logger) error {
+	cfg, err := loadConfig(getenv, log)
+	if err != nil {
+		return err
+	}
+	if cfg.demo() {
+		platform := startDemoPlatform(&cfg, log)
+		defer platform.Close()
+	}
+	a, err := newApp(cfg, log)
+	if err != nil {
+		return err
+	}
+	h, err := a.handler(router)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("example listening", "url", cfg.BaseURL, "router", router)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// startDemoPlatform starts linetest and points cfg at it. It listens on
+// 127.0.0.1 while the app defaults to localhost: two sites, as LINE and a
+// real app are, so cookies behave as they will in production.
+func startDemoPlatform(cfg *config, log *slog.Logger) *linetest.Server {
+	platform := linetest.NewServer(nil, linetest.Config{
+		CallbackURLs: []string{cfg.BaseURL + "/callback"},
+		Logger:       log.With("component", "linetest"),
+	})
+	cfg.ChannelID = platform.ChannelID()
+	cfg.ChannelSecret = platform.ChannelSecret()
+	cfg.AccessURL = platform.URL()
+	cfg.APIURL = platform.URL()
+	log.Info(fmt.Sprintf("LINE_CHANNEL_ID is not set: demo mode with the embedded fake LINE Platform at %s", platform.URL()))
+	return platform
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/linelogin/linelogin/middleware"
+)
+
+type pageData struct {
+	User      *middleware.User
+	AccountID string
+	Demo      bool
+}
+
+func render(w http.ResponseWriter, t *template.Template, data pageData) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = t.Execute(w, data)
+}
+
+// The pages use no external assets: styles and the LINE logo are inline.
+// The login button follows LINE's button guidelines: base color #06C755,
+// white logo and text, a darker shade on hover.
+const layout = `{{define "head"}}<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>linelogin example</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f5f6f7;color:#1e1e1e;margin:0}
+header{background:#fff;border-bottom:1px solid #e5e5e5;padding:14px 24px;font-weight:bold}
+main{max-width:560px;margin:48px auto;background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);padding:32px 40px}
+h1{font-size:1.5rem;margin-top:0}
+.line-btn{display:inline-flex;align-items:center;gap:10px;background:#06C755;color:#fff;border:0;border-radius:8px;padding:0 24px 0 12px;height:44px;font-weight:bold;font-size:1rem;text-decoration:none;cursor:pointer}
+.line-btn:hover{background:#05b34c}.line-btn:active{background:#049c42}
+.line-btn svg{width:30px;height:30px}
+.secondary{background:#fff;color:#1e1e1e;border:1px solid #ccc;border-radius:8px;padding:8px 18px;font-size:.95rem;cursor:pointer}
+.profile{display:flex;gap:20px;align-items:center;margin:20px 0}
+.profile img{width:96px;height:96px;border-radius:50%;object-fit:cover;background:#eee}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;font-size:.95rem}
+dt{color:#666}dd{margin:0;word-break:break-all}
+.demo{background:#fff8e1;border:1px solid #ffe082;border-radius:8px;padding:10px 14px;font-size:.9rem}
+nav a{margin-right:16px;color:#06a14a}
+</style></head><body><header>linelogin example</header><main>
+{{if .Demo}}<p class="demo" id="demo-note">Demo mode: logging in with the embedded fake LINE Platform (linetest). No LINE account needed.</p>{{end}}
+{{end}}
+{{define "logo"}}<svg viewBox="0 0 40 40" aria-hidden="true"><path fill="#fff" d="M20 7C11.7 7 5 12.4 5 19.1c0 6 5.3 11 12.5 11.9.5.1 1.1.3 1.3.7.2.4.1.9.1 1.3l-.2 1.3c-.1.4-.3 1.5 1.3.8 1.6-.7 8.7-5.1 11.9-8.8 2.2-2.4 3.2-4.8 3.2-7.3C35 12.4 28.3 7 20 7z"/><path fill="#06C755" d="M13.5 22.4h-3a.8.8 0 0 1-.8-.8v-6a.8.8 0 0 1 1.6 0v5.2h2.2a.8.8 0 0 1 0 1.6zm3.1-.8a.8.8 0 0 1-1.6 0v-6a.8.8 0 0 1 1.6 0v6zm7.2 0a.8.8 0 0 1-1.4.5l-3.1-4.2v3.7a.8.8 0 0 1-1.6 0v-6a.8.8 0 0 1 1.4-.5l3.1 4.2v-3.7a.8.8 0 0 1 1.6 0v6zm4.8-3.8a.8.8 0 0 1 0 1.6h-2.2v1.4h2.2a.8.8 0 0 1 0 1.6h-3a.8.8 0 0 1-.8-.8v-6c0-.4.4-.8.8-.8h3a.8.8 0 0 1 0 1.6h-2.2v1.4h2.2z"/></svg>{{end}}
+{{define "foot"}}</main></body></html>{{end}}`
+
+var homePage = template.Must(template.Must(template.New("layout").Parse(layout)).New("home").Parse(`{{template "head" .}}
+{{if .User}}
+<h1 id="greeting">Hello, {{.User.DisplayName}}!</h1>
+<nav><a href="/me" id="me-link">Your profile</a><a href="/api/me">/api/me</a></nav>
+<form method="post" action="/logout" style="margin-top:20px"><button class="secondary" id="logout" type="submit">Log out</button></form>
+{{else}}
+<h1>Welcome</h1>
+<p>Log in with your LINE account to see your profile.</p>
+<a class="line-btn" id="login" href="/login?return_to=%2Fme">{{template "logo"}}Log in with LINE</a>
+{{end}}
+{{template "foot"}}`))
+
+var mePage = template.Must(template.Must(template.New("layout").Parse(layout)).New("me").Parse(`{{template "head" .}}
+<h1>Your LINE profile</h1>
+<div class="profile">
+{{if .User.PictureURL}}<img id="picture" src="{{.User.PictureURL}}" alt="{{.User.DisplayName}}">{{end}}
+<div><div id="name" style="font-size:1.3rem;font-weight:bold">{{.User.DisplayName}}</div></div>
+</div>
+<dl>
+<dt>User ID</dt><dd id="user-id">{{.User.ID}}</dd>
+{{if .User.Email}}<dt>Email</dt><dd id="email">{{.User.Email}} (not verified by LINE)</dd>{{end}}
+{{if .AccountID}}<dt>Account</dt><dd id="account-id">{{.AccountID}}</dd>{{end}}
+{{if .User.AMR}}<dt>Logged in with</dt><dd id="amr">{{range $i, $m := .User.AMR}}{{if $i}}, {{end}}{{$m}}{{end}}</dd>{{end}}
+</dl>
+<nav><a href="/">Home</a><a href="/api/me">/api/me</a></nav>
+<form method="post" action="/logout" style="margin-top:20px"><button class="secondary" id="logout" type="submit">Log out</button></form>
+{{template "foot"}}`))
