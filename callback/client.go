@@ -25,6 +25,7 @@ type Client struct {
 	oauth    oauth2.Config
 	http     *httpClient
 	verifier *oidc.IDTokenVerifier
+	jwks     *jwks
 	openid   bool
 }
 
@@ -51,10 +52,8 @@ func New(cfg Config) (*Client, error) {
 			},
 		},
 	}
-	keys := &keySet{
-		secret: []byte(cfg.ChannelSecret),
-		jwks:   newJWKS(cfg.APIURL+pathCerts, c.http, cfg.KeyCooldown, cfg.Now),
-	}
+	c.jwks = newJWKS(cfg.APIURL+pathCerts, c.http, cfg.KeyCooldown, cfg.Now)
+	keys := &keySet{secret: []byte(cfg.ChannelSecret), jwks: c.jwks}
 	// LINE's discovery document lists only ES256, but web-login tokens are
 	// HS256: pin exactly the two algorithms LINE uses, and let keySet pick
 	// the key by the token's alg.

@@ -65,8 +65,11 @@ func (e *IDTokenError) Error() string {
 	return "callback: ID token rejected: " + e.Reason
 }
 
-// Is makes errors.Is(err, ErrIDToken) true.
-func (e *IDTokenError) Is(target error) bool { return target == ErrIDToken }
+// Is makes errors.Is(err, ErrIDToken) and errors.Is(err, ErrInvalidToken)
+// true.
+func (e *IDTokenError) Is(target error) bool {
+	return target == ErrIDToken || target == ErrInvalidToken
+}
 
 // Unwrap returns the underlying error.
 func (e *IDTokenError) Unwrap() error { return e.Err }

@@ -36,6 +36,14 @@ func (c *Client) verifyIDToken(ctx context.Context, raw, nonce string, maxAge ti
 	if len(raw) > maxIDToken {
 		return reject("too large", nil)
 	}
+	// go-oidc flattens key-set errors into text; fetch an ES256 key first
+	// so that an unreachable JWKS is reported as LINE being down (503),
+	// not as a bad token.
+	if h, err := parseHeader(raw); err == nil && h.Alg == string(algES256) {
+		if _, err := c.jwks.key(ctx, h.Kid); errors.Is(err, ErrUpstream) {
+			return nil, err
+		}
+	}
 	tok, err := c.verifier.Verify(ctx, raw)
 	if err != nil {
 		return reject("verification failed", err)

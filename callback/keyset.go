@@ -55,22 +55,36 @@ func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 }
 
 func checkHeader(raw string) error {
+	_, err := parseHeader(raw)
+	return err
+}
+
+type joseHeader struct {
+	Alg string `json:"alg"`
+	Kid string `json:"kid"`
+}
+
+// parseHeader decodes a JWT's header, refusing one that names or carries
+// its own key.
+func parseHeader(raw string) (joseHeader, error) {
+	var h joseHeader
 	seg, _, ok := strings.Cut(raw, ".")
 	if !ok {
-		return errors.New("malformed JWT")
+		return h, errors.New("malformed JWT")
 	}
 	b, err := base64.RawURLEncoding.DecodeString(seg)
 	if err != nil {
-		return errors.New("malformed JWT header")
+		return h, errors.New("malformed JWT header")
 	}
-	var h map[string]json.RawMessage
-	if err := json.Unmarshal(b, &h); err != nil {
-		return errors.New("malformed JWT header")
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return h, errors.New("malformed JWT header")
 	}
 	for _, name := range headerKeys {
-		if _, ok := h[name]; ok {
-			return errors.New("JWT header names its own key (" + name + ")")
+		if _, ok := fields[name]; ok {
+			return h, errors.New("JWT header names its own key (" + name + ")")
 		}
 	}
-	return nil
+	_ = json.Unmarshal(b, &h)
+	return h, nil
 }

@@ -169,3 +169,37 @@ func TestLoadConfig_Contract(t *testing.T) {
 		t.Error("LINE_CHANNEL_ID without a secret accepted")
 	}
 }
+
+func TestExample_APIMeAcceptsBearerAndIDTokens(t *testing.T) {
+	srv, _, platform := startExample(t, "servemux", nil)
+	user := platform.Users()[1]
+	access, _ := platform.IssueAccessToken(user.ID, []string{"openid", "profile"})
+	idToken, _ := platform.IssueLIFFIDToken(user.ID, "")
+	for name, h := range map[string][2]string{
+		"access token": {"Authorization", "Bearer " + access},
+		"ID token":     {"X-Line-ID-Token", idToken},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/me", nil)
+		req.Header.Set(h[0], h[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var me map[string]string
+		json.NewDecoder(resp.Body).Decode(&me)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || me["userId"] != user.ID || me["displayName"] != user.DisplayName {
+			t.Errorf("%s: %d %v", name, resp.StatusCode, me)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/me", nil)
+	req.Header.Set("Authorization", "Bearer not-a-line-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unknown token: %d", resp.StatusCode)
+	}
+}

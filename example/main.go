@@ -84,5 +84,7 @@ func startDemoPlatform(cfg *config, log *slog.Logger) *linetest.Server {
 	cfg.AccessURL = platform.URL()
 	cfg.APIURL = platform.URL()
 	log.Info(fmt.Sprintf("LINE_CHANNEL_ID is not set: demo mode with the embedded fake LINE Platform at %s", platform.URL()))
+	log.Info(fmt.Sprintf("try the API as a native app would: curl -H \"Authorization: Bearer $(curl -s %s%s)\" %s/api/me",
+		platform.URL(), linetest.PathDemoTokens, cfg.BaseURL))
 	return platform
 }

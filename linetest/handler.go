@@ -77,6 +77,7 @@ func (p *Platform) newRoutes() routes {
 		PathDeauthorize:  {http.MethodPost: p.serveDeauthorize},
 		PathDiscovery:    {http.MethodGet: p.serveDiscovery},
 		PathAvatarPrefix: {http.MethodGet: p.serveAvatar},
+		PathDemoTokens:   {http.MethodGet: p.serveDemoTokens},
 	}
 }
 

@@ -32,6 +32,11 @@ const (
 	// PathAvatarPrefix is where generated avatars are served:
 	// PathAvatarPrefix + userID + ".svg".
 	PathAvatarPrefix = "/linetest/avatar/"
+	// PathDemoTokens hands out tokens for a test user, as a native app or
+	// LIFF page would hold after logging in: GET ?user=<ID>&kind=access
+	// (the default) or kind=id_token, answered as text/plain. Only the fake
+	// has it, so that the demo's bearer endpoints can be tried with curl.
+	PathDemoTokens = "/linetest/tokens"
 )
 
 // Defaults used when Config leaves the channel empty.

@@ -21,6 +21,7 @@ type Auth struct {
 	flows        *flowStore
 	origin       string // the app's origin, from the callback URL
 	callbackPath string
+	bearer       *bearer
 	log          *slog.Logger
 }
 
@@ -49,10 +50,15 @@ func New(cfg Config) (*Auth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	idVerifier := cfg.IDTokenVerifier
+	if idVerifier == nil {
+		idVerifier = client
+	}
 	return &Auth{
-		cfg:          cfg,
+		bearer:       newBearer(client, idVerifier, cfg),
 		client:       client,
 		sessions:     sessions,
+		cfg:          cfg,
 		flows:        flows,
 		origin:       redirect.Scheme + "://" + redirect.Host,
 		callbackPath: redirect.Path,
@@ -90,27 +96,38 @@ func (a *Auth) CallbackHandler() http.Handler { return http.HandlerFunc(a.serveC
 // LogoutHandler ends the session: POST from the app's own pages only.
 func (a *Auth) LogoutHandler() http.Handler { return http.HandlerFunc(a.serveLogout) }
 
-// withSession returns r with the session's user, or the reason there is
-// none, in its context.
+// withSession returns r with the request's user (if any), or the reason
+// there is none, in its context. Credentials come from the Authorization
+// header, the X-Line-ID-Token header or the session cookie, in that order.
 func (a *Auth) withSession(w http.ResponseWriter, r *http.Request) *http.Request {
-	if _, ok := r.Context().Value(stateKey{}).(*requestState); ok {
+	if stateFrom(r.Context()) != nil {
 		return r // mounted twice, or RequireLINEUser behind Handler
 	}
 	st := &requestState{}
+	switch {
+	case r.Header.Get("Authorization") != "":
+		a.bearer.identifyAccessToken(r, st)
+	case r.Header.Get(HeaderIDToken) != "":
+		a.bearer.identifyIDToken(r, st)
+	default:
+		a.identifySession(w, r, st)
+	}
+	return r.WithContext(withState(r.Context(), st))
+}
+
+func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request, st *requestState) {
 	payload, err := a.sessions.Load(w, r)
 	switch {
 	case err == nil:
-		st.data, err = decodeSessionData(payload)
-		if err != nil {
-			// A payload this version cannot read: logged out, not a 500.
-			st.data = nil
+		// A payload this version cannot read means logged out, not a 500.
+		if d, err := decodeSessionData(payload); err == nil {
+			st.user, st.source, st.accountID, st.accessToken = &d.user, SourceSession, d.accountID, d.accessToken
 		}
 	case errors.Is(err, session.ErrNoSession):
 	default:
 		a.log.Error("linelogin: session store unavailable", "error", err)
-		st.err = err
+		st.unavailable = err
 	}
-	return r.WithContext(withState(r.Context(), st))
 }
 
 // RevokeUser ends every session of the LINE user lineUserID on every app

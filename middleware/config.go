@@ -18,6 +18,9 @@ const (
 	DefaultLoginPath  = "/login"
 	DefaultLogoutPath = "/logout"
 	DefaultMaxFlows   = 5
+
+	DefaultTokenCacheTTL  = 5 * time.Minute
+	DefaultTokenCacheSize = 10000
 )
 
 // ErrConfig is wrapped by every error New returns for a bad Config.
@@ -53,6 +56,22 @@ type Config struct {
 	// zero.
 	MaxFlows int
 
+	// IDTokenVerifier verifies the ID tokens LIFF and native apps send in
+	// the X-Line-ID-Token header. The default verifies locally (ES256 from
+	// LINE's JWKS, or HS256 with the channel secret); callback.LINEVerifier
+	// asks LINE instead.
+	IDTokenVerifier callback.IDTokenVerifier
+	// IDTokenNonce, when set, returns the nonce the app expects in a
+	// request's ID token (for example one it issued to its LIFF page); ""
+	// skips the nonce check. A nonce a client sends is never evidence.
+	IDTokenNonce func(r *http.Request) string
+	// TokenCacheTTL caps how long a verified bearer token is trusted
+	// without asking LINE again (never past the token's own expiry);
+	// DefaultTokenCacheTTL if zero. TokenCacheSize bounds the cache;
+	// DefaultTokenCacheSize if zero.
+	TokenCacheTTL  time.Duration
+	TokenCacheSize int
+
 	// OnLogin, when set, runs after LINE vouched for the user and before
 	// the session is created. It is where an app links the LINE user ID to
 	// its own account: the account ID it returns is kept in the session
@@ -82,6 +101,12 @@ func (cfg *Config) setDefaults() {
 	if cfg.MaxFlows == 0 {
 		cfg.MaxFlows = DefaultMaxFlows
 	}
+	if cfg.TokenCacheTTL == 0 {
+		cfg.TokenCacheTTL = DefaultTokenCacheTTL
+	}
+	if cfg.TokenCacheSize == 0 {
+		cfg.TokenCacheSize = DefaultTokenCacheSize
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -101,6 +126,9 @@ func (cfg *Config) validate(callbackPath string) error {
 	}
 	if cfg.MaxFlows < 1 {
 		return bad("MaxFlows must be positive")
+	}
+	if cfg.TokenCacheTTL < 0 || cfg.TokenCacheSize < 1 {
+		return bad("TokenCacheTTL and TokenCacheSize must be positive")
 	}
 	return nil
 }

@@ -6,16 +6,54 @@ import (
 	"github.com/linelogin/linelogin/callback"
 )
 
-// User is a LINE user the LINE Platform vouched for.
+// User is a LINE user the LINE Platform vouched for. Handlers must treat
+// it as read-only: it may be shared with other requests.
 type User = callback.User
+
+// Source says how a request's user was authenticated.
+type Source uint8
+
+// The sources of a user.
+const (
+	// SourceNone: no user.
+	SourceNone Source = iota
+	// SourceSession: a browser session cookie from a web login.
+	SourceSession
+	// SourceAccessToken: an Authorization: Bearer access token from a
+	// native or LIFF app, verified with LINE.
+	SourceAccessToken
+	// SourceIDToken: an ID token in the X-Line-ID-Token header, from
+	// liff.getIDToken() or a native SDK.
+	SourceIDToken
+)
+
+func (s Source) String() string {
+	switch s {
+	case SourceSession:
+		return "session"
+	case SourceAccessToken:
+		return "access token"
+	case SourceIDToken:
+		return "ID token"
+	}
+	return "none"
+}
 
 type stateKey struct{}
 
-// requestState is what the middleware learned about a request's session.
-// One value per request keeps the context to a single allocation.
+// requestState is what the middleware learned about a request's
+// credentials. One value per request keeps the context to a single
+// allocation.
 type requestState struct {
-	data *sessionData // nil when not logged in
-	err  error        // the session store failed: neither in nor out
+	user        *User
+	source      Source
+	accountID   string
+	accessToken string // a session's, for logout; never a bearer token
+	// unavailable is set when the session store or LINE could not be
+	// reached: the request is neither in nor out, and gets 503.
+	unavailable error
+	// refused is set when a bearer credential was malformed or invalid.
+	refused error
 }
 
 func withState(ctx context.Context, st *requestState) context.Context {
@@ -27,20 +65,28 @@ func stateFrom(ctx context.Context) *requestState {
 	return st
 }
 
-// UserFromContext returns the logged-in LINE user of the request whose
+// UserFromContext returns the authenticated LINE user of the request whose
 // context is ctx, and whether there is one.
 func UserFromContext(ctx context.Context) (*User, bool) {
-	if st := stateFrom(ctx); st != nil && st.data != nil {
-		return &st.data.user, true
+	if st := stateFrom(ctx); st != nil && st.user != nil {
+		return st.user, true
 	}
 	return nil, false
+}
+
+// SourceFromContext returns how the request's user was authenticated.
+func SourceFromContext(ctx context.Context) Source {
+	if st := stateFrom(ctx); st != nil {
+		return st.source
+	}
+	return SourceNone
 }
 
 // AccountIDFromContext returns the app's own account ID that the OnLogin
 // hook linked to the logged-in user, or "" if there is none.
 func AccountIDFromContext(ctx context.Context) string {
-	if st := stateFrom(ctx); st != nil && st.data != nil {
-		return st.data.accountID
+	if st := stateFrom(ctx); st != nil {
+		return st.accountID
 	}
 	return ""
 }

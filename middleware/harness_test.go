@@ -122,10 +122,15 @@ func (a *testApp) mount(t testing.TB, cfg middleware.Config) {
 	writeUser := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := middleware.UserFromContext(r.Context())
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(contextUser{User: u, AccountID: middleware.AccountIDFromContext(r.Context())})
+		json.NewEncoder(w).Encode(contextUser{
+			User:      u,
+			AccountID: middleware.AccountIDFromContext(r.Context()),
+			Source:    middleware.SourceFromContext(r.Context()).String(),
+		})
 	})
 	mux.Handle("/me", auth.RequireLINEUser(writeUser))
 	mux.Handle("/api/me", auth.RequireLINEUser(writeUser))
+	mux.Handle("/browser-only", auth.RequireLINEUserFrom(middleware.SourceSession)(writeUser))
 	var h http.Handler = auth.Handler(mux)
 	a.handler.Store(&h)
 }
@@ -134,6 +139,7 @@ func (a *testApp) mount(t testing.TB, cfg middleware.Config) {
 type contextUser struct {
 	User      *middleware.User
 	AccountID string
+	Source    string
 }
 
 func (a *testApp) url(path string) string { return a.srv.URL + path }

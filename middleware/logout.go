@@ -24,14 +24,14 @@ func (a *Auth) serveLogout(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, ErrCrossSiteLogout, nil)
 		return
 	}
-	if payload, err := a.sessions.Load(w, r); err == nil {
-		if d, err := decodeSessionData(payload); err == nil && d.accessToken != "" {
-			// The revoke outlives a client that hangs up, but not the
-			// configured timeout.
-			ctx := context.WithoutCancel(r.Context())
-			if err := a.client.Revoke(ctx, d.accessToken); err != nil {
-				a.log.Warn("linelogin: revoke at logout failed", "error", err)
-			}
+	st := &requestState{}
+	a.identifySession(w, r, st)
+	if st.accessToken != "" {
+		// The revoke outlives a client that hangs up, but not the
+		// configured timeout.
+		ctx := context.WithoutCancel(r.Context())
+		if err := a.client.Revoke(ctx, st.accessToken); err != nil {
+			a.log.Warn("linelogin: revoke at logout failed", "error", err)
 		}
 	}
 	if err := a.sessions.Destroy(w, r); err != nil {

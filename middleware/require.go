@@ -1,45 +1,76 @@
 package middleware
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 )
 
-// RequireLINEUser lets a request through to next only with a logged-in
-// LINE user. A browser without one is redirected to the login path with
-// return_to set to the page it asked for; an API client (see DESIGN: a
-// request with an Authorization or X-Line-ID-Token header, or not accepting
-// text/html) gets 401 JSON with a WWW-Authenticate: Bearer challenge. When
-// the session store is down, the answer is 503, not a logout.
+// RequireLINEUser lets a request through to next only with an
+// authenticated LINE user: a browser session, a bearer access token, or an
+// ID token. Otherwise:
+//
+//   - a browser is redirected to the login path with return_to set to the
+//     page it asked for;
+//   - an API client (a request with an Authorization or X-Line-ID-Token
+//     header, or not accepting text/html) gets 401 JSON with a
+//     WWW-Authenticate: Bearer challenge, error="invalid_token" for a token
+//     LINE refused, or 400 for a malformed header;
+//   - when the session store or LINE cannot be reached, 503: never a
+//     logout, never fail-open.
 //
 // It works behind Handler, and on its own as well.
 func (a *Auth) RequireLINEUser(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = a.withSession(w, r)
-		st := stateFrom(r.Context())
-		switch {
-		case st.data != nil:
-			next.ServeHTTP(w, r)
-		case st.err != nil:
-			a.serveUnavailable(w, r)
-		case isAPIRequest(r):
-			w.Header().Set("WWW-Authenticate", "Bearer")
-			writeJSONError(w, http.StatusUnauthorized, "unauthorized", "login required")
-		default:
-			target := a.cfg.LoginPath
-			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				target += "?return_to=" + url.QueryEscape(r.URL.RequestURI())
+	return a.RequireLINEUserFrom(SourceSession, SourceAccessToken, SourceIDToken)(next)
+}
+
+// RequireLINEUserFrom is RequireLINEUser accepting users from the given
+// sources only; for example RequireLINEUserFrom(SourceSession) keeps
+// bearer tokens out of a browser-only route.
+func (a *Auth) RequireLINEUserFrom(sources ...Source) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r = a.withSession(w, r)
+			st := stateFrom(r.Context())
+			switch {
+			case st.user != nil && slices.Contains(sources, st.source):
+				next.ServeHTTP(w, r)
+			case st.user != nil:
+				challenge(w, http.StatusUnauthorized, "invalid_token", "this kind of credential is not accepted here")
+			case st.unavailable != nil:
+				a.serveUnavailable(w, r)
+			case errors.Is(st.refused, ErrMalformedCredential):
+				challenge(w, http.StatusBadRequest, "invalid_request", "malformed credential header")
+			case st.refused != nil:
+				challenge(w, http.StatusUnauthorized, "invalid_token", "the token is invalid or expired")
+			case isAPIRequest(r):
+				// No credentials at all: a bare challenge, no error code
+				// (RFC 6750 section 3.1).
+				w.Header().Set("WWW-Authenticate", "Bearer")
+				writeJSONError(w, http.StatusUnauthorized, "unauthorized", "login required")
+			default:
+				target := a.cfg.LoginPath
+				if r.Method == http.MethodGet || r.Method == http.MethodHead {
+					target += "?return_to=" + url.QueryEscape(r.URL.RequestURI())
+				}
+				w.Header().Set("Cache-Control", "no-store")
+				http.Redirect(w, r, target, http.StatusFound)
 			}
-			w.Header().Set("Cache-Control", "no-store")
-			http.Redirect(w, r, target, http.StatusFound)
-		}
-	})
+		})
+	}
+}
+
+// challenge answers with an RFC 6750 error.
+func challenge(w http.ResponseWriter, status int, code, description string) {
+	w.Header().Set("WWW-Authenticate", `Bearer error="`+code+`", error_description="`+description+`"`)
+	writeJSONError(w, status, code, description)
 }
 
 func (a *Auth) serveUnavailable(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Retry-After", "5")
 	if isAPIRequest(r) {
-		writeJSONError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "sessions are unavailable, try again shortly")
+		writeJSONError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "cannot verify credentials right now, try again shortly")
 		return
 	}
 	a.renderError(w, http.StatusServiceUnavailable, errorPage{

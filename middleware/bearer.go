@@ -1,0 +1,141 @@
+package middleware
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/linelogin/linelogin/callback"
+)
+
+// HeaderIDToken is the header in which LIFF and native apps send an ID
+// token (from liff.getIDToken() or the LINE SDK).
+const HeaderIDToken = "X-Line-ID-Token"
+
+// maxBearer bounds a bearer credential; LINE's are well under 2 KB.
+const maxBearer = 8 << 10
+
+// ErrMalformedCredential reports an Authorization or X-Line-ID-Token
+// header that is not a well-formed bearer credential. RequireLINEUser
+// answers it with 400 and a token LINE refuses (callback.ErrInvalidToken)
+// with 401, as RFC 6750 says.
+var ErrMalformedCredential = errors.New("middleware: malformed credential header")
+
+// bearer authenticates native and LIFF apps: they send an access token or
+// an ID token, and the server checks it with the LINE Platform, never
+// trusting profile data a client sends.
+type bearer struct {
+	client     *callback.Client
+	idVerifier callback.IDTokenVerifier
+	nonce      func(*http.Request) string
+	access     *tokenCache
+	ids        *tokenCache
+	log        *slog.Logger
+}
+
+func newBearer(client *callback.Client, idVerifier callback.IDTokenVerifier, cfg Config) *bearer {
+	return &bearer{
+		client:     client,
+		idVerifier: idVerifier,
+		nonce:      cfg.IDTokenNonce,
+		access:     newTokenCache(cfg.TokenCacheTTL, cfg.TokenCacheSize),
+		ids:        newTokenCache(cfg.TokenCacheTTL, cfg.TokenCacheSize),
+		log:        cfg.Logger,
+	}
+}
+
+// identifyAccessToken handles Authorization: Bearer. The value is always
+// an access token: LINE's v2.1 access tokens are JWT-shaped too, so the
+// shape says nothing about the kind.
+func (b *bearer) identifyAccessToken(r *http.Request, st *requestState) {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") || !validToken(token) {
+		st.refused = ErrMalformedCredential
+		return
+	}
+	user, err := b.access.get(sha256.Sum256([]byte(token)), func() (*User, time.Time, error) {
+		// The check outlives a client that hangs up (others may wait on
+		// it), but not the client's configured timeout.
+		return b.client.UserFromAccessToken(context.WithoutCancel(r.Context()), token)
+	})
+	b.settle(st, SourceAccessToken, user, err)
+}
+
+// identifyIDToken handles X-Line-ID-Token.
+func (b *bearer) identifyIDToken(r *http.Request, st *requestState) {
+	raw := r.Header.Get(HeaderIDToken)
+	if !validToken(raw) {
+		st.refused = ErrMalformedCredential
+		return
+	}
+	var nonce string
+	if b.nonce != nil {
+		nonce = b.nonce(r)
+	}
+	key := sha256.Sum256([]byte(raw + "\x00" + nonce))
+	user, err := b.ids.get(key, func() (*User, time.Time, error) {
+		u, err := b.idVerifier.VerifyIDToken(context.WithoutCancel(r.Context()), raw, nonce)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		return u, jwtExpiry(raw), nil
+	})
+	b.settle(st, SourceIDToken, user, err)
+}
+
+func (b *bearer) settle(st *requestState, source Source, user *User, err error) {
+	switch {
+	case err == nil:
+		st.user, st.source = user, source
+	case errors.Is(err, callback.ErrInvalidToken):
+		b.log.Info("linelogin: credential refused", "source", source.String(), "error", err.Error())
+		st.refused = err
+	default:
+		// Never fail open: LINE unreachable means "try later", not "in".
+		b.log.Error("linelogin: cannot verify credential", "source", source.String(), "error", err.Error())
+		st.unavailable = err
+	}
+}
+
+// validToken reports whether s is an RFC 6750 b64token of sane length.
+func validToken(s string) bool {
+	if s == "" || len(s) > maxBearer {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-._~+/=", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// jwtExpiry reads exp from a JWT that has already been verified, so that
+// the cache never trusts it past its expiry. Zero if there is none.
+func jwtExpiry(raw string) time.Time {
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return time.Time{}
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return time.Time{}
+	}
+	var claims struct {
+		Exp int64 `json:"exp"`
+	}
+	if json.Unmarshal(b, &claims) != nil {
+		return time.Time{}
+	}
+	return time.Unix(claims.Exp, 0)
+}
