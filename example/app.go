@@ -16,7 +16,13 @@ type app struct {
 	demo bool
 }
 
-func newApp(c config, log *slog.Logger) (*app, error) {
+// newApp builds the example for c; demo says that c points at the embedded
+// linetest platform, which the pages then mention.
+func newApp(c config, demo bool, log *slog.Logger) (*app, error) {
+	store, err := redisStore(c.RedisURL, log)
+	if err != nil {
+		return nil, err
+	}
 	auth, err := middleware.New(middleware.Config{
 		LINE: callback.Config{
 			ChannelID:     c.ChannelID,
@@ -27,13 +33,14 @@ func newApp(c config, log *slog.Logger) (*app, error) {
 			APIURL:        c.APIURL,
 			ResponseMode:  c.ResponseMode,
 		},
-		SessionKeys: c.SessionKeys,
-		Logger:      log,
+		SessionKeys:  c.SessionKeys,
+		SessionStore: store,
+		Logger:       log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &app{auth: auth, demo: c.demo()}, nil
+	return &app{auth: auth, demo: demo}, nil
 }
 
 // home greets a logged-in user, or offers the LINE login button.

@@ -38,7 +38,7 @@ func startExample(t *testing.T, router string, env map[string]string) (*httptest
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(cfg, log)
+	a, err := newApp(cfg, true, log)
 	if err != nil {
 		t.Fatal(err)
 	}

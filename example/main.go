@@ -39,11 +39,12 @@ func run(router string, getenv func(string) string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if cfg.demo() {
+	demo := cfg.demo()
+	if demo {
 		platform := startDemoPlatform(&cfg, log)
 		defer platform.Close()
 	}
-	a, err := newApp(cfg, log)
+	a, err := newApp(cfg, demo, log)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ const layout = `{{define "head"}}<!doctype html>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f5f6f7;color:#1e1e1e;margin:0}
 header{background:#fff;border-bottom:1px solid #e5e5e5;padding:14px 24px;font-weight:bold}
-main{max-width:560px;margin:48px auto;background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);padding:32px 40px}
+main{max-width:560px;margin:48px auto;box-sizing:border-box;background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);padding:32px 40px}
 h1{font-size:1.5rem;margin-top:0}
 .line-btn{display:inline-flex;align-items:center;gap:10px;background:#06C755;color:#fff;border:0;border-radius:8px;padding:0 24px 0 12px;height:44px;font-weight:bold;font-size:1rem;text-decoration:none;cursor:pointer}
 .line-btn:hover{background:#05b34c}.line-btn:active{background:#049c42}
@@ -41,7 +41,13 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;font-size:.95
 dt{color:#666}dd{margin:0;word-break:break-all}
 .demo{background:#fff8e1;border:1px solid #ffe082;border-radius:8px;padding:10px 14px;font-size:.9rem}
 nav a{margin-right:16px;color:#06a14a}
-</style></head><body><header>linelogin example</header><main>
+@media (max-width:600px){main{margin:16px;padding:24px}}
+</style>
+<script>
+// After logout, Back must not show a logged-in page from the browser's
+// back/forward cache: reload it, so the server decides.
+addEventListener("pageshow", function (e) { if (e.persisted) location.reload(); });
+</script></head><body><header>linelogin example</header><main>
 {{if .Demo}}<p class="demo" id="demo-note">Demo mode: logging in with the embedded fake LINE Platform (linetest). No LINE account needed.</p>{{end}}
 {{end}}
 {{define "logo"}}<svg viewBox="0 0 40 40" aria-hidden="true"><path fill="#fff" d="M20 7C11.7 7 5 12.4 5 19.1c0 6 5.3 11 12.5 11.9.5.1 1.1.3 1.3.7.2.4.1.9.1 1.3l-.2 1.3c-.1.4-.3 1.5 1.3.8 1.6-.7 8.7-5.1 11.9-8.8 2.2-2.4 3.2-4.8 3.2-7.3C35 12.4 28.3 7 20 7z"/><path fill="#06C755" d="M13.5 22.4h-3a.8.8 0 0 1-.8-.8v-6a.8.8 0 0 1 1.6 0v5.2h2.2a.8.8 0 0 1 0 1.6zm3.1-.8a.8.8 0 0 1-1.6 0v-6a.8.8 0 0 1 1.6 0v6zm7.2 0a.8.8 0 0 1-1.4.5l-3.1-4.2v3.7a.8.8 0 0 1-1.6 0v-6a.8.8 0 0 1 1.4-.5l3.1 4.2v-3.7a.8.8 0 0 1 1.6 0v6zm4.8-3.8a.8.8 0 0 1 0 1.6h-2.2v1.4h2.2a.8.8 0 0 1 0 1.6h-3a.8.8 0 0 1-.8-.8v-6c0-.4.4-.8.8-.8h3a.8.8 0 0 1 0 1.6h-2.2v1.4h2.2z"/></svg>{{end}}

@@ -22,6 +22,7 @@ type Auth struct {
 	origin       string // the app's origin, from the callback URL
 	callbackPath string
 	bearer       *bearer
+	sessionCache *sessionCache
 	log          *slog.Logger
 }
 
@@ -56,6 +57,7 @@ func New(cfg Config) (*Auth, error) {
 	}
 	return &Auth{
 		bearer:       newBearer(client, idVerifier, cfg),
+		sessionCache: newSessionCache(),
 		client:       client,
 		sessions:     sessions,
 		cfg:          cfg,
@@ -99,35 +101,53 @@ func (a *Auth) LogoutHandler() http.Handler { return http.HandlerFunc(a.serveLog
 // withSession returns r with the request's user (if any), or the reason
 // there is none, in its context. Credentials come from the Authorization
 // header, the X-Line-ID-Token header or the session cookie, in that order.
+// This runs on every request: the session path allocates only the context
+// and the request copy when its cookie is in the session cache.
 func (a *Auth) withSession(w http.ResponseWriter, r *http.Request) *http.Request {
 	if stateFrom(r.Context()) != nil {
 		return r // mounted twice, or RequireLINEUser behind Handler
 	}
-	st := &requestState{}
+	var st *requestState
 	switch {
-	case r.Header.Get("Authorization") != "":
-		a.bearer.identifyAccessToken(r, st)
-	case r.Header.Get(HeaderIDToken) != "":
-		a.bearer.identifyIDToken(r, st)
+	case r.Header["Authorization"] != nil:
+		st = a.bearer.identifyAccessToken(r)
+	case r.Header[headerIDTokenKey] != nil:
+		st = a.bearer.identifyIDToken(r)
 	default:
-		a.identifySession(w, r, st)
+		st = a.identifySession(w, r)
 	}
 	return r.WithContext(withState(r.Context(), st))
 }
 
-func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request, st *requestState) {
-	payload, err := a.sessions.Load(w, r)
-	switch {
-	case err == nil:
-		// A payload this version cannot read means logged out, not a 500.
-		if d, err := decodeSessionData(payload); err == nil {
-			st.user, st.source, st.accountID, st.accessToken = &d.user, SourceSession, d.accountID, d.accessToken
-		}
-	case errors.Is(err, session.ErrNoSession):
-	default:
-		a.log.Error("linelogin: session store unavailable", "error", err)
-		st.unavailable = err
+// anonymous is the state of a request without credentials.
+var anonymous = &requestState{}
+
+func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestState {
+	value := a.sessions.Value(r)
+	if value == "" {
+		return anonymous
 	}
+	if st := a.sessionCache.get(value); st != nil {
+		return st
+	}
+	o, err := a.sessions.Open(w, r)
+	switch {
+	case errors.Is(err, session.ErrNoSession):
+		return anonymous
+	case err != nil:
+		a.log.Error("linelogin: session store unavailable", "error", err)
+		return &requestState{unavailable: err}
+	}
+	d, err := decodeSessionData(o.Payload)
+	if err != nil {
+		// A payload this version cannot read means logged out, not a 500.
+		return anonymous
+	}
+	st := &requestState{user: &d.user, source: SourceSession, accountID: d.accountID, accessToken: d.accessToken}
+	if !o.CacheUntil.IsZero() {
+		a.sessionCache.put(o.Value, st, o.CacheUntil)
+	}
+	return st
 }
 
 // RevokeUser ends every session of the LINE user lineUserID on every app

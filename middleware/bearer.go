@@ -18,6 +18,10 @@ import (
 // token (from liff.getIDToken() or the LINE SDK).
 const HeaderIDToken = "X-Line-ID-Token"
 
+// headerIDTokenKey is HeaderIDToken in canonical form, for allocation-free
+// lookups in http.Header.
+var headerIDTokenKey = http.CanonicalHeaderKey(HeaderIDToken)
+
 // maxBearer bounds a bearer credential; LINE's are well under 2 KB.
 const maxBearer = 8 << 10
 
@@ -53,26 +57,24 @@ func newBearer(client *callback.Client, idVerifier callback.IDTokenVerifier, cfg
 // identifyAccessToken handles Authorization: Bearer. The value is always
 // an access token: LINE's v2.1 access tokens are JWT-shaped too, so the
 // shape says nothing about the kind.
-func (b *bearer) identifyAccessToken(r *http.Request, st *requestState) {
+func (b *bearer) identifyAccessToken(r *http.Request) *requestState {
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || !validToken(token) {
-		st.refused = ErrMalformedCredential
-		return
+		return &requestState{refused: ErrMalformedCredential}
 	}
 	user, err := b.access.get(sha256.Sum256([]byte(token)), func() (*User, time.Time, error) {
 		// The check outlives a client that hangs up (others may wait on
 		// it), but not the client's configured timeout.
 		return b.client.UserFromAccessToken(context.WithoutCancel(r.Context()), token)
 	})
-	b.settle(st, SourceAccessToken, user, err)
+	return b.settle(SourceAccessToken, user, err)
 }
 
 // identifyIDToken handles X-Line-ID-Token.
-func (b *bearer) identifyIDToken(r *http.Request, st *requestState) {
+func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 	raw := r.Header.Get(HeaderIDToken)
 	if !validToken(raw) {
-		st.refused = ErrMalformedCredential
-		return
+		return &requestState{refused: ErrMalformedCredential}
 	}
 	var nonce string
 	if b.nonce != nil {
@@ -86,20 +88,20 @@ func (b *bearer) identifyIDToken(r *http.Request, st *requestState) {
 		}
 		return u, jwtExpiry(raw), nil
 	})
-	b.settle(st, SourceIDToken, user, err)
+	return b.settle(SourceIDToken, user, err)
 }
 
-func (b *bearer) settle(st *requestState, source Source, user *User, err error) {
+func (b *bearer) settle(source Source, user *User, err error) *requestState {
 	switch {
 	case err == nil:
-		st.user, st.source = user, source
+		return &requestState{user: user, source: source}
 	case errors.Is(err, callback.ErrInvalidToken):
 		b.log.Info("linelogin: credential refused", "source", source.String(), "error", err.Error())
-		st.refused = err
+		return &requestState{refused: err}
 	default:
 		// Never fail open: LINE unreachable means "try later", not "in".
 		b.log.Error("linelogin: cannot verify credential", "source", source.String(), "error", err.Error())
-		st.unavailable = err
+		return &requestState{unavailable: err}
 	}
 }
 

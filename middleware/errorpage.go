@@ -141,6 +141,7 @@ p{line-height:1.5}
 a.retry{display:inline-block;margin-top:12px;background:#06C755;color:#fff;text-decoration:none;font-weight:bold;border-radius:8px;padding:10px 20px}
 a.retry:hover{background:#05b34c}
 a.home{margin-left:16px;color:#555}
+@media (max-width:600px){main{margin:16px;padding:24px}}
 </style></head>
 <body><main id="error">
 <h1>{{.Title}}</h1>

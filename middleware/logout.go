@@ -24,8 +24,8 @@ func (a *Auth) serveLogout(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, ErrCrossSiteLogout, nil)
 		return
 	}
-	st := &requestState{}
-	a.identifySession(w, r, st)
+	st := a.identifySession(w, r)
+	a.sessionCache.forget(a.sessions.Value(r))
 	if st.accessToken != "" {
 		// The revoke outlives a client that hangs up, but not the
 		// configured timeout.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -114,22 +115,67 @@ func (m *Manager) Issue(w http.ResponseWriter, r *http.Request, owner string, pa
 // (an outage, not a logout). A cookie made under an old key is re-issued
 // under the current one through w.
 func (m *Manager) Load(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	ref, expiry, old, err := m.ref(r)
+	o, err := m.Open(w, r)
+	return o.Payload, err
+}
+
+// Opened is a session as Open found it.
+type Opened struct {
+	Payload []byte
+	// Value is the cookie value the payload came from.
+	Value string
+	// CacheUntil is how long a cache from Value to Payload may answer for
+	// the Manager: until the session expires, with the stateless
+	// CookieStore. It is zero, meaning "do not cache", for server-side
+	// stores, whose sessions can end early (logout elsewhere,
+	// revocation), and for a cookie under an old key, which must be
+	// re-issued.
+	CacheUntil time.Time
+}
+
+// Open is Load for callers that cache decoded sessions by cookie value
+// (see Value), as the middleware does to keep the per-request cost near
+// a map lookup.
+func (m *Manager) Open(w http.ResponseWriter, r *http.Request) (Opened, error) {
+	c, err := r.Cookie(m.name)
 	if err != nil {
-		return nil, err
+		return Opened{}, ErrNoSession
+	}
+	ref, expiry, old, err := m.open(c.Value)
+	if err != nil {
+		return Opened{}, err
 	}
 	payload, err := m.store.Load(r.Context(), ref)
 	if errors.Is(err, ErrNotFound) {
-		return nil, ErrNoSession
+		return Opened{}, ErrNoSession
 	}
 	if err != nil {
-		return nil, fmt.Errorf("session: load: %w", err)
+		return Opened{}, fmt.Errorf("session: load: %w", err)
 	}
+	o := Opened{Payload: payload, Value: c.Value}
 	if old {
 		// Keep the original expiry: rotation must not extend a session.
 		_ = m.setCookie(w, ref, expiry)
+	} else if _, stateless := m.store.(CookieStore); stateless {
+		o.CacheUntil = expiry
 	}
-	return payload, nil
+	return o, nil
+}
+
+// Value returns the raw value of the request's session cookie, or "",
+// without allocating: a cache key for Open's results.
+func (m *Manager) Value(r *http.Request) string {
+	for _, line := range r.Header["Cookie"] {
+		for len(line) > 0 {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			part = strings.TrimLeft(part, " ")
+			if name, value, ok := strings.Cut(part, "="); ok && name == m.name {
+				return strings.TrimRight(value, " ")
+			}
+		}
+	}
+	return ""
 }
 
 // Destroy ends the request's session, if any, and deletes its cookie.
@@ -158,7 +204,12 @@ func (m *Manager) ref(r *http.Request) (ref []byte, expiry time.Time, old bool, 
 	if err != nil {
 		return nil, time.Time{}, false, ErrNoSession
 	}
-	plain, old, err := m.codec.Decode(m.name, c.Value)
+	return m.open(c.Value)
+}
+
+// open decodes a session cookie value and checks its expiry.
+func (m *Manager) open(value string) (ref []byte, expiry time.Time, old bool, err error) {
+	plain, old, err := m.codec.Decode(m.name, value)
 	if err != nil {
 		return nil, time.Time{}, false, ErrNoSession
 	}
