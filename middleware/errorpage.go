@@ -9,13 +9,14 @@ import (
 	"net/url"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/session"
 )
 
 // ErrorStatus returns the HTTP status the default error page uses for err:
 // 400 for a callback to start again (bad state, rejected code), 401 for an
 // ID token that failed verification, 403 for a declined or refused login
-// and a cross-site logout, 502 when LINE is unreachable or broken, and 500
-// otherwise.
+// and a cross-site logout, 502 when LINE is unreachable or broken, 503 when
+// the session store is, and 500 otherwise.
 func ErrorStatus(err error) int {
 	var authErr *callback.AuthError
 	switch {
@@ -35,6 +36,8 @@ func ErrorStatus(err error) int {
 		return http.StatusUnauthorized
 	case errors.Is(err, ErrLoginRejected), errors.Is(err, ErrCrossSiteLogout):
 		return http.StatusForbidden
+	case errors.Is(err, session.ErrStoreUnavailable):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -97,6 +100,9 @@ func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ErrLoginRejected):
 		page.Title = "Login refused"
 		page.Message = "This LINE account cannot log in to this site."
+	case errors.Is(err, session.ErrStoreUnavailable):
+		page.Title = "Temporarily unavailable"
+		page.Message = "We cannot save your login right now. Please try again in a moment."
 	case errors.Is(err, ErrCrossSiteLogout):
 		page.Title = "Logout refused"
 		page.Message = "Logging out only works from this site's own pages."

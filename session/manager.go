@@ -15,6 +15,11 @@ import (
 // expired. It means "not logged in", never a server error.
 var ErrNoSession = errors.New("session: no session")
 
+// ErrStoreUnavailable wraps every error the Store returned other than
+// ErrNotFound: the store could not be reached or failed, so the request is
+// neither logged in nor out, and the answer is 503.
+var ErrStoreUnavailable = errors.New("session: store unavailable")
+
 // DefaultLifetime is how long a session lasts when Config.Lifetime is zero.
 const DefaultLifetime = 7 * 24 * time.Hour
 
@@ -95,17 +100,39 @@ func (m *Manager) Codec() *Codec { return m.codec }
 func (m *Manager) Issue(w http.ResponseWriter, r *http.Request, owner string, payload []byte) error {
 	if ref, _, _, err := m.ref(r); err == nil {
 		if err := m.store.Delete(r.Context(), ref); err != nil {
-			return fmt.Errorf("session: end previous session: %w", err)
+			return fmt.Errorf("%w: end previous session: %w", ErrStoreUnavailable, err)
 		}
 	}
 	expiry := m.now().Add(m.lifetime)
 	ref, err := m.store.Save(r.Context(), owner, payload, expiry)
 	if err != nil {
-		return fmt.Errorf("session: save: %w", err)
+		return fmt.Errorf("%w: save: %w", ErrStoreUnavailable, err)
 	}
 	if err := m.setCookie(w, ref, expiry); err != nil {
 		_ = m.store.Delete(r.Context(), ref)
 		return err
+	}
+	return nil
+}
+
+// Replace swaps the payload of the request's session for payload, keeping
+// its expiry: for data that changes during a session, such as a refreshed
+// access token. It fails with ErrNoSession when there is no session.
+func (m *Manager) Replace(w http.ResponseWriter, r *http.Request, owner string, payload []byte) error {
+	ref, expiry, _, err := m.ref(r)
+	if err != nil {
+		return err
+	}
+	newRef, err := m.store.Save(r.Context(), owner, payload, expiry)
+	if err != nil {
+		return fmt.Errorf("%w: save: %w", ErrStoreUnavailable, err)
+	}
+	if err := m.setCookie(w, newRef, expiry); err != nil {
+		_ = m.store.Delete(r.Context(), newRef)
+		return err
+	}
+	if err := m.store.Delete(r.Context(), ref); err != nil {
+		return fmt.Errorf("%w: end replaced session: %w", ErrStoreUnavailable, err)
 	}
 	return nil
 }
@@ -150,7 +177,7 @@ func (m *Manager) Open(w http.ResponseWriter, r *http.Request) (Opened, error) {
 		return Opened{}, ErrNoSession
 	}
 	if err != nil {
-		return Opened{}, fmt.Errorf("session: load: %w", err)
+		return Opened{}, fmt.Errorf("%w: load: %w", ErrStoreUnavailable, err)
 	}
 	o := Opened{Payload: payload, Value: c.Value}
 	if old {
