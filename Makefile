@@ -12,7 +12,7 @@ run:
 	$(GO) run ./example
 
 test: deps vet
-	$(GO) test -race -count=1 -timeout 8m ./...
+	scripts/with-redis $(GO) test -race -count=1 -timeout 8m ./...
 
 vet:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
@@ -21,3 +21,13 @@ vet:
 # deps installs the system packages the tests drive (root, or sudo, and apt-get).
 deps:
 	@scripts/install-deps
+
+# bench runs the benchmarks of DESIGN.md section 6 several times, prints
+# benchstat's table and the target ratios, and rewrites BENCHMARKS.md.
+bench:
+	@GO=$(GO) scripts/bench
+
+# load compares request rates with and without the middleware under wrk on
+# loopback (installs Debian's wrk with apt-get when it is missing).
+load:
+	@GO=$(GO) scripts/load
