@@ -45,8 +45,8 @@ func New(cfg Config) (*Client, error) {
 			RedirectURL:  cfg.RedirectURL,
 			Scopes:       cfg.Scopes,
 			Endpoint: oauth2.Endpoint{
-				AuthURL:  cfg.AccessURL + pathAuthorize,
-				TokenURL: cfg.APIURL + pathToken,
+				AuthURL:  cfg.AuthorizeURL,
+				TokenURL: cfg.TokenURL,
 				// LINE wants client_secret in the body, not in Basic auth.
 				AuthStyle: oauth2.AuthStyleInParams,
 			},

@@ -55,6 +55,11 @@ type Config struct {
 	AccessURL string
 	APIURL    string
 	Issuer    string
+	// AuthorizeURL and TokenURL override the authorize and token
+	// endpoints (AccessURL and APIURL with LINE's v2.1 paths by default),
+	// for apps migrating from LINE Login v2.0 or behind a proxy.
+	AuthorizeURL string
+	TokenURL     string
 
 	// Optional authorize parameters, sent only when set (see LINE's
 	// "Integrating LINE Login with your web app").
@@ -99,6 +104,12 @@ func (cfg *Config) setDefaults() {
 	if cfg.Issuer == "" {
 		cfg.Issuer = cfg.AccessURL
 	}
+	if cfg.AuthorizeURL == "" {
+		cfg.AuthorizeURL = cfg.AccessURL + pathAuthorize
+	}
+	if cfg.TokenURL == "" {
+		cfg.TokenURL = cfg.APIURL + pathToken
+	}
 	if cfg.ResponseMode == "" {
 		cfg.ResponseMode = ResponseModeQuery
 	}
@@ -129,7 +140,7 @@ func (cfg *Config) validate() error {
 	if err := absoluteURL(cfg.RedirectURL); err != nil {
 		return bad("RedirectURL: %v", err)
 	}
-	for name, u := range map[string]string{"AccessURL": cfg.AccessURL, "APIURL": cfg.APIURL, "Issuer": cfg.Issuer} {
+	for name, u := range map[string]string{"AccessURL": cfg.AccessURL, "APIURL": cfg.APIURL, "Issuer": cfg.Issuer, "AuthorizeURL": cfg.AuthorizeURL, "TokenURL": cfg.TokenURL} {
 		if err := absoluteURL(u); err != nil {
 			return bad("%s: %v", name, err)
 		}

@@ -3,6 +3,7 @@ package callback
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 )
 
@@ -23,6 +24,10 @@ var (
 	// ErrIDToken is wrapped by *IDTokenError: the ID token failed
 	// verification.
 	ErrIDToken = errors.New("callback: ID token rejected")
+	// ErrRefreshRejected reports a refresh token LINE no longer accepts
+	// (expired, revoked, or the user deauthorized the app): the user must
+	// log in again.
+	ErrRefreshRejected = errors.New("callback: refresh token rejected")
 	// ErrUpstream is wrapped by *UpstreamError: the LINE Platform could not
 	// be reached, timed out, or answered with something unusable.
 	ErrUpstream = errors.New("callback: LINE Platform unavailable")
@@ -78,10 +83,15 @@ func (e *IDTokenError) Unwrap() error { return e.Err }
 // never carries a token, code, secret or URL: LINE's error is kept as its
 // code only.
 type UpstreamError struct {
-	Op     string // the endpoint: "token", "verify", "profile", "revoke", "certs"
+	Op     string // the endpoint: "token", "refresh", "verify", "profile", "revoke", "certs", "friendship", "deauthorize"
 	Status int    // the HTTP status, 0 when no response came
-	Code   string // LINE's error code, if it sent one
-	Err    error  // the cause, with any URL removed
+	Code   string // LINE's error code ({"error": ...}), if it sent one
+	// Message is LINE's error_description or message. It is for the app
+	// to inspect and is never part of Error(): it may echo what was sent.
+	Message string
+	// RequestID is LINE's x-line-request-id, to quote to LINE's support.
+	RequestID string
+	Err       error // the cause, with any URL removed
 }
 
 func (e *UpstreamError) Error() string {
@@ -98,11 +108,15 @@ func (e *UpstreamError) Error() string {
 	return msg
 }
 
-// Is makes errors.Is(err, ErrUpstream) true, and errors.Is(err,
-// ErrCodeRejected) true for a token endpoint's invalid_grant.
+// Is makes errors.Is(err, ErrUpstream) true, errors.Is(err,
+// ErrCodeRejected) true for the token endpoint's invalid_grant at login,
+// and errors.Is(err, ErrRefreshRejected) true for it at refresh.
 func (e *UpstreamError) Is(target error) bool {
-	if target == ErrCodeRejected {
+	switch target {
+	case ErrCodeRejected:
 		return e.Op == "token" && e.Code == "invalid_grant"
+	case ErrRefreshRejected:
+		return e.Op == "refresh" && (e.Code == "invalid_grant" || e.Status == http.StatusBadRequest || e.Status == http.StatusUnauthorized)
 	}
 	return target == ErrUpstream
 }

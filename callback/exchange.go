@@ -3,6 +3,7 @@ package callback
 import (
 	"context"
 	"errors"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -56,18 +57,33 @@ func (c *Client) exchange(ctx context.Context, code, verifier string) (*oauth2.T
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http.Client)
 	tok, err := c.oauth.Exchange(ctx, code, oauth2.VerifierOption(verifier))
-	if err == nil {
-		return tok, nil
+	if err != nil {
+		return nil, tokenError("token", err)
 	}
-	// RetrieveError's message holds LINE's whole response body: keep the
-	// status and the error code only.
+	c.setExpiry(tok)
+	return tok, nil
+}
+
+// setExpiry dates the token's expiry by the configured clock, like every
+// other time check here (x/oauth2 uses the wall clock).
+func (c *Client) setExpiry(tok *oauth2.Token) {
+	if tok.ExpiresIn > 0 {
+		tok.Expiry = c.cfg.Now().Add(time.Duration(tok.ExpiresIn) * time.Second)
+	}
+}
+
+// tokenError turns an x/oauth2 error into an *UpstreamError. A
+// RetrieveError's message holds LINE's whole response body: only the
+// status, the error code and the request ID are kept.
+func tokenError(op string, err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		e := &UpstreamError{Op: "token", Code: safeCode(re.ErrorCode)}
+		e := &UpstreamError{Op: op, Code: safeCode(re.ErrorCode)}
 		if re.Response != nil {
 			e.Status = re.Response.StatusCode
+			e.RequestID = requestID(re.Response)
 		}
-		return nil, e
+		return e
 	}
-	return nil, upstream("token", 0, err)
+	return upstream(op, 0, err)
 }

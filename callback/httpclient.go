@@ -51,8 +51,10 @@ func (c *httpClient) do(ctx context.Context, op string, req *http.Request, dst a
 	if len(body) > maxBody {
 		return upstream(op, resp.StatusCode, errors.New("response body too large"))
 	}
-	if resp.StatusCode != http.StatusOK {
-		return &UpstreamError{Op: op, Status: resp.StatusCode, Code: errorCode(body)}
+	if resp.StatusCode/100 != 2 {
+		e := &UpstreamError{Op: op, Status: resp.StatusCode, RequestID: requestID(resp)}
+		e.Code, e.Message = errorBody(body)
+		return e
 	}
 	if dst == nil {
 		return nil
@@ -65,17 +67,36 @@ func (c *httpClient) do(ctx context.Context, op string, req *http.Request, dst a
 
 var codeShape = regexp.MustCompile(`^[A-Za-z0-9_.]{1,64}$`)
 
-// errorCode returns the "error" field of a LINE error body when it looks
-// like a code. Descriptions and messages are never returned: they may echo
-// what was sent.
-func errorCode(body []byte) string {
+// errorBody reads LINE's two error shapes: {"error", "error_description"}
+// from the OAuth endpoints and {"message"} from the other APIs. The code is
+// kept only when it looks like one; the message is capped.
+func errorBody(body []byte) (code, message string) {
 	var e struct {
-		Error string `json:"error"`
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+		Message     string `json:"message"`
 	}
 	if json.Unmarshal(body, &e) != nil {
-		return ""
+		return "", ""
 	}
-	return safeCode(e.Error)
+	message = e.Description
+	if message == "" {
+		message = e.Message
+	}
+	if len(message) > 512 {
+		message = message[:512]
+	}
+	return safeCode(e.Error), message
+}
+
+var requestIDShape = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
+
+// requestID returns LINE's x-line-request-id, when it looks like one.
+func requestID(resp *http.Response) string {
+	if id := resp.Header.Get("X-Line-Request-Id"); requestIDShape.MatchString(id) {
+		return id
+	}
+	return ""
 }
 
 func safeCode(s string) string {

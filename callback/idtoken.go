@@ -36,6 +36,11 @@ func (c *Client) verifyIDToken(ctx context.Context, raw, nonce string, maxAge ti
 	if len(raw) > maxIDToken {
 		return reject("too large", nil)
 	}
+	if !compactJWT(raw) {
+		// go-jose skips whitespace inside a compact JWT; a token with any
+		// is not one LINE issued, and must not verify.
+		return reject("malformed", nil)
+	}
 	// go-oidc flattens key-set errors into text; fetch an ES256 key first
 	// so that an unreachable JWKS is reported as LINE being down (503),
 	// not as a bad token.
@@ -88,4 +93,20 @@ func (c *Client) verifyIDToken(ctx context.Context, raw, nonce string, maxAge ti
 		}
 	}
 	return u, nil
+}
+
+// compactJWT reports whether s is three base64url segments joined by dots,
+// with nothing else.
+func compactJWT(s string) bool {
+	dots := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.':
+			dots++
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return dots == 2
 }

@@ -1,9 +1,12 @@
 package middleware
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/oauth2"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -23,6 +26,7 @@ type Auth struct {
 	callbackPath string
 	bearer       *bearer
 	sessionCache *sessionCache
+	refreshes    *tokenCache[*oauth2.Token]
 	log          *slog.Logger
 }
 
@@ -58,6 +62,7 @@ func New(cfg Config) (*Auth, error) {
 	return &Auth{
 		bearer:       newBearer(client, idVerifier, cfg),
 		sessionCache: newSessionCache(),
+		refreshes:    newTokenCache[*oauth2.Token](time.Hour, cfg.TokenCacheSize),
 		client:       client,
 		sessions:     sessions,
 		cfg:          cfg,
@@ -143,7 +148,7 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 		// A payload this version cannot read means logged out, not a 500.
 		return anonymous
 	}
-	st := &requestState{user: &d.user, source: SourceSession, accountID: d.accountID, accessToken: d.accessToken}
+	st := &requestState{user: &d.user, source: SourceSession, session: d}
 	if !o.CacheUntil.IsZero() {
 		a.sessionCache.put(o.Value, st, o.CacheUntil)
 	}

@@ -38,8 +38,8 @@ type bearer struct {
 	client     *callback.Client
 	idVerifier callback.IDTokenVerifier
 	nonce      func(*http.Request) string
-	access     *tokenCache
-	ids        *tokenCache
+	access     *tokenCache[*User]
+	ids        *tokenCache[*User]
 	log        *slog.Logger
 }
 
@@ -48,8 +48,8 @@ func newBearer(client *callback.Client, idVerifier callback.IDTokenVerifier, cfg
 		client:     client,
 		idVerifier: idVerifier,
 		nonce:      cfg.IDTokenNonce,
-		access:     newTokenCache(cfg.TokenCacheTTL, cfg.TokenCacheSize),
-		ids:        newTokenCache(cfg.TokenCacheTTL, cfg.TokenCacheSize),
+		access:     newTokenCache[*User](cfg.TokenCacheTTL, cfg.TokenCacheSize),
+		ids:        newTokenCache[*User](cfg.TokenCacheTTL, cfg.TokenCacheSize),
 		log:        cfg.Logger,
 	}
 }

@@ -45,6 +45,12 @@ type Config struct {
 	// SessionStore keeps sessions; in the cookie itself if nil.
 	SessionStore session.Store
 
+	// KeepRefreshToken keeps LINE's refresh token in the session
+	// (encrypted), so that Token can renew the access token for calls to
+	// LINE's APIs months after login. The access token itself is always
+	// kept, for logout's revocation; the raw ID token never is.
+	KeepRefreshToken bool
+
 	// LoginPath and LogoutPath are where Handler mounts the login and
 	// logout endpoints; DefaultLoginPath and DefaultLogoutPath if empty.
 	LoginPath  string

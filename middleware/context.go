@@ -45,10 +45,12 @@ type stateKey struct{}
 // credentials. One value per request keeps the context to a single
 // allocation.
 type requestState struct {
-	user        *User
-	source      Source
-	accountID   string
-	accessToken string // a session's, for logout; never a bearer token
+	user   *User
+	source Source
+	// session is the decoded session of a SourceSession user, with the
+	// account ID and the tokens; nil otherwise (a bearer token is never
+	// kept).
+	session *sessionData
 	// unavailable is set when the session store or LINE could not be
 	// reached: the request is neither in nor out, and gets 503.
 	unavailable error
@@ -85,8 +87,8 @@ func SourceFromContext(ctx context.Context) Source {
 // AccountIDFromContext returns the app's own account ID that the OnLogin
 // hook linked to the logged-in user, or "" if there is none.
 func AccountIDFromContext(ctx context.Context) string {
-	if st := stateFrom(ctx); st != nil {
-		return st.accountID
+	if st := stateFrom(ctx); st != nil && st.session != nil {
+		return st.session.accountID
 	}
 	return ""
 }

@@ -52,7 +52,10 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err, flow)
 		return
 	}
-	data := &sessionData{user: *login.User, accessToken: login.Token.AccessToken}
+	data := &sessionData{user: *login.User, accessToken: login.Token.AccessToken, tokenExpiry: login.Token.Expiry}
+	if a.cfg.KeepRefreshToken {
+		data.refreshToken = login.Token.RefreshToken
+	}
 	if a.cfg.OnLogin != nil {
 		data.accountID, err = a.cfg.OnLogin(r.Context(), login)
 		if err != nil {

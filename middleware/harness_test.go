@@ -131,6 +131,23 @@ func (a *testApp) mount(t testing.TB, cfg middleware.Config) {
 	mux.Handle("/me", auth.RequireLINEUser(writeUser))
 	mux.Handle("/api/me", auth.RequireLINEUser(writeUser))
 	mux.Handle("/browser-only", auth.RequireLINEUserFrom(middleware.SourceSession)(writeUser))
+	// /token hands out the session's access token, as an app calling LINE's
+	// APIs would use it; /unregister deletes the user's account.
+	mux.Handle("/token", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, err := auth.Token(w, r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		json.NewEncoder(w).Encode(tok)
+	})))
+	mux.Handle("/unregister", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := auth.Unregister(w, r, linetest.DefaultChannelAccessToken); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		io.WriteString(w, "unregistered")
+	})))
 	var h http.Handler = auth.Handler(mux)
 	a.handler.Store(&h)
 }

@@ -26,11 +26,11 @@ func (a *Auth) serveLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	st := a.identifySession(w, r)
 	a.sessionCache.forget(a.sessions.Value(r))
-	if st.accessToken != "" {
+	if st.session != nil && st.session.accessToken != "" {
 		// The revoke outlives a client that hangs up, but not the
 		// configured timeout.
 		ctx := context.WithoutCancel(r.Context())
-		if err := a.client.Revoke(ctx, st.accessToken); err != nil {
+		if err := a.client.Revoke(ctx, st.session.accessToken); err != nil {
 			a.log.Warn("linelogin: revoke at logout failed", "error", err)
 		}
 	}

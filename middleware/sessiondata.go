@@ -13,33 +13,32 @@ import (
 // length-prefixed layout decodes in a few hundred nanoseconds and keeps the
 // cookie small.
 type sessionData struct {
-	user        callback.User
-	accountID   string
-	accessToken string // for logout's revoke; never logged
+	user         callback.User
+	accountID    string
+	accessToken  string    // for logout's revoke and Token; never logged
+	tokenExpiry  time.Time // when accessToken expires
+	refreshToken string    // only with Config.KeepRefreshToken
 }
 
 // sessionVersion is the first byte of an encoded sessionData; a payload of
 // another version reads as "not logged in".
-const sessionVersion = 1
+const sessionVersion = 2
 
 var errSessionData = errors.New("middleware: unreadable session data")
 
 func (d *sessionData) encode() []byte {
 	u := &d.user
-	b := make([]byte, 0, 64+len(u.ID)+len(u.DisplayName)+len(u.PictureURL)+len(u.Email)+len(d.accountID)+len(d.accessToken))
+	b := make([]byte, 0, 64+len(u.ID)+len(u.DisplayName)+len(u.PictureURL)+len(u.Email)+len(d.accountID)+len(d.accessToken)+len(d.refreshToken))
 	b = append(b, sessionVersion)
-	for _, s := range []string{u.ID, u.DisplayName, u.PictureURL, u.Email, d.accountID, d.accessToken} {
+	for _, s := range []string{u.ID, u.DisplayName, u.PictureURL, u.Email, d.accountID, d.accessToken, d.refreshToken} {
 		b = appendString(b, s)
 	}
+	b = binary.AppendVarint(b, unixOrZero(d.tokenExpiry))
 	b = binary.AppendUvarint(b, uint64(len(u.AMR)))
 	for _, s := range u.AMR {
 		b = appendString(b, s)
 	}
-	var authTime int64
-	if !u.AuthTime.IsZero() {
-		authTime = u.AuthTime.Unix()
-	}
-	b = binary.AppendVarint(b, authTime)
+	b = binary.AppendVarint(b, unixOrZero(u.AuthTime))
 	switch {
 	case u.FriendshipStatusChanged == nil:
 		b = append(b, 0)
@@ -49,6 +48,20 @@ func (d *sessionData) encode() []byte {
 		b = append(b, 1)
 	}
 	return b
+}
+
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func timeOrZero(unix int64) time.Time {
+	if unix == 0 {
+		return time.Time{}
+	}
+	return time.Unix(unix, 0)
 }
 
 func appendString(b []byte, s string) []byte {
@@ -63,9 +76,10 @@ func decodeSessionData(b []byte) (*sessionData, error) {
 	r := reader{b: b[1:]}
 	d := &sessionData{}
 	u := &d.user
-	for _, p := range []*string{&u.ID, &u.DisplayName, &u.PictureURL, &u.Email, &d.accountID, &d.accessToken} {
+	for _, p := range []*string{&u.ID, &u.DisplayName, &u.PictureURL, &u.Email, &d.accountID, &d.accessToken, &d.refreshToken} {
 		*p = r.string()
 	}
+	d.tokenExpiry = timeOrZero(r.varint())
 	if n := r.uvarint(); n > 0 && n <= 16 {
 		u.AMR = make([]string, n)
 		for i := range u.AMR {
@@ -74,9 +88,7 @@ func decodeSessionData(b []byte) (*sessionData, error) {
 	} else if n > 16 {
 		r.err = true
 	}
-	if t := r.varint(); t != 0 {
-		u.AuthTime = time.Unix(t, 0)
-	}
+	u.AuthTime = timeOrZero(r.varint())
 	switch r.byte() {
 	case 1:
 		u.FriendshipStatusChanged = new(bool)

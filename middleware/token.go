@@ -1,0 +1,98 @@
+package middleware
+
+import (
+	"crypto/sha256"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/session"
+	"golang.org/x/oauth2"
+)
+
+// ErrLoginRequired reports that a request has no session whose tokens can
+// call LINE's APIs: it never had one, its refresh token was rejected (the
+// session has then ended), or it was authenticated by a bearer token.
+var ErrLoginRequired = errors.New("middleware: login required")
+
+// refreshBefore is how long before its expiry an access token is renewed,
+// so that a token handed out is good for a call or two.
+const refreshBefore = 5 * time.Minute
+
+// Token returns a valid access token of the request's session, to call
+// LINE's APIs on the user's behalf (see callback.Client.Profile and
+// Friendship). When the token is near its expiry and Config.KeepRefreshToken
+// is set, it is renewed with LINE and the session cookie is updated through
+// w; concurrent renewals of one session make one call to LINE. When LINE
+// rejects the refresh token, the session ends and Token fails with
+// ErrLoginRequired: the next protected request asks the user to log in.
+func (a *Auth) Token(w http.ResponseWriter, r *http.Request) (*oauth2.Token, error) {
+	st := stateFrom(a.withSession(w, r).Context())
+	if st.unavailable != nil {
+		return nil, st.unavailable
+	}
+	if st.session == nil || st.session.accessToken == "" {
+		return nil, ErrLoginRequired
+	}
+	d := st.session
+	tok := &oauth2.Token{AccessToken: d.accessToken, TokenType: "Bearer", Expiry: d.tokenExpiry}
+	now := a.client.Config().Now()
+	if d.tokenExpiry.IsZero() || d.tokenExpiry.Sub(now) > refreshBefore {
+		return tok, nil
+	}
+	if d.refreshToken == "" {
+		if now.Before(d.tokenExpiry) {
+			return tok, nil
+		}
+		return nil, ErrLoginRequired
+	}
+	// Keyed by the old access token: every request still carrying it, at
+	// once or later, gets the one renewal.
+	fresh, err := a.refreshes.get(sha256.Sum256([]byte(d.accessToken)), func() (*oauth2.Token, time.Time, error) {
+		t, err := a.client.Refresh(r.Context(), d.refreshToken)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		return t, t.Expiry, nil
+	})
+	if errors.Is(err, callback.ErrRefreshRejected) {
+		a.log.Info("linelogin: refresh token rejected, session ended", "error", err.Error())
+		a.sessionCache.forget(a.sessions.Value(r))
+		_ = a.sessions.Destroy(w, r)
+		return nil, ErrLoginRequired
+	}
+	if err != nil {
+		return nil, err
+	}
+	next := *d
+	next.accessToken, next.tokenExpiry = fresh.AccessToken, fresh.Expiry
+	if fresh.RefreshToken != "" {
+		next.refreshToken = fresh.RefreshToken
+	}
+	if err := a.sessions.Replace(w, r, next.user.ID, next.encode()); err != nil {
+		return nil, err
+	}
+	return &oauth2.Token{AccessToken: fresh.AccessToken, TokenType: "Bearer", Expiry: fresh.Expiry}, nil
+}
+
+// Unregister carries out a user's request to delete their account, as
+// LINE's guidelines require: it deauthorizes the app at LINE with the
+// channel's channelAccessToken (every token the user granted stops
+// working), ends the user's sessions on every instance when the session
+// store can (see RevokeUser), and ends this one.
+func (a *Auth) Unregister(w http.ResponseWriter, r *http.Request, channelAccessToken string) error {
+	tok, err := a.Token(w, r)
+	if err != nil {
+		return err
+	}
+	user, _ := UserFromContext(a.withSession(w, r).Context()) // Token found one
+	if err := a.client.Deauthorize(r.Context(), channelAccessToken, tok.AccessToken); err != nil {
+		return err
+	}
+	if err := a.RevokeUser(r.Context(), user.ID); err != nil && !errors.Is(err, session.ErrRevocationUnsupported) {
+		return err
+	}
+	a.sessionCache.forget(a.sessions.Value(r))
+	return a.sessions.Destroy(w, r)
+}
