@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -58,6 +59,7 @@ func startApp(t *testing.T, opts appOptions) *app {
 	env := []string{
 		fmt.Sprintf("ADDR=localhost:%d", port),
 		"SESSION_KEYS=" + opts.SessionKeys,
+		"DATABASE_PATH=" + filepath.Join(t.TempDir(), "accounts.db"),
 	}
 	if opts.ResponseMode != "" {
 		env = append(env, "LINE_RESPONSE_MODE="+opts.ResponseMode)
@@ -98,7 +100,7 @@ func cleanEnv() []string {
 		name, _, _ := strings.Cut(kv, "=")
 		switch {
 		case strings.HasPrefix(name, "LINE_"), name == "ADDR", name == "BASE_URL",
-			name == "SESSION_KEYS", name == "REDIS_URL":
+			name == "SESSION_KEYS", name == "REDIS_URL", name == "DATABASE_PATH":
 			continue
 		}
 		env = append(env, kv)

@@ -12,13 +12,15 @@ import (
 // app is the example: a public home page, a protected /me page and a
 // protected /api/me JSON endpoint, behind LINE Login.
 type app struct {
-	auth *middleware.Auth
-	demo bool
+	auth     *middleware.Auth
+	accounts *accounts
+	demo     bool
 }
 
-// newApp builds the example for c; demo says that c points at the embedded
-// linetest platform, which the pages then mention.
-func newApp(c config, demo bool, log *slog.Logger) (*app, error) {
+// newApp builds the example for c, linking LINE users to accounts; demo
+// says that c points at the embedded linetest platform, which the pages
+// then mention.
+func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error) {
 	store, err := redisStore(c.RedisURL, log)
 	if err != nil {
 		return nil, err
@@ -33,14 +35,16 @@ func newApp(c config, demo bool, log *slog.Logger) (*app, error) {
 			APIURL:        c.APIURL,
 			ResponseMode:  c.ResponseMode,
 		},
-		SessionKeys:  c.SessionKeys,
-		SessionStore: store,
-		Logger:       log,
+		SessionKeys:      c.SessionKeys,
+		SessionStore:     store,
+		KeepRefreshToken: true, // /me calls LINE's friendship API
+		OnLogin:          accts.link,
+		Logger:           log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &app{auth: auth, demo: demo}, nil
+	return &app{auth: auth, accounts: accts, demo: demo}, nil
 }
 
 // home greets a logged-in user, or offers the LINE login button.
@@ -49,10 +53,18 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	render(w, homePage, pageData{User: user, Demo: a.demo})
 }
 
-// me shows the logged-in user; RequireLINEUser guards it.
+// me shows the logged-in user, their account here, and whether they are a
+// friend of the channel's official account (asked of LINE with the
+// session's access token); RequireLINEUser guards it.
 func (a *app) me(w http.ResponseWriter, r *http.Request) {
 	user, _ := middleware.UserFromContext(r.Context())
-	render(w, mePage, pageData{User: user, Demo: a.demo, AccountID: middleware.AccountIDFromContext(r.Context())})
+	data := pageData{User: user, Demo: a.demo, AccountID: middleware.AccountIDFromContext(r.Context()), Friend: "unknown"}
+	if tok, err := a.auth.Token(w, r); err == nil {
+		if friend, err := a.auth.Client().Friendship(r.Context(), tok.AccessToken); err == nil {
+			data.Friend = map[bool]string{true: "yes", false: "no"}[friend]
+		}
+	}
+	render(w, mePage, data)
 }
 
 // meJSON is the user as JSON: fields LINE did not give are left out.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -29,6 +30,7 @@ func startExample(t *testing.T, router string, env map[string]string) (*httptest
 		"LINE_CHANNEL_SECRET": platform.ChannelSecret(),
 		"LINE_ACCESS_URL":     platform.URL(),
 		"LINE_API_URL":        platform.URL(),
+		"DATABASE_PATH":       filepath.Join(t.TempDir(), "accounts.db"),
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -38,7 +40,12 @@ func startExample(t *testing.T, router string, env map[string]string) (*httptest
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(cfg, true, log)
+	accts, err := openAccounts(cfg.DatabasePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { accts.Close() })
+	a, err := newApp(cfg, accts, true, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,5 +208,47 @@ func TestExample_APIMeAcceptsBearerAndIDTokens(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("unknown token: %d", resp.StatusCode)
+	}
+}
+
+func TestExample_AccountLinkingSurvivesRestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "accounts.db")
+	env := map[string]string{"DATABASE_PATH": db}
+	accountOf := func(srv *httptest.Server, browser *http.Client) string {
+		t.Helper()
+		_, body := get(t, browser, srv.URL+"/me", "text/html")
+		i := strings.Index(body, `id="account-id">`)
+		if i < 0 {
+			t.Fatalf("/me shows no account: %.800s", body)
+		}
+		rest := body[i+len(`id="account-id">`):]
+		return rest[:strings.Index(rest, "<")]
+	}
+	srv, browser, platform := startExample(t, "servemux", env)
+	first := accountOf(srv, browser)
+	if first != "acct-1" {
+		t.Errorf("first login created %q, want acct-1", first)
+	}
+	_, body := get(t, browser, srv.URL+"/me", "text/html")
+	if !strings.Contains(body, `id="friend">yes<`) { // Brown is a friend
+		t.Errorf("/me does not show the friendship: %.1200s", body)
+	}
+	// Another LINE user gets another account; logging in again finds it.
+	platform.SetAutoApprove(platform.Users()[1].ID)
+	for range 2 {
+		jar, _ := cookiejar.New(nil)
+		cony := &http.Client{Jar: jar}
+		if got := accountOf(srv, cony); got != "acct-2" {
+			t.Errorf("second user: %q, want acct-2", got)
+		}
+		if _, body := get(t, cony, srv.URL+"/me", "text/html"); !strings.Contains(body, `id="friend">no<`) {
+			t.Errorf("Cony is no friend: %.1200s", body)
+		}
+	}
+
+	// A restarted app on the same database finds the same account.
+	srv2, browser2, _ := startExample(t, "chi", env)
+	if got := accountOf(srv2, browser2); got != first {
+		t.Errorf("after a restart the same LINE user has %q, want %q", got, first)
 	}
 }

@@ -22,6 +22,7 @@ type config struct {
 	SessionKeys   [][]byte
 	ResponseMode  string
 	RedisURL      string
+	DatabasePath  string
 }
 
 // demo reports whether no LINE channel is configured, so that the example
@@ -44,6 +45,7 @@ func loadConfig(getenv func(string) string, log *slog.Logger) (config, error) {
 		Scopes:        strings.Fields(get("LINE_SCOPES", "openid profile")),
 		ResponseMode:  get("LINE_RESPONSE_MODE", callback.ResponseModeQuery),
 		RedisURL:      get("REDIS_URL", ""),
+		DatabasePath:  get("DATABASE_PATH", defaultAccountsPath()),
 	}
 	c.BaseURL = strings.TrimRight(get("BASE_URL", "http://"+c.Addr), "/")
 	if c.ChannelID != "" && c.ChannelSecret == "" {

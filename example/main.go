@@ -44,7 +44,13 @@ func run(router string, getenv func(string) string, log *slog.Logger) error {
 		platform := startDemoPlatform(&cfg, log)
 		defer platform.Close()
 	}
-	a, err := newApp(cfg, demo, log)
+	accts, err := openAccounts(cfg.DatabasePath)
+	if err != nil {
+		return err
+	}
+	defer accts.Close()
+	log.Info("accounts database", "path", cfg.DatabasePath)
+	a, err := newApp(cfg, accts, demo, log)
 	if err != nil {
 		return err
 	}

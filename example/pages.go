@@ -10,6 +10,7 @@ import (
 type pageData struct {
 	User      *middleware.User
 	AccountID string
+	Friend    string // "yes", "no" or "unknown"
 	Demo      bool
 }
 
@@ -74,7 +75,8 @@ var mePage = template.Must(template.Must(template.New("layout").Parse(layout)).N
 <dl>
 <dt>User ID</dt><dd id="user-id">{{.User.ID}}</dd>
 {{if .User.Email}}<dt>Email</dt><dd id="email">{{.User.Email}} (not verified by LINE)</dd>{{end}}
-{{if .AccountID}}<dt>Account</dt><dd id="account-id">{{.AccountID}}</dd>{{end}}
+{{if .AccountID}}<dt>Your account here</dt><dd id="account-id">{{.AccountID}}</dd>{{end}}
+<dt>Friend of our LINE account</dt><dd id="friend">{{.Friend}}</dd>
 {{if .User.AMR}}<dt>Logged in with</dt><dd id="amr">{{range $i, $m := .User.AMR}}{{if $i}}, {{end}}{{$m}}{{end}}</dd>{{end}}
 </dl>
 <nav><a href="/">Home</a><a href="/api/me">/api/me</a></nav>
