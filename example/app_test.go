@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -9,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
