@@ -2,98 +2,18 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/linelogin/linelogin/session/redistest"
 )
 
-// testRedisURL returns a Redis URL for the test: REDIS_URL when set (by
-// `make test`), else that of a redis-server of the test's own, started
-// from PATH on a free loopback port and stopped at cleanup. A missing
-// redis-server fails the test: it is never skipped.
-func testRedisURL(t *testing.T) string {
-	t.Helper()
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		return u
-	}
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Fatalf("redis-server is not installed (%v): run `make test`, which installs it, or `apt-get install redis-server`", err)
-	}
-	dir := t.TempDir()
-	for range 5 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-		ln.Close()
-		cmd := exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1",
-			"--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		t.Cleanup(func() {
-			cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				cmd.Process.Kill()
-				<-done
-			}
-		})
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			select {
-			case <-done:
-				deadline = time.Time{} // exited: the port was taken; try another
-				continue
-			default:
-			}
-			if redisPing("127.0.0.1:"+port) == nil {
-				return "redis://127.0.0.1:" + port + "/0"
-			}
-		}
-	}
-	log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-	t.Fatalf("redis-server would not start: %s", log)
-	return ""
-}
-
-// redisPing sends PING over a bare connection.
-func redisPing(addr string) error {
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Second))
-	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	buf := make([]byte, 7)
-	if _, err := io.ReadFull(conn, buf); err != nil {
-		return err
-	}
-	if string(buf) != "+PONG\r\n" {
-		return fmt.Errorf("PING answered %q", buf)
-	}
-	return nil
-}
-
 func TestExample_RedisSessions(t *testing.T) {
-	srv, browser, _ := startExample(t, "servemux", map[string]string{"REDIS_URL": testRedisURL(t)})
+	srv, browser, _ := startExample(t, "servemux", map[string]string{"REDIS_URL": redistest.URL(t)})
 	if resp, _ := get(t, browser, srv.URL+"/me", "text/html"); resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/me" {
 		t.Fatalf("login: %d at %s", resp.StatusCode, resp.Request.URL)
 	}

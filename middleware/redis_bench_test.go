@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"github.com/linelogin/linelogin/session/redistest"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -33,7 +34,7 @@ func benchStoreRequest(b *testing.B, app *testApp) {
 // loopback, the session decoded. Compare it with
 // BenchmarkAuthenticatedRequestCookieStore from the same run.
 func BenchmarkAuthenticatedRequestRedis(b *testing.B) {
-	store := newTestRedisStore(b, testRedisOptions(b), redisTestPrefix())
+	store := newTestRedisStore(b, redistest.Options(b), redistest.Prefix())
 	benchStoreRequest(b, newTestApp(b, withStore(store)))
 }
 

@@ -11,20 +11,10 @@ package middleware_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,167 +23,16 @@ import (
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
+	"github.com/linelogin/linelogin/session/redistest"
 )
 
-// redisServer is a redis-server subprocess on a loopback port, which a test
-// can stop and start again on the same port.
-type redisServer struct {
-	t    testing.TB
-	port int
-	dir  string
-	cmd  *exec.Cmd
-	done chan struct{}
-}
-
-// startRedisServer starts a redis-server of the test's own on a free
-// loopback port, stopped at cleanup. With persist, it saves its data when
-// stopped and loads it when started again, as a restarted production Redis
-// does.
-func startRedisServer(t testing.TB, persist bool) *redisServer {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Fatalf("redis-server is not installed (%v): the Redis tests need it; run `make test`, which installs it, or `apt-get install redis-server`", err)
-	}
-	s := &redisServer{t: t, dir: t.TempDir()}
-	t.Cleanup(s.stop)
-	var err error
-	for range 5 {
-		s.port = redisFreePort(t)
-		if err = s.start(persist); err == nil {
-			return s
-		}
-	}
-	t.Fatalf("redis-server would not start: %v", err)
-	return nil
-}
-
-func redisFreePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-func (s *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
-
-func (s *redisServer) start(persist bool) error {
-	save := ""
-	if persist {
-		save = "3600 1" // any save point makes SIGTERM write the data
-	}
-	cmd := exec.Command("redis-server",
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", save, "--appendonly", "no", "--dir", s.dir,
-		"--logfile", filepath.Join(s.dir, "redis.log"))
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	s.cmd, s.done = cmd, done
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		select {
-		case <-done:
-			log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
-			return fmt.Errorf("redis-server exited: %s", log)
-		default:
-		}
-		err := redisPing(s.addr())
-		if err == nil {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// redisPing sends PING over a bare connection (the client library would
-// log every refused dial while the server starts).
-func redisPing(addr string) error {
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Second))
-	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	buf := make([]byte, 7)
-	if _, err := io.ReadFull(conn, buf); err != nil {
-		return err
-	}
-	if string(buf) != "+PONG\r\n" {
-		return fmt.Errorf("PING answered %q", buf)
-	}
-	return nil
-}
-
-// restart starts the server again on its port, after stop.
-func (s *redisServer) restart(persist bool) {
-	s.t.Helper()
-	if err := s.start(persist); err != nil {
-		s.t.Fatalf("restarting redis-server: %v", err)
-	}
-}
-
-// stop ends the server (SIGTERM, which saves when persisting) and waits.
-func (s *redisServer) stop() {
-	if s.cmd == nil {
-		return
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(10 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.done
-	}
-	s.cmd = nil
-}
-
-// testRedisOptions returns client options for a Redis the test may use:
-// REDIS_URL's when set (by `make test`), else a server of the test's own.
-func testRedisOptions(t testing.TB) *redis.Options {
-	t.Helper()
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		opts, err := redis.ParseURL(u)
-		if err != nil {
-			t.Fatalf("REDIS_URL: %v", err)
-		}
-		return opts
-	}
-	return &redis.Options{Addr: startRedisServer(t, false).addr()}
-}
-
-// newTestRedisStore returns a store over a new client of opts, with short
-// timeouts as an app that wants a fast 503 configures them, under prefix.
-// Instances of one app share a prefix; each test has its own.
+// newTestRedisStore returns a store over a new client of opts (with
+// redistest's short timeouts, as an app that wants a fast 503 configures
+// them), under prefix. Instances of one app share a prefix; each test has
+// its own.
 func newTestRedisStore(t testing.TB, opts *redis.Options, prefix string) *session.RedisStore {
 	t.Helper()
-	o := *opts
-	o.DialTimeout = time.Second
-	o.ReadTimeout = 500 * time.Millisecond
-	o.WriteTimeout = 500 * time.Millisecond
-	o.MaxRetries = 1
-	o.DialerRetries = 1
-	o.ContextTimeoutEnabled = true
-	c := redis.NewClient(&o)
-	t.Cleanup(func() { c.Close() })
-	return session.NewRedisStore(c, session.RedisOptions{Prefix: prefix, Timeout: 2 * time.Second})
-}
-
-func redisTestPrefix() string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return "linelogin-test:" + hex.EncodeToString(b) + ":"
+	return session.NewRedisStore(redistest.NewClient(t, opts), session.RedisOptions{Prefix: prefix, Timeout: 2 * time.Second})
 }
 
 // withStore makes the app keep its sessions in store.
@@ -253,7 +92,7 @@ func statusWith(t *testing.T, app *testApp, path, value string, html bool) *http
 // with its own client), the session keys and the LINE channel.
 func twoInstances(t *testing.T) (a, b *testApp) {
 	t.Helper()
-	opts, prefix, keys := testRedisOptions(t), redisTestPrefix(), [][]byte{session.GenerateKey()}
+	opts, prefix, keys := redistest.Options(t), redistest.Prefix(), [][]byte{session.GenerateKey()}
 	a = newTestApp(t, withStore(newTestRedisStore(t, opts, prefix)), withKeys(keys...))
 	b = newTestApp(t, withStore(newTestRedisStore(t, opts, prefix)), withKeys(keys...), sameChannelAs(a))
 	return a, b
@@ -344,7 +183,7 @@ func TestRedis_RevokeUser(t *testing.T) {
 }
 
 func TestRedis_KeyRotation(t *testing.T) {
-	opts, prefix := testRedisOptions(t), redisTestPrefix()
+	opts, prefix := redistest.Options(t), redistest.Prefix()
 	oldKey, newKey := session.GenerateKey(), session.GenerateKey()
 	app := newTestApp(t, withStore(newTestRedisStore(t, opts, prefix)), withKeys(oldKey))
 	b := app.browser()
@@ -378,7 +217,7 @@ func TestRedis_KeyRotation(t *testing.T) {
 }
 
 func TestRedis_OversizeSessionIsStoredServerSide(t *testing.T) {
-	app := newTestApp(t, withStore(newTestRedisStore(t, testRedisOptions(t), redisTestPrefix())))
+	app := newTestApp(t, withStore(newTestRedisStore(t, redistest.Options(t), redistest.Prefix())))
 	name := strings.Repeat("長い名前", 400) // ~4.8 KB of UTF-8: too much for a cookie
 	app.platform.SetIDTokenHook(func(_, claims map[string]any) { claims["name"] = name })
 	b := app.browser()
@@ -397,14 +236,14 @@ func TestRedis_OversizeSessionIsStoredServerSide(t *testing.T) {
 }
 
 func TestRedis_OutageIs503AndRecoveryNeedsNoRestart(t *testing.T) {
-	srv := startRedisServer(t, true)
-	store := newTestRedisStore(t, &redis.Options{Addr: srv.addr()}, redisTestPrefix())
+	srv := redistest.Start(t, true)
+	store := newTestRedisStore(t, &redis.Options{Addr: srv.Addr()}, redistest.Prefix())
 	app := newTestApp(t, withStore(store))
 	b := app.browser()
 	b.mustLogin()
 	value := b.sessionValue(app)
 
-	srv.stop()
+	srv.Stop()
 	for _, html := range []bool{true, false} {
 		start := time.Now()
 		resp := statusWith(t, app, "/me", value, html)
@@ -443,7 +282,7 @@ func TestRedis_OutageIs503AndRecoveryNeedsNoRestart(t *testing.T) {
 	// Redis comes back with its data: the same app (no restart, no new
 	// client) serves the same session again; the user was never logged
 	// out.
-	srv.restart(true)
+	srv.Restart()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		resp := statusWith(t, app, "/api/me", value, false)

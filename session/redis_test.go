@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/linelogin/linelogin/session"
+	"github.com/linelogin/linelogin/session/redistest"
 )
 
 // Both stores satisfy the interfaces the Manager relies on.
@@ -26,8 +27,8 @@ var (
 
 func newTestRedisStore(t testing.TB) (*session.RedisStore, *redis.Client, string) {
 	t.Helper()
-	client := newTestRedisClient(t, testRedisOptions(t))
-	prefix := testPrefix()
+	client := redistest.NewClient(t, redistest.Options(t))
+	prefix := redistest.Prefix()
 	return session.NewRedisStore(client, session.RedisOptions{Prefix: prefix}), client, prefix
 }
 
@@ -234,13 +235,13 @@ func TestRedisStore_CookieStoreCannotRevoke(t *testing.T) {
 }
 
 func TestRedisStore_OutageIsAnErrorNotALogout(t *testing.T) {
-	srv := startRedisServer(t, false)
-	client := newTestRedisClient(t, &redis.Options{Addr: srv.addr()})
-	store := session.NewRedisStore(client, session.RedisOptions{Prefix: testPrefix()})
+	srv := redistest.Start(t, false)
+	client := redistest.NewClient(t, &redis.Options{Addr: srv.Addr()})
+	store := session.NewRedisStore(client, session.RedisOptions{Prefix: redistest.Prefix()})
 	m := newManager(t, &clock{now: time.Now()}, store, session.GenerateKey())
 	r, _ := issue(t, m, []byte("p"))
 
-	srv.stop()
+	srv.Stop()
 	start := time.Now()
 	_, err := m.Load(httptest.NewRecorder(), r)
 	if err == nil || errors.Is(err, session.ErrNoSession) || !errors.Is(err, session.ErrRedis) {
@@ -266,7 +267,7 @@ func TestRedisStore_OutageIsAnErrorNotALogout(t *testing.T) {
 	// Recovery needs no new client: the pool reconnects by itself. The
 	// data is gone (this server does not persist), so the old session
 	// reads as logged out, and a new one works.
-	srv.restart(false)
+	srv.Restart()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		err := store.Ping(context.Background())
