@@ -27,6 +27,20 @@ deps:
 bench:
 	@GO=$(GO) scripts/bench
 
+# fuzz runs each fuzz target for FUZZTIME (60s by default), one after
+# another; run longer with make fuzz FUZZTIME=10m. make test runs their
+# seed corpora.
+FUZZ_TARGETS = ./callback:FuzzParseResponse ./callback:FuzzVerifyIDToken \
+	./session:FuzzCodecDecode ./session:FuzzManagerLoad \
+	./middleware:FuzzSafeReturnTo ./middleware:FuzzCallbackQuery
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
 # load compares request rates with and without the middleware under wrk on
 # loopback (installs Debian's wrk with apt-get when it is missing).
 load:

@@ -45,8 +45,14 @@ type AuthError struct {
 	V2Message string
 }
 
+// Error names LINE's error code only, and only when it looks like one:
+// anyone can craft a callback URL, so its text must not reach the logs.
 func (e *AuthError) Error() string {
-	return "callback: LINE returned error " + e.Code
+	code := safeCode(e.Code)
+	if code == "" {
+		code = "(not a LINE error code)"
+	}
+	return "callback: LINE returned error " + code
 }
 
 // Is makes errors.Is(err, ErrAuthorization) true.

@@ -16,6 +16,10 @@ import (
 // hold, or with no kid while the JWKS holds several keys.
 var ErrUnknownKey = errors.New("callback: no matching key in the JWKS")
 
+// failureBackoff is the least time between two fetches of the JWKS after
+// one failed.
+const failureBackoff = time.Second
+
 // jwks caches LINE's ES256 public keys. An unknown kid triggers a refetch
 // (keys rotate), but at most once per cooldown: go-oidc's RemoteKeySet
 // refetches on every unknown kid, which lets forged tokens flood /certs.
@@ -27,7 +31,9 @@ type jwks struct {
 
 	mu      sync.RWMutex
 	keys    []jose.JSONWebKey
-	fetched time.Time
+	fetched time.Time // last successful fetch
+	failed  time.Time // last failed fetch
+	lastErr error     // its error
 
 	fetchMu sync.Mutex // one fetch at a time
 }
@@ -46,9 +52,16 @@ func (j *jwks) key(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
 		return k, nil
 	}
 	j.mu.RLock()
-	recent := !j.fetched.IsZero() && j.now().Sub(j.fetched) < j.cooldown
+	now := j.now()
+	recent := !j.fetched.IsZero() && now.Sub(j.fetched) < j.cooldown
+	// After a failed fetch, wait a moment before the next try, answering
+	// with that failure (LINE is down) rather than "unknown key".
+	failing, lastErr := !j.failed.IsZero() && now.Sub(j.failed) < failureBackoff, j.lastErr
 	j.mu.RUnlock()
-	if recent {
+	switch {
+	case failing:
+		return nil, lastErr
+	case recent:
 		return nil, ErrUnknownKey
 	}
 	if err := j.refresh(ctx); err != nil {
@@ -89,10 +102,13 @@ func (j *jwks) refresh(ctx context.Context) error {
 	err = j.client.do(ctx, "certs", req, &set)
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.fetched = j.now()
 	if err != nil {
+		// A failure does not start the cooldown: the keys come as soon as
+		// LINE is back.
+		j.failed, j.lastErr = j.now(), err
 		return err
 	}
+	j.fetched, j.failed, j.lastErr = j.now(), time.Time{}, nil
 	j.keys = j.keys[:0:0]
 	for _, k := range set.Keys {
 		if usableES256(k) {

@@ -164,11 +164,11 @@ type Opened struct {
 // (see Value), as the middleware does to keep the per-request cost near
 // a map lookup.
 func (m *Manager) Open(w http.ResponseWriter, r *http.Request) (Opened, error) {
-	c, err := r.Cookie(m.name)
-	if err != nil {
+	value := m.Value(r)
+	if value == "" {
 		return Opened{}, ErrNoSession
 	}
-	ref, expiry, old, err := m.open(c.Value)
+	ref, expiry, old, err := m.open(value)
 	if err != nil {
 		return Opened{}, err
 	}
@@ -179,7 +179,7 @@ func (m *Manager) Open(w http.ResponseWriter, r *http.Request) (Opened, error) {
 	if err != nil {
 		return Opened{}, fmt.Errorf("%w: load: %w", ErrStoreUnavailable, err)
 	}
-	o := Opened{Payload: payload, Value: c.Value}
+	o := Opened{Payload: payload, Value: value}
 	if old {
 		// Keep the original expiry: rotation must not extend a session.
 		_ = m.setCookie(w, ref, expiry)
@@ -207,6 +207,7 @@ func (m *Manager) Value(r *http.Request) string {
 
 // Destroy ends the request's session, if any, and deletes its cookie.
 func (m *Manager) Destroy(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
 	http.SetCookie(w, m.cookie.Expired(m.name))
 	ref, _, _, err := m.ref(r)
 	if err != nil {
@@ -227,11 +228,11 @@ func (m *Manager) RevokeOwner(ctx context.Context, owner string) error {
 
 // ref returns the store reference that the request's cookie carries.
 func (m *Manager) ref(r *http.Request) (ref []byte, expiry time.Time, old bool, err error) {
-	c, err := r.Cookie(m.name)
-	if err != nil {
+	value := m.Value(r)
+	if value == "" {
 		return nil, time.Time{}, false, ErrNoSession
 	}
-	return m.open(c.Value)
+	return m.open(value)
 }
 
 // open decodes a session cookie value and checks its expiry.
@@ -256,6 +257,9 @@ func (m *Manager) setCookie(w http.ResponseWriter, ref []byte, expiry time.Time)
 	if err != nil {
 		return err
 	}
+	// A response that sets a session must never be stored by a shared
+	// cache, whichever handler wrote it (a re-issue can ride on any page).
+	w.Header().Set("Cache-Control", "no-store")
 	http.SetCookie(w, c)
 	return nil
 }
