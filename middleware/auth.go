@@ -121,6 +121,9 @@ func (a *Auth) withSession(w http.ResponseWriter, r *http.Request) *http.Request
 	default:
 		st = a.identifySession(w, r)
 	}
+	if st == anonymous {
+		return r // the context's absence of state means the same, for free
+	}
 	return r.WithContext(withState(r.Context(), st))
 }
 

@@ -38,8 +38,8 @@ type bearer struct {
 	client     *callback.Client
 	idVerifier callback.IDTokenVerifier
 	nonce      func(*http.Request) string
-	access     *tokenCache[*User]
-	ids        *tokenCache[*User]
+	access     *tokenCache[*requestState]
+	ids        *tokenCache[*requestState]
 	log        *slog.Logger
 }
 
@@ -48,8 +48,8 @@ func newBearer(client *callback.Client, idVerifier callback.IDTokenVerifier, cfg
 		client:     client,
 		idVerifier: idVerifier,
 		nonce:      cfg.IDTokenNonce,
-		access:     newTokenCache[*User](cfg.TokenCacheTTL, cfg.TokenCacheSize),
-		ids:        newTokenCache[*User](cfg.TokenCacheTTL, cfg.TokenCacheSize),
+		access:     newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize),
+		ids:        newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize),
 		log:        cfg.Logger,
 	}
 }
@@ -62,12 +62,24 @@ func (b *bearer) identifyAccessToken(r *http.Request) *requestState {
 	if !strings.EqualFold(scheme, "Bearer") || !validToken(token) {
 		return &requestState{refused: ErrMalformedCredential}
 	}
-	user, err := b.access.get(sha256.Sum256([]byte(token)), func() (*User, time.Time, error) {
+	st, err := b.access.get(hashToken(token, ""), func() (*requestState, time.Time, error) {
 		// The check outlives a client that hangs up (others may wait on
 		// it), but not the client's configured timeout.
-		return b.client.UserFromAccessToken(context.WithoutCancel(r.Context()), token)
+		u, expiry, err := b.client.UserFromAccessToken(context.WithoutCancel(r.Context()), token)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		return &requestState{user: u, source: SourceAccessToken}, expiry, nil
 	})
-	return b.settle(SourceAccessToken, user, err)
+	return b.settle(SourceAccessToken, st, err)
+}
+
+// hashToken is the cache key of a token (and the nonce it must carry). It
+// hashes through a stack buffer: on a cache hit, nothing is allocated.
+func hashToken(token, nonce string) tokenKey {
+	var buf [1024]byte
+	b := append(append(append(buf[:0], token...), 0), nonce...)
+	return sha256.Sum256(b)
 }
 
 // identifyIDToken handles X-Line-ID-Token.
@@ -80,21 +92,22 @@ func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 	if b.nonce != nil {
 		nonce = b.nonce(r)
 	}
-	key := sha256.Sum256([]byte(raw + "\x00" + nonce))
-	user, err := b.ids.get(key, func() (*User, time.Time, error) {
+	st, err := b.ids.get(hashToken(raw, nonce), func() (*requestState, time.Time, error) {
 		u, err := b.idVerifier.VerifyIDToken(context.WithoutCancel(r.Context()), raw, nonce)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		return u, jwtExpiry(raw), nil
+		return &requestState{user: u, source: SourceIDToken}, jwtExpiry(raw), nil
 	})
-	return b.settle(SourceIDToken, user, err)
+	return b.settle(SourceIDToken, st, err)
 }
 
-func (b *bearer) settle(source Source, user *User, err error) *requestState {
+// settle turns a check's outcome into the request's state; a verified
+// state comes from the cache, shared and never modified.
+func (b *bearer) settle(source Source, st *requestState, err error) *requestState {
 	switch {
 	case err == nil:
-		return &requestState{user: user, source: source}
+		return st
 	case errors.Is(err, callback.ErrInvalidToken):
 		b.log.Info("linelogin: credential refused", "source", source.String(), "error", err.Error())
 		return &requestState{refused: err}
@@ -105,17 +118,21 @@ func (b *bearer) settle(source Source, user *User, err error) *requestState {
 	}
 }
 
+// b64token marks the bytes of an RFC 6750 b64token.
+var b64token = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") {
+		t[c] = true
+	}
+	return t
+}()
+
 // validToken reports whether s is an RFC 6750 b64token of sane length.
 func validToken(s string) bool {
 	if s == "" || len(s) > maxBearer {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("-._~+/=", c) >= 0:
-		default:
+		if !b64token[s[i]] {
 			return false
 		}
 	}

@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/linelogin/linelogin/callback"
 )
@@ -62,9 +63,21 @@ func withState(ctx context.Context, st *requestState) context.Context {
 	return context.WithValue(ctx, stateKey{}, st)
 }
 
+// stateFrom returns the request's state, or nil when the middleware has
+// not looked at the request or found no credentials at all.
 func stateFrom(ctx context.Context) *requestState {
 	st, _ := ctx.Value(stateKey{}).(*requestState)
 	return st
+}
+
+// state returns the state of r as withSession leaves it: anonymous when it
+// found no credentials.
+func (a *Auth) state(w http.ResponseWriter, r *http.Request) (*http.Request, *requestState) {
+	r = a.withSession(w, r)
+	if st := stateFrom(r.Context()); st != nil {
+		return r, st
+	}
+	return r, anonymous
 }
 
 // UserFromContext returns the authenticated LINE user of the request whose

@@ -31,8 +31,7 @@ func (a *Auth) RequireLINEUser(next http.Handler) http.Handler {
 func (a *Auth) RequireLINEUserFrom(sources ...Source) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r = a.withSession(w, r)
-			st := stateFrom(r.Context())
+			r, st := a.state(w, r)
 			switch {
 			case st.user != nil && slices.Contains(sources, st.source):
 				next.ServeHTTP(w, r)

@@ -73,7 +73,8 @@ func decodeSessionData(b []byte) (*sessionData, error) {
 	if len(b) == 0 || b[0] != sessionVersion {
 		return nil, errSessionData
 	}
-	r := reader{b: b[1:]}
+	// One string for the whole payload; the fields are slices of it.
+	r := reader{s: string(b[1:])}
 	d := &sessionData{}
 	u := &d.user
 	for _, p := range []*string{&u.ID, &u.DisplayName, &u.PictureURL, &u.Email, &d.accountID, &d.accessToken, &d.refreshToken} {
@@ -96,7 +97,7 @@ func decodeSessionData(b []byte) (*sessionData, error) {
 		u.FriendshipStatusChanged = new(bool)
 		*u.FriendshipStatusChanged = true
 	}
-	if r.err || len(r.b) != 0 || u.ID == "" {
+	if r.err || len(r.s) != 0 || u.ID == "" {
 		return nil, errSessionData
 	}
 	return d, nil
@@ -104,47 +105,50 @@ func decodeSessionData(b []byte) (*sessionData, error) {
 
 // reader walks an encoded sessionData; a short read sets err.
 type reader struct {
-	b   []byte
+	s   string
 	err bool
 }
 
 func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err = true
-		return 0
+	var v uint64
+	for i := 0; i < len(r.s) && i < binary.MaxVarintLen64; i++ {
+		c := r.s[i]
+		v |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			r.s = r.s[i+1:]
+			return v
+		}
 	}
-	r.b = r.b[n:]
-	return v
+	r.err = true
+	return 0
 }
 
 func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.err = true
-		return 0
+	u := r.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
 	}
-	r.b = r.b[n:]
 	return v
 }
 
 func (r *reader) string() string {
 	n := r.uvarint()
-	if r.err || n > uint64(len(r.b)) {
+	if r.err || n > uint64(len(r.s)) {
 		r.err = true
 		return ""
 	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
+	s := r.s[:n]
+	r.s = r.s[n:]
 	return s
 }
 
 func (r *reader) byte() byte {
-	if len(r.b) == 0 {
+	if len(r.s) == 0 {
 		r.err = true
 		return 0
 	}
-	c := r.b[0]
-	r.b = r.b[1:]
+	c := r.s[0]
+	r.s = r.s[1:]
 	return c
 }

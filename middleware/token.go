@@ -28,7 +28,7 @@ const refreshBefore = 5 * time.Minute
 // rejects the refresh token, the session ends and Token fails with
 // ErrLoginRequired: the next protected request asks the user to log in.
 func (a *Auth) Token(w http.ResponseWriter, r *http.Request) (*oauth2.Token, error) {
-	st := stateFrom(a.withSession(w, r).Context())
+	_, st := a.state(w, r)
 	if st.unavailable != nil {
 		return nil, st.unavailable
 	}
