@@ -1,0 +1,75 @@
+package gorillastore_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
+
+	"github.com/linelogin/linelogin/session"
+	"github.com/linelogin/linelogin/session/gorillastore"
+)
+
+func TestGorillaStores(t *testing.T) {
+	hashKey, blockKey := securecookie.GenerateRandomKey(32), securecookie.GenerateRandomKey(32)
+	fs := sessions.NewFilesystemStore(t.TempDir(), hashKey, blockKey)
+	fs.MaxLength(0) // the file holds the payload, not the cookie: no 4 KB limit
+	for name, store := range map[string]sessions.Store{
+		"filesystem": fs,
+		"cookie":     sessions.NewCookieStore(hashKey, blockKey),
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, err := session.NewManager(session.Config{Keys: [][]byte{session.GenerateKey()}, Store: gorillastore.New(store)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			payload := []byte(strings.Repeat("p", 300))
+			if name == "filesystem" {
+				payload = []byte(strings.Repeat("p", 3000)) // too big for any cookie
+			}
+			rec := httptest.NewRecorder()
+			if err := m.Issue(rec, httptest.NewRequest(http.MethodGet, "/", nil), "U1", payload); err != nil {
+				t.Fatal(err)
+			}
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.AddCookie(rec.Result().Cookies()[0])
+			got, err := m.Load(httptest.NewRecorder(), r)
+			if err != nil || string(got) != string(payload) {
+				t.Fatalf("Load: %d bytes, %v", len(got), err)
+			}
+			if err := m.Destroy(httptest.NewRecorder(), r); err != nil {
+				t.Fatal(err)
+			}
+			_, err = m.Load(httptest.NewRecorder(), r)
+			if name == "filesystem" && !errors.Is(err, session.ErrNoSession) {
+				t.Errorf("a server-side gorilla session outlived logout: %v", err)
+			}
+			if err := m.RevokeOwner(t.Context(), "U1"); !errors.Is(err, session.ErrRevocationUnsupported) {
+				t.Errorf("RevokeOwner: %v", err)
+			}
+		})
+	}
+}
+
+func TestGorillaStore_KeyChangeMeansNoSession(t *testing.T) {
+	dir := t.TempDir()
+	keys := [][]byte{session.GenerateKey()}
+	old := sessions.NewFilesystemStore(dir, securecookie.GenerateRandomKey(32))
+	m, _ := session.NewManager(session.Config{Keys: keys, Store: gorillastore.New(old)})
+	rec := httptest.NewRecorder()
+	if err := m.Issue(rec, httptest.NewRequest(http.MethodGet, "/", nil), "U1", []byte("p")); err != nil {
+		t.Fatal(err)
+	}
+	rotated := sessions.NewFilesystemStore(dir, securecookie.GenerateRandomKey(32))
+	m2, _ := session.NewManager(session.Config{Keys: keys, Store: gorillastore.New(rotated), Now: time.Now})
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.AddCookie(rec.Result().Cookies()[0])
+	if _, err := m2.Load(httptest.NewRecorder(), r); !errors.Is(err, session.ErrNoSession) {
+		t.Errorf("gorilla key changed: %v, want ErrNoSession", err)
+	}
+}
