@@ -259,3 +259,26 @@ func TestLINEv20_EndpointsAreConfigurable(t *testing.T) {
 		t.Errorf("the configured token URL got %d requests, want 1", hits.Load())
 	}
 }
+
+func TestFriendship_StatusChangedFromTheCallbackIsOnTheUser(t *testing.T) {
+	app := newTestApp(t, func(c *middleware.Config) { c.LINE.BotPrompt = "normal" })
+	b := app.browser()
+	cb := b.authorize(b.startLogin(""))
+	if cb.Query().Get("friendship_status_changed") == "" {
+		t.Fatal("linetest sent no friendship_status_changed with bot_prompt")
+	}
+	q := cb.Query()
+	q.Set("friendship_status_changed", "true") // the user added the account
+	cb.RawQuery = q.Encode()
+	b.get(cb.String())
+	_, me := b.me()
+	if me.User == nil || me.User.FriendshipStatusChanged == nil || !*me.User.FriendshipStatusChanged {
+		t.Errorf("FriendshipStatusChanged = %v, want true", me.User)
+	}
+
+	plain := newTestApp(t).browser() // no bot_prompt: LINE sends nothing
+	plain.mustLogin()
+	if _, me := plain.me(); me.User.FriendshipStatusChanged != nil {
+		t.Error("FriendshipStatusChanged set without bot_prompt")
+	}
+}
