@@ -21,6 +21,7 @@ type TokenError struct {
 	Err    error
 }
 
+// Error says why the token was refused.
 func (e *TokenError) Error() string {
 	if e.Err != nil {
 		return "callback: invalid token: " + e.Reason + ": " + e.Err.Error()

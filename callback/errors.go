@@ -69,6 +69,7 @@ type IDTokenError struct {
 	Err    error // the underlying error, such as *oidc.TokenExpiredError
 }
 
+// Error says why the ID token was rejected.
 func (e *IDTokenError) Error() string {
 	if e.Err != nil {
 		return "callback: ID token rejected: " + e.Reason + ": " + e.Err.Error()
@@ -100,6 +101,8 @@ type UpstreamError struct {
 	Err       error // the cause, with any URL removed
 }
 
+// Error names the endpoint, the status and LINE's error code; never
+// LINE's message, a token or a URL.
 func (e *UpstreamError) Error() string {
 	msg := "callback: LINE " + e.Op + " endpoint"
 	if e.Status != 0 {

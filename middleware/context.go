@@ -28,6 +28,8 @@ const (
 	SourceIDToken
 )
 
+// String names the source: "session", "access token", "ID token" or
+// "none".
 func (s Source) String() string {
 	switch s {
 	case SourceSession:

@@ -134,3 +134,41 @@ func ExampleAuth_RequireLINEUser() {
 	// {"error":"unauthorized","error_description":"login required"}
 	// 302 /login?return_to=%2Fapi%2Forders
 }
+
+// A native or LIFF app calls the API with the access token LINE gave it;
+// the middleware checks it with LINE (verify, then profile) and the
+// handler sees the same user as after a web login.
+func ExampleAuth_RequireLINEUser_bearer() {
+	platform := linetest.NewServer(nil, linetest.Config{})
+	defer platform.Close()
+	auth, err := middleware.New(middleware.Config{
+		LINE: callback.Config{
+			ChannelID:     platform.ChannelID(),
+			ChannelSecret: platform.ChannelSecret(),
+			RedirectURL:   "https://app.example/callback",
+			AccessURL:     platform.URL(),
+			APIURL:        platform.URL(),
+		},
+		SessionKeys: [][]byte{session.GenerateKey()},
+	})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, _ := middleware.UserFromContext(r.Context())
+		fmt.Fprintf(w, "Hello, %s! (%s)", user.DisplayName, middleware.SourceFromContext(r.Context()))
+	})))
+	defer srv.Close()
+
+	token, _ := platform.IssueAccessToken(linetest.DefaultUsers()[1].ID, []string{"openid", "profile"})
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/orders", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Println(string(body))
+	// Output: Hello, Cony! (access token)
+}
