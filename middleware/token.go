@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"net/http"
@@ -50,7 +51,9 @@ func (a *Auth) Token(w http.ResponseWriter, r *http.Request) (*oauth2.Token, err
 	// Keyed by the old access token: every request still carrying it, at
 	// once or later, gets the one renewal.
 	fresh, err := a.refreshes.get(sha256.Sum256([]byte(d.accessToken)), func() (*oauth2.Token, time.Time, error) {
-		t, err := a.client.Refresh(r.Context(), d.refreshToken)
+		// Others may wait on this renewal: it outlives a client that hangs
+		// up, but not the configured timeout.
+		t, err := a.client.Refresh(context.WithoutCancel(r.Context()), d.refreshToken)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
