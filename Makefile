@@ -2,7 +2,7 @@
 #   make run    the example app on localhost:8080 (embedded fake LINE Platform
 #               unless LINE_CHANNEL_ID is set)
 #   make test   every test, race detector on, browser tests included; installs
-#               Debian's chromium with apt-get when it is missing
+#               Debian's chromium and redis-server with apt-get when missing
 GO ?= go
 FUZZTIME ?= 60s
 
