@@ -405,7 +405,8 @@ func TestSecurity_IDTokenMalformedInputIsRejectedQuickly(t *testing.T) {
 			start := time.Now()
 			u, err := c.VerifyIDToken(context.Background(), raw, "")
 			assertIDTokenRejected(t, u, err)
-			if d := time.Since(start); d > 500*time.Millisecond {
+			// A hang detector, not a speed test (benchmarks measure speed).
+			if d := time.Since(start); d > 3*time.Second {
 				t.Errorf("took %v to reject", d)
 			}
 		})

@@ -323,7 +323,7 @@ func TestRedisStore_TimeoutIsConfigurable(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) && !(errors.As(err, &netErr) && netErr.Timeout()) {
 		t.Errorf("Load from a silent server: %v, want a timeout", err)
 	}
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > 3*time.Second { // a hang detector
 		t.Errorf("Load from a silent server took %v with a 150ms timeout", d)
 	}
 }
