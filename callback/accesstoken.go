@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -83,8 +84,8 @@ func (c *Client) verifyAccessToken(ctx context.Context, token string) (time.Dura
 		return 0, &TokenError{Reason: "unusable token"}
 	}
 	var body struct {
-		ClientID  string  `json:"client_id"`
-		ExpiresIn rawJSON `json:"expires_in"`
+		ClientID  string          `json:"client_id"`
+		ExpiresIn json.RawMessage `json:"expires_in"`
 	}
 	if err := c.http.do(ctx, "verify", req, &body); err != nil {
 		var ue *UpstreamError
@@ -106,12 +107,4 @@ func (c *Client) verifyAccessToken(ctx context.Context, token string) (time.Dura
 		return 0, &TokenError{Reason: "expires_in is not a positive number"}
 	}
 	return time.Duration(secs) * time.Second, nil
-}
-
-// rawJSON keeps a JSON value's text, so that its type can be checked.
-type rawJSON []byte
-
-func (r *rawJSON) UnmarshalJSON(b []byte) error {
-	*r = append((*r)[:0], b...)
-	return nil
 }

@@ -41,10 +41,14 @@ func (c *Client) verifyIDToken(ctx context.Context, raw, nonce string, maxAge ti
 		// is not one LINE issued, and must not verify.
 		return reject("malformed", nil)
 	}
+	h, err := parseHeader(raw)
+	if err != nil {
+		return reject("malformed header", err)
+	}
 	// go-oidc flattens key-set errors into text; fetch an ES256 key first
 	// so that an unreachable JWKS is reported as LINE being down (503),
 	// not as a bad token.
-	if h, err := parseHeader(raw); err == nil && h.Alg == string(algES256) {
+	if h.Alg == string(algES256) {
 		if _, err := c.jwks.key(ctx, h.Kid); errors.Is(err, ErrUpstream) {
 			return nil, err
 		}
