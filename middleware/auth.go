@@ -127,8 +127,15 @@ func (a *Auth) withSession(w http.ResponseWriter, r *http.Request) *http.Request
 	return r.WithContext(withState(r.Context(), st))
 }
 
-// anonymous is the state of a request without credentials.
+// anonymous is the state of a request without credentials. It is not put
+// in the context: finding it again costs a header lookup.
 var anonymous = &requestState{}
+
+// loggedOut is the state of a request whose session cookie is no session
+// (tampered, expired, under a removed key). Unlike anonymous it goes in the
+// context, so that RequireLINEUser behind Handler does not decode the
+// cookie a second time.
+var loggedOut = &requestState{}
 
 func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestState {
 	value := a.sessions.Value(r)
@@ -141,7 +148,7 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 	o, err := a.sessions.Open(w, r)
 	switch {
 	case errors.Is(err, session.ErrNoSession):
-		return anonymous
+		return loggedOut
 	case err != nil:
 		a.log.Error("linelogin: session store unavailable", "error", err)
 		return &requestState{unavailable: err}
@@ -149,7 +156,7 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 	d, err := decodeSessionData(o.Payload)
 	if err != nil {
 		// A payload this version cannot read means logged out, not a 500.
-		return anonymous
+		return loggedOut
 	}
 	st := &requestState{user: &d.user, source: SourceSession, session: d}
 	if !o.CacheUntil.IsZero() {

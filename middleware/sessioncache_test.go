@@ -1,7 +1,12 @@
 package middleware
 
 import (
+	"net/http"
+	"net/http/httptest"
+
 	"fmt"
+	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/session"
 	"testing"
 	"time"
 )
@@ -28,5 +33,38 @@ func TestSessionCache_ExpiresAndStaysBounded(t *testing.T) {
 	c.forget("19999")
 	if c.get("19999") != nil {
 		t.Error("forgotten entry served")
+	}
+}
+
+// A cookie that is no session leaves loggedOut in the context, so that
+// RequireLINEUser behind Handler finds the verdict instead of decoding the
+// cookie again; the page still asks to log in.
+func TestInvalidCookieVerdictIsKeptForRequireLINEUser(t *testing.T) {
+	auth, err := New(Config{
+		LINE: callback.Config{
+			ChannelID: "1234567890", ChannelSecret: "0123456789abcdef0123456789abcdef",
+			RedirectURL: "http://app.example/callback",
+		},
+		SessionKeys: [][]byte{session.GenerateKey()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/me", nil)
+	req.Header.Set("Accept", "text/html")
+	req.AddCookie(&http.Cookie{Name: session.DefaultCookieName, Value: "tampered"})
+
+	var seen *requestState
+	auth.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = stateFrom(r.Context())
+	})).ServeHTTP(httptest.NewRecorder(), req)
+	if seen != loggedOut {
+		t.Errorf("state after a tampered cookie = %+v, want loggedOut in the context", seen)
+	}
+
+	rec := httptest.NewRecorder()
+	auth.Handler(auth.RequireLINEUser(http.NotFoundHandler())).ServeHTTP(rec, req)
+	if rec.Code != http.StatusFound {
+		t.Errorf("tampered cookie on a protected page: %d, want 302 to log in", rec.Code)
 	}
 }

@@ -85,15 +85,15 @@ func (a *Auth) Token(w http.ResponseWriter, r *http.Request) (*oauth2.Token, err
 // working), ends the user's sessions on every instance when the session
 // store can (see RevokeUser), and ends this one.
 func (a *Auth) Unregister(w http.ResponseWriter, r *http.Request, channelAccessToken string) error {
+	r, st := a.state(w, r)
 	tok, err := a.Token(w, r)
 	if err != nil {
 		return err
 	}
-	user, _ := UserFromContext(a.withSession(w, r).Context()) // Token found one
 	if err := a.client.Deauthorize(r.Context(), channelAccessToken, tok.AccessToken); err != nil {
 		return err
 	}
-	if err := a.RevokeUser(r.Context(), user.ID); err != nil && !errors.Is(err, session.ErrRevocationUnsupported) {
+	if err := a.RevokeUser(r.Context(), st.user.ID); err != nil && !errors.Is(err, session.ErrRevocationUnsupported) {
 		return err
 	}
 	a.sessionCache.forget(a.sessions.Value(r))
