@@ -91,7 +91,6 @@ func NewManager(cfg Config) (*Manager, error) {
 // CookieName returns the name of the session cookie, prefix included.
 func (m *Manager) CookieName() string { return m.name }
 
-
 // Issue starts a new session of owner holding payload and sets its cookie.
 // Any session the request already carries is ended first, so a login always
 // yields a new value (no session fixation).
