@@ -7,13 +7,13 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// AuthCodeURL returns LINE's authorize URL for f, with the nonce, the PKCE
+// AuthCodeURL returns LINE's authorize URL for the attempt a, with the nonce, the PKCE
 // challenge (S256; LINE supports nothing else) and every optional parameter
 // the Config sets.
-func (c *Client) AuthCodeURL(f *Flow) string {
+func (c *Client) AuthCodeURL(a Attempt) string {
 	opts := []oauth2.AuthCodeOption{
-		oauth2.SetAuthURLParam("nonce", f.Nonce),
-		oauth2.S256ChallengeOption(f.Verifier),
+		oauth2.SetAuthURLParam("nonce", a.Nonce),
+		oauth2.S256ChallengeOption(a.Verifier),
 	}
 	set := func(key, value string) {
 		if value != "" {
@@ -42,5 +42,5 @@ func (c *Client) AuthCodeURL(f *Flow) string {
 	}
 	// LINE documents scopes separated by %20; url.Values writes "+". A
 	// literal "+" would have been escaped as %2B, so every "+" is a space.
-	return strings.ReplaceAll(c.oauth.AuthCodeURL(f.State, opts...), "+", "%20")
+	return strings.ReplaceAll(c.oauth.AuthCodeURL(a.State, opts...), "+", "%20")
 }

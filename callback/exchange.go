@@ -8,27 +8,25 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Exchange completes the flow f with LINE's response at the callback: it
-// checks the state, swaps the code for tokens (sending the PKCE verifier),
-// and verifies the ID token against f's nonce. Without the openid scope,
-// the user is read from GET /v2/profile instead.
+// Exchange completes the attempt a with LINE's response at the callback:
+// it checks the state, swaps the code for tokens (sending the PKCE
+// verifier), and verifies the ID token against a's nonce. Without the
+// openid scope, the user is read from GET /v2/profile instead.
 //
-// The caller must have found f by resp.State and must never use f again,
-// whatever the outcome: flows are single-use.
-func (c *Client) Exchange(ctx context.Context, f *Flow, resp Response) (*Login, error) {
+// The caller must have found a by resp.State, must not let it live past
+// LINE's ten minutes for a code, and must never use it again, whatever the
+// outcome: attempts are single-use.
+func (c *Client) Exchange(ctx context.Context, a Attempt, resp Response) (*Login, error) {
 	if resp.Err != nil {
 		return nil, resp.Err
 	}
-	if err := f.CheckState(resp.State); err != nil {
-		return nil, err
-	}
-	if f.Expired(c.cfg.Now()) {
+	if !a.matches(resp.State) {
 		return nil, ErrState
 	}
 	if resp.Code == "" {
 		return nil, ErrCodeRejected
 	}
-	tok, err := c.exchange(ctx, resp.Code, f.Verifier)
+	tok, err := c.exchange(ctx, resp.Code, a.Verifier)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +36,7 @@ func (c *Client) Exchange(ctx context.Context, f *Flow, resp Response) (*Login, 
 		if raw == "" {
 			return nil, &UpstreamError{Op: "token", Err: errors.New("no id_token although openid was requested")}
 		}
-		if user, err = c.verifyIDToken(ctx, raw, f.Nonce, c.cfg.MaxAge); err != nil {
+		if user, err = c.verifyIDToken(ctx, raw, a.Nonce, c.cfg.MaxAge); err != nil {
 			return nil, err
 		}
 	} else {
@@ -49,7 +47,7 @@ func (c *Client) Exchange(ctx context.Context, f *Flow, resp Response) (*Login, 
 		user = &User{ID: p.UserID, DisplayName: p.DisplayName, PictureURL: p.PictureURL}
 	}
 	user.FriendshipStatusChanged = resp.FriendshipStatusChanged
-	return &Login{User: user, Token: tok, Flow: f}, nil
+	return &Login{User: user, Token: tok}, nil
 }
 
 func (c *Client) exchange(ctx context.Context, code, verifier string) (*oauth2.Token, error) {

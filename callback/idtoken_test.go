@@ -2,6 +2,7 @@ package callback_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/url"
@@ -9,28 +10,20 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 )
 
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
+// newAttempt returns a fresh login attempt: an alphanumeric state and
+// nonce of 130 random bits each, and a PKCE verifier.
+func newAttempt() callback.Attempt {
+	return callback.Attempt{State: rand.Text(), Nonce: rand.Text(), Verifier: oauth2.GenerateVerifier()}
 }
 
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newClient(t *testing.T, p *linetest.Server, clock *testClock) *callback.Client {
+func newClient(t *testing.T, p *linetest.Server, clock *testkit.Clock) *callback.Client {
 	t.Helper()
 	cfg := callback.Config{
 		ChannelID:     p.ChannelID(),
@@ -88,7 +81,7 @@ func TestVerifyIDToken_LIFFTokenES256(t *testing.T) {
 
 func TestVerifyIDToken_KidAbsentOnlyWithOneKey(t *testing.T) {
 	p := linetest.NewServer(t, linetest.Config{})
-	clock := &testClock{now: time.Now()}
+	clock := testkit.NewClock(time.Now())
 	c := newClient(t, p, clock)
 	ctx := context.Background()
 	noKid := func() string {
@@ -114,7 +107,7 @@ func TestVerifyIDToken_KidAbsentOnlyWithOneKey(t *testing.T) {
 
 func TestVerifyIDToken_UnknownKidsCannotFloodCerts(t *testing.T) {
 	p := linetest.NewServer(t, linetest.Config{})
-	clock := &testClock{now: time.Now()}
+	clock := testkit.NewClock(time.Now())
 	c := newClient(t, p, clock)
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -164,12 +157,14 @@ func ExampleClient_AuthCodeURL() {
 	if err != nil {
 		panic(err)
 	}
-	flow := callback.NewFlow("/orders") // kept in an encrypted cookie until the callback
-	u, _ := url.Parse(c.AuthCodeURL(flow))
+	// One attempt per login, kept (here by the middleware, in an encrypted
+	// cookie) until its callback.
+	attempt := callback.Attempt{State: rand.Text(), Nonce: rand.Text(), Verifier: oauth2.GenerateVerifier()}
+	u, _ := url.Parse(c.AuthCodeURL(attempt))
 	q := u.Query()
 	fmt.Println(u.Host + u.Path)
 	fmt.Println(q.Get("scope"), q.Get("code_challenge_method"), q.Get("bot_prompt"))
-	fmt.Println(q.Get("state") == flow.State, q.Get("nonce") == flow.Nonce)
+	fmt.Println(q.Get("state") == attempt.State, q.Get("nonce") == attempt.Nonce)
 	// Output:
 	// access.line.me/oauth2/v2.1/authorize
 	// openid profile S256 normal

@@ -23,7 +23,9 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 )
 
@@ -147,7 +149,7 @@ func assertIDTokenRejected(t *testing.T, u *callback.User, err error) {
 // each case fails only for what it changes.
 func TestSecurity_IDTokenConformance(t *testing.T) {
 	p := linetest.NewServer(t, linetest.Config{})
-	clock := &testClock{now: time.Now().Truncate(time.Second)}
+	clock := testkit.NewClock(time.Now().Truncate(time.Second))
 	c := newClient(t, p, clock)
 	f := &forger{t: t, p: p, now: clock.Now()}
 	const nonce = "0123456789abcdef0123456789abcdef"
@@ -463,7 +465,7 @@ func mustIssueLIFF(t *testing.T, p *linetest.Server) string {
 // tokens fail.
 func TestSecurity_SigningKeyRotation(t *testing.T) {
 	p := linetest.NewServer(t, linetest.Config{})
-	clock := &testClock{now: time.Now()}
+	clock := testkit.NewClock(time.Now())
 	c := newClient(t, p, clock)
 	ctx := context.Background()
 	es := func() map[string]any { return map[string]any{"alg": "ES256"} }
@@ -715,53 +717,40 @@ func newAutoApprovePlatform(t *testing.T) *linetest.Server {
 // code an attacker injects is never spent on their behalf.
 func TestSecurity_ExchangeChecksTheFlowBeforeCallingLINE(t *testing.T) {
 	p := newAutoApprovePlatform(t)
-	clock := &testClock{now: time.Now()}
-	c := newClient(t, p, clock)
-	other := callback.NewFlow("/")
+	c := newClient(t, p, nil)
+	other := newAttempt()
 	cases := map[string]struct {
-		flow func() *callback.Flow
-		resp func(f *callback.Flow, code string) callback.Response
+		resp func(f callback.Attempt, code string) callback.Response
 		want error
 	}{
 		"state of another flow (CSRF)": {
-			resp: func(_ *callback.Flow, code string) callback.Response {
+			resp: func(_ callback.Attempt, code string) callback.Response {
 				return callback.Response{Code: code, State: other.State}
 			},
 			want: callback.ErrState,
 		},
 		"state missing": {
-			resp: func(_ *callback.Flow, code string) callback.Response { return callback.Response{Code: code} },
+			resp: func(_ callback.Attempt, code string) callback.Response { return callback.Response{Code: code} },
 			want: callback.ErrState,
 		},
 		"state with a different case": {
-			resp: func(f *callback.Flow, code string) callback.Response {
-				return callback.Response{Code: code, State: strings.ToUpper(f.State)}
+			resp: func(f callback.Attempt, code string) callback.Response {
+				return callback.Response{Code: code, State: strings.ToLower(f.State)}
 			},
 			want: callback.ErrState,
 		},
 		"state as a prefix": {
-			resp: func(f *callback.Flow, code string) callback.Response {
-				return callback.Response{Code: code, State: f.State[:31]}
-			},
-			want: callback.ErrState,
-		},
-		"flow older than FlowTTL": {
-			flow: func() *callback.Flow {
-				f := callback.NewFlow("/")
-				f.Created = clock.Now().Add(-callback.FlowTTL - time.Second)
-				return f
-			},
-			resp: func(f *callback.Flow, code string) callback.Response {
-				return callback.Response{Code: code, State: f.State}
+			resp: func(f callback.Attempt, code string) callback.Response {
+				return callback.Response{Code: code, State: f.State[:len(f.State)-1]}
 			},
 			want: callback.ErrState,
 		},
 		"code missing": {
-			resp: func(f *callback.Flow, _ string) callback.Response { return callback.Response{State: f.State} },
+			resp: func(f callback.Attempt, _ string) callback.Response { return callback.Response{State: f.State} },
 			want: callback.ErrCodeRejected,
 		},
 		"LINE's error with a code alongside": {
-			resp: func(f *callback.Flow, code string) callback.Response {
+			resp: func(f callback.Attempt, code string) callback.Response {
 				return callback.Response{Code: code, State: f.State, Err: &callback.AuthError{Code: "ACCESS_DENIED"}}
 			},
 			want: callback.ErrAuthorization,
@@ -769,10 +758,7 @@ func TestSecurity_ExchangeChecksTheFlowBeforeCallingLINE(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			f := callback.NewFlow("/")
-			if tc.flow != nil {
-				f = tc.flow()
-			}
+			f := newAttempt()
 			code := authorizeCode(t, p, c.AuthCodeURL(f))
 			before := p.Count(linetest.PathToken)
 			login, err := c.Exchange(context.Background(), f, tc.resp(f, code))
@@ -785,7 +771,7 @@ func TestSecurity_ExchangeChecksTheFlowBeforeCallingLINE(t *testing.T) {
 		})
 	}
 	// The control: the same flow and code, untouched, log in.
-	f := callback.NewFlow("/")
+	f := newAttempt()
 	code := authorizeCode(t, p, c.AuthCodeURL(f))
 	if _, err := c.Exchange(context.Background(), f, callback.Response{Code: code, State: f.State}); err != nil {
 		t.Fatalf("control: %v", err)
@@ -804,7 +790,7 @@ func TestSecurity_PKCEIsS256AndBindsTheCodeToItsFlow(t *testing.T) {
 
 	t.Run("S256 challenge of the verifier sent", func(t *testing.T) {
 		for range 20 {
-			f := callback.NewFlow("/")
+			f := newAttempt()
 			u, _ := url.Parse(c.AuthCodeURL(f))
 			q := u.Query()
 			sum := sha256.Sum256([]byte(f.Verifier))
@@ -818,7 +804,7 @@ func TestSecurity_PKCEIsS256AndBindsTheCodeToItsFlow(t *testing.T) {
 				t.Fatalf("verifier of %d characters", len(f.Verifier))
 			}
 		}
-		f := callback.NewFlow("/")
+		f := newAttempt()
 		p.ResetRequests()
 		code := authorizeCode(t, p, c.AuthCodeURL(f))
 		if _, err := c.Exchange(ctx, f, callback.Response{Code: code, State: f.State}); err != nil {
@@ -841,13 +827,13 @@ func TestSecurity_PKCEIsS256AndBindsTheCodeToItsFlow(t *testing.T) {
 			q.Del("code_challenge_method")
 		},
 		"attacker's challenge": func(q url.Values) {
-			sum := sha256.Sum256([]byte(callback.NewFlow("/").Verifier))
+			sum := sha256.Sum256([]byte(newAttempt().Verifier))
 			q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
 		},
 	}
 	for name, tamper := range downgrades {
 		t.Run(name, func(t *testing.T) {
-			f := callback.NewFlow("/")
+			f := newAttempt()
 			u, _ := url.Parse(c.AuthCodeURL(f))
 			q := u.Query()
 			tamper(q)
@@ -861,7 +847,7 @@ func TestSecurity_PKCEIsS256AndBindsTheCodeToItsFlow(t *testing.T) {
 	}
 
 	t.Run("code of another flow injected", func(t *testing.T) {
-		victim, attacker := callback.NewFlow("/"), callback.NewFlow("/")
+		victim, attacker := newAttempt(), newAttempt()
 		victimCode := authorizeCode(t, p, c.AuthCodeURL(victim))
 		login, err := c.Exchange(ctx, attacker, callback.Response{Code: victimCode, State: attacker.State})
 		if !errors.Is(err, callback.ErrCodeRejected) || login != nil {

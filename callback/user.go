@@ -36,6 +36,4 @@ type Login struct {
 	// Token holds the access token (and refresh token); the raw ID token is
 	// not kept once verified.
 	Token *oauth2.Token
-	// Flow is the flow the login completed, with its ReturnTo.
-	Flow *Flow
 }

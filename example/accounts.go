@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/linelogin/linelogin/callback"
 	_ "modernc.org/sqlite" // pure Go: no cgo, nothing to install
+
+	"github.com/linelogin/linelogin/callback"
 )
 
 // accounts is the app's own user table, linked to LINE user IDs as LINE's

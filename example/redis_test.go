@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/linelogin/linelogin/session/redistest"
+	"github.com/linelogin/linelogin/internal/redistest"
 )
 
 func TestExample_RedisSessions(t *testing.T) {

@@ -1,18 +1,18 @@
 package middleware
 
 import (
-	"time"
-
 	"context"
 	"errors"
 	"fmt"
-	"golang.org/x/oauth2"
 	"log/slog"
 	"net/http"
 	"net/url"
 
+	"golang.org/x/oauth2"
+
 	"github.com/linelogin/linelogin/callback"
-	"github.com/linelogin/linelogin/session"
+	"github.com/linelogin/linelogin/internal/flow"
+	"github.com/linelogin/linelogin/internal/sessioncookie"
 )
 
 // Auth is LINE Login for one app. Make it with New and share it; it is safe
@@ -20,8 +20,8 @@ import (
 type Auth struct {
 	cfg          Config
 	client       *callback.Client
-	sessions     *session.Manager
-	flows        *flowStore
+	sessions     *sessioncookie.Manager
+	flows        *flow.Store
 	origin       string // the app's origin, from the callback URL
 	callbackPath string
 	bearer       *bearer
@@ -42,16 +42,17 @@ func New(cfg Config) (*Auth, error) {
 		return nil, err
 	}
 	secure := redirect.Scheme == "https"
-	sessions, err := session.NewManager(session.Config{
+	sessions, err := sessioncookie.NewManager(sessioncookie.Config{
 		Keys:     cfg.SessionKeys,
 		Secure:   secure,
 		Lifetime: cfg.SessionLifetime,
 		Store:    cfg.SessionStore,
+		Now:      cfg.Now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	flows, err := newFlowStore(cfg.SessionKeys, secure, client.Config().ResponseMode, cfg.MaxFlows)
+	flows, err := flow.NewStore(cfg.SessionKeys, secure, client.Config().ResponseMode, cfg.MaxFlows, cfg.Now)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -61,8 +62,8 @@ func New(cfg Config) (*Auth, error) {
 	}
 	return &Auth{
 		bearer:       newBearer(client, idVerifier, cfg),
-		sessionCache: newSessionCache(),
-		refreshes:    newTokenCache[*oauth2.Token](time.Hour, cfg.TokenCacheSize),
+		sessionCache: newSessionCache(cfg.Now),
+		refreshes:    newTokenCache[*oauth2.Token](refreshMemory, refreshCacheSize, cfg.Now),
 		client:       client,
 		sessions:     sessions,
 		cfg:          cfg,
@@ -147,7 +148,7 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 	}
 	o, err := a.sessions.Open(w, r)
 	switch {
-	case errors.Is(err, session.ErrNoSession):
+	case errors.Is(err, sessioncookie.ErrNoSession):
 		return loggedOut
 	case err != nil:
 		a.log.Error("linelogin: session store unavailable", "error", err)

@@ -48,8 +48,8 @@ func newBearer(client *callback.Client, idVerifier callback.IDTokenVerifier, cfg
 		client:     client,
 		idVerifier: idVerifier,
 		nonce:      cfg.IDTokenNonce,
-		access:     newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize),
-		ids:        newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize),
+		access:     newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize, cfg.Now),
+		ids:        newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize, cfg.Now),
 		log:        cfg.Logger,
 	}
 }

@@ -20,7 +20,9 @@ import (
 	"testing"
 
 	"github.com/gorilla/sessions"
+
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/sessioncookie"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
@@ -180,7 +182,7 @@ func (e *benchEnv) login(b *testing.B) *http.Cookie {
 		b.Fatalf("/callback: status %d, want 303: %s", rec.Code, rec.Body)
 	}
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == session.DefaultCookieName && c.Value != "" {
+		if c.Name == sessioncookie.DefaultCookieName && c.Value != "" {
 			e.platform.ResetRequests()
 			return c
 		}

@@ -19,6 +19,8 @@ const (
 	DefaultLogoutPath = "/logout"
 	DefaultMaxFlows   = 5
 
+	DefaultSessionLifetime = 7 * 24 * time.Hour
+
 	DefaultTokenCacheTTL  = 5 * time.Minute
 	DefaultTokenCacheSize = 10000
 )
@@ -39,8 +41,8 @@ type Config struct {
 	// SessionKeys encrypt and authenticate the cookies, session.KeySize
 	// bytes each (see session.ParseKeys). The first encodes; all decode.
 	SessionKeys [][]byte
-	// SessionLifetime is how long a login lasts; session.DefaultLifetime
-	// if zero.
+	// SessionLifetime is how long a login lasts, enforced by the server
+	// whatever the browser does; DefaultSessionLifetime if zero.
 	SessionLifetime time.Duration
 	// SessionStore keeps sessions; in the cookie itself if nil.
 	SessionStore session.Store
@@ -92,6 +94,11 @@ type Config struct {
 	// Logger receives one line per login, logout and failure, never with a
 	// token, code, secret or cookie value. Discarded if nil.
 	Logger *slog.Logger
+	// Now is the one clock of everything an Auth dates or expires: flows,
+	// sessions, caches, token expiry, and the ID token checks of LINE (it
+	// replaces LINE.Now); time.Now if nil. Tests move it instead of
+	// sleeping.
+	Now func() time.Time
 }
 
 func (cfg *Config) setDefaults() {
@@ -116,6 +123,13 @@ func (cfg *Config) setDefaults() {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.SessionLifetime == 0 {
+		cfg.SessionLifetime = DefaultSessionLifetime
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	cfg.LINE.Now = cfg.Now
 }
 
 func (cfg *Config) validate(callbackPath string) error {
@@ -135,6 +149,9 @@ func (cfg *Config) validate(callbackPath string) error {
 	}
 	if cfg.TokenCacheTTL < 0 || cfg.TokenCacheSize < 1 {
 		return bad("TokenCacheTTL and TokenCacheSize must be positive")
+	}
+	if cfg.SessionLifetime < 0 {
+		return bad("SessionLifetime must be positive")
 	}
 	return nil
 }

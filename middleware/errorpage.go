@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/flow"
 	"github.com/linelogin/linelogin/session"
 )
 
@@ -47,15 +48,15 @@ type returnToKey struct{}
 // fail answers a failed login, callback or logout: the OnError hook if
 // set, the default page otherwise. The flow, when known, gives the retry
 // link its return_to.
-func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, flow *callback.Flow) {
+func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.Flow) {
 	status := ErrorStatus(err)
 	level := a.log.Warn
 	if status >= 500 {
 		level = a.log.Error
 	}
 	level("linelogin: request failed", "path", r.URL.Path, "status", status, "error", err.Error())
-	if flow != nil {
-		r = r.WithContext(context.WithValue(r.Context(), returnToKey{}, flow.ReturnTo))
+	if f != nil {
+		r = r.WithContext(context.WithValue(r.Context(), returnToKey{}, f.ReturnTo))
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	if a.cfg.OnError != nil {

@@ -36,20 +36,20 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := callback.ParseResponse(params)
-	flow, err := a.flows.take(w, r, resp.State)
+	f, err := a.flows.Take(w, r, resp.State)
 	if resp.Err != nil {
 		// LINE's error comes first: a declined login must say so, whether
 		// or not its flow is still here (the flow is spent either way).
-		a.fail(w, r, resp.Err, flow)
+		a.fail(w, r, resp.Err, f)
 		return
 	}
 	if err != nil {
 		a.fail(w, r, err, nil)
 		return
 	}
-	login, err := a.client.Exchange(r.Context(), flow, resp)
+	login, err := a.client.Exchange(r.Context(), f.Attempt(), resp)
 	if err != nil {
-		a.fail(w, r, err, flow)
+		a.fail(w, r, err, f)
 		return
 	}
 	data := &sessionData{user: *login.User, accessToken: login.Token.AccessToken, tokenExpiry: login.Token.Expiry}
@@ -59,15 +59,15 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 	if a.cfg.OnLogin != nil {
 		data.accountID, err = a.cfg.OnLogin(r.Context(), login)
 		if err != nil {
-			a.fail(w, r, fmt.Errorf("%w: %w", ErrLoginRejected, err), flow)
+			a.fail(w, r, fmt.Errorf("%w: %w", ErrLoginRejected, err), f)
 			return
 		}
 	}
 	if err := a.sessions.Issue(w, r, login.User.ID, data.encode()); err != nil {
-		a.fail(w, r, err, flow)
+		a.fail(w, r, err, f)
 		return
 	}
 	a.log.Info("linelogin: login", "amr", login.User.AMR)
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, flow.ReturnTo, http.StatusSeeOther)
+	http.Redirect(w, r, f.ReturnTo, http.StatusSeeOther)
 }

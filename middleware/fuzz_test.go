@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/flow"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 )
@@ -120,13 +121,13 @@ func FuzzCallbackQuery(f *testing.F) {
 	var (
 		mu      sync.Mutex
 		state   string
-		flow    *http.Cookie
+		cookie  *http.Cookie
 		started time.Time
 	)
 	current := func() (string, *http.Cookie) {
 		mu.Lock()
 		defer mu.Unlock()
-		if flow == nil || time.Since(started) > callback.FlowTTL/2 {
+		if cookie == nil || time.Since(started) > flow.TTL/2 {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/login", nil))
 			loc, err := url.Parse(rec.Header().Get("Location"))
@@ -134,9 +135,9 @@ func FuzzCallbackQuery(f *testing.F) {
 			if err != nil || len(cookies) != 1 {
 				panic("fuzz set-up: /login gave no flow")
 			}
-			state, flow, started = loc.Query().Get("state"), cookies[0], time.Now()
+			state, cookie, started = loc.Query().Get("state"), cookies[0], time.Now()
 		}
-		return state, flow
+		return state, cookie
 	}
 
 	for _, seed := range []string{

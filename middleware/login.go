@@ -3,7 +3,7 @@ package middleware
 import (
 	"net/http"
 
-	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/flow"
 )
 
 func (a *Auth) serveLogin(w http.ResponseWriter, r *http.Request) {
@@ -12,11 +12,11 @@ func (a *Auth) serveLogin(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	f := callback.NewFlow(SafeReturnTo(r.URL.Query().Get("return_to")))
-	if err := a.flows.save(w, r, f); err != nil {
+	f := flow.New(SafeReturnTo(r.URL.Query().Get("return_to")), a.cfg.Now())
+	if err := a.flows.Save(w, r, f); err != nil {
 		a.fail(w, r, err, nil)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, a.client.AuthCodeURL(f), http.StatusFound)
+	http.Redirect(w, r, a.client.AuthCodeURL(f.Attempt()), http.StatusFound)
 }

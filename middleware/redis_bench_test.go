@@ -1,10 +1,11 @@
 package middleware_test
 
 import (
-	"github.com/linelogin/linelogin/session/redistest"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/linelogin/linelogin/internal/redistest"
 )
 
 // benchStoreRequest logs in once on app (over HTTP, outside the timer),

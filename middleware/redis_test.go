@@ -20,10 +20,10 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/linelogin/linelogin/internal/redistest"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
-	"github.com/linelogin/linelogin/session/redistest"
 )
 
 // newTestRedisStore returns a store over a new client of opts (with

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -1157,10 +1158,12 @@ func parallelLogin(app *testApp, rt http.RoundTripper, i int) (string, error) {
 	if err := json.Unmarshal(body, &me); err != nil {
 		return "", err
 	}
-	if want := "acct-" + authz.Query().Get("state"); me.User == nil || me.User.ID != app.user.ID || me.AccountID != want {
-		return "", fmt.Errorf("/api/me gave %+v account %q, want %s", me.User, me.AccountID, want)
+	if me.User == nil || me.User.ID != app.user.ID || !strings.HasPrefix(me.AccountID, "acct-") {
+		return "", fmt.Errorf("/api/me gave %+v account %q, want the login's", me.User, me.AccountID)
 	}
-	return value.Value, nil
+	// The account the hook gave this login (keyed by its access token)
+	// must be this browser's alone, like its session.
+	return value.Value + " " + me.AccountID, nil
 }
 
 // inMemoryLINE sends requests for the platform's host to the platform in
@@ -1188,7 +1191,10 @@ func TestSecurity_ThousandParallelLoginsEachGetTheirOwnSession(t *testing.T) {
 	app := newTestApp(t)
 	cfg := app.cfg
 	cfg.LINE.HTTPClient = &http.Client{Transport: app.platform.Transport()}
-	cfg.OnLogin = func(_ context.Context, l *callback.Login) (string, error) { return "acct-" + l.Flow.State, nil }
+	cfg.OnLogin = func(_ context.Context, l *callback.Login) (string, error) {
+		sum := sha256.Sum256([]byte(l.Token.AccessToken))
+		return "acct-" + hex.EncodeToString(sum[:8]), nil
+	}
 	app.mount(t, cfg)
 	platformURL, _ := url.Parse(app.platform.URL())
 	network := &http.Transport{MaxConnsPerHost: 64, MaxIdleConnsPerHost: 64}
@@ -1217,10 +1223,11 @@ func TestSecurity_ThousandParallelLoginsEachGetTheirOwnSession(t *testing.T) {
 	}
 	seen := make(map[string]bool, n)
 	for _, v := range values {
-		if seen[v] {
-			t.Fatal("two browsers got the same session cookie")
+		cookie, account, _ := strings.Cut(v, " ")
+		if seen[cookie] || seen[account] {
+			t.Fatal("two browsers got the same session cookie or account")
 		}
-		seen[v] = true
+		seen[cookie], seen[account] = true, true
 	}
 	t.Logf("%d parallel logins in %v", n, elapsed)
 }

@@ -32,8 +32,8 @@ type sessionCacheEntry struct {
 	expiry time.Time
 }
 
-func newSessionCache() *sessionCache {
-	return &sessionCache{now: time.Now, entries: make(map[string]sessionCacheEntry)}
+func newSessionCache(now func() time.Time) *sessionCache {
+	return &sessionCache{now: now, entries: make(map[string]sessionCacheEntry)}
 }
 
 func (c *sessionCache) get(value string) *requestState {

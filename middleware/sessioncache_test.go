@@ -5,14 +5,16 @@ import (
 	"net/http/httptest"
 
 	"fmt"
-	"github.com/linelogin/linelogin/callback"
-	"github.com/linelogin/linelogin/session"
 	"testing"
 	"time"
+
+	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/sessioncookie"
+	"github.com/linelogin/linelogin/session"
 )
 
 func TestSessionCache_ExpiresAndStaysBounded(t *testing.T) {
-	c := newSessionCache()
+	c := newSessionCache(time.Now)
 	now := time.Unix(1_800_000_000, 0)
 	c.now = func() time.Time { return now }
 	st := &requestState{source: SourceSession}
@@ -52,7 +54,7 @@ func TestInvalidCookieVerdictIsKeptForRequireLINEUser(t *testing.T) {
 	}
 	req := httptest.NewRequest(http.MethodGet, "/me", nil)
 	req.Header.Set("Accept", "text/html")
-	req.AddCookie(&http.Cookie{Name: session.DefaultCookieName, Value: "tampered"})
+	req.AddCookie(&http.Cookie{Name: sessioncookie.DefaultCookieName, Value: "tampered"})
 
 	var seen *requestState
 	auth.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -7,9 +7,10 @@ import (
 	"net/http"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/session"
-	"golang.org/x/oauth2"
 )
 
 // ErrLoginRequired reports that a request has no session whose tokens can
@@ -20,6 +21,16 @@ var ErrLoginRequired = errors.New("middleware: login required")
 // refreshBefore is how long before its expiry an access token is renewed,
 // so that a token handed out is good for a call or two.
 const refreshBefore = 5 * time.Minute
+
+// A renewal is remembered, by the SHA-256 of the access token it replaced,
+// for refreshMemory and for at most refreshCacheSize sessions: long enough
+// for the requests that still carry the old token (in flight when it was
+// renewed, or a second tab) to get the same new token instead of renewing
+// again, which LINE would refuse once the refresh token has been used.
+const (
+	refreshMemory    = 10 * time.Minute
+	refreshCacheSize = 1000
+)
 
 // Token returns a valid access token of the request's session, to call
 // LINE's APIs on the user's behalf (see callback.Client.Profile and
@@ -38,7 +49,7 @@ func (a *Auth) Token(w http.ResponseWriter, r *http.Request) (*oauth2.Token, err
 	}
 	d := st.session
 	tok := &oauth2.Token{AccessToken: d.accessToken, TokenType: "Bearer", Expiry: d.tokenExpiry}
-	now := a.client.Config().Now()
+	now := a.cfg.Now()
 	if d.tokenExpiry.IsZero() || d.tokenExpiry.Sub(now) > refreshBefore {
 		return tok, nil
 	}

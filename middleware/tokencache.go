@@ -4,6 +4,8 @@ import (
 	"container/list"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // tokenCache remembers what LINE said about a token: the user of a
@@ -11,16 +13,18 @@ import (
 // check with LINE, or the new token a refresh gave. It is keyed by a
 // SHA-256 of the token (the tokens themselves are not kept), bounded in
 // entries (least recently used out first), and an entry never outlives its
-// token. Concurrent misses for one token wait for a single upstream call.
+// token. Concurrent misses for one token wait for a single upstream call
+// (singleflight: a check that panics releases its waiters, who panic too,
+// and the next request checks again).
 type tokenCache[V any] struct {
-	ttl time.Duration
-	max int
-	now func() time.Time
+	ttl   time.Duration
+	limit int
+	now   func() time.Time
 
-	mu       sync.Mutex
-	entries  map[tokenKey]*list.Element // of *cacheEntry
-	lru      *list.List
-	inflight map[tokenKey]*inflightCheck[V]
+	mu      sync.Mutex
+	entries map[tokenKey]*list.Element // of *cacheEntry
+	lru     *list.List
+	checks  singleflight.Group
 }
 
 type tokenKey [32]byte
@@ -31,64 +35,73 @@ type cacheEntry[V any] struct {
 	expiry time.Time
 }
 
-type inflightCheck[V any] struct {
-	done  chan struct{}
-	value V
-	err   error
+// checked is what one upstream check found, shared by its waiters.
+type checked[V any] struct {
+	value  V
+	expiry time.Time
 }
 
-func newTokenCache[V any](ttl time.Duration, max int) *tokenCache[V] {
+func newTokenCache[V any](ttl time.Duration, limit int, now func() time.Time) *tokenCache[V] {
 	return &tokenCache[V]{
-		ttl:      ttl,
-		max:      max,
-		now:      time.Now,
-		entries:  make(map[tokenKey]*list.Element),
-		lru:      list.New(),
-		inflight: make(map[tokenKey]*inflightCheck[V]),
+		ttl:     ttl,
+		limit:   limit,
+		now:     now,
+		entries: make(map[tokenKey]*list.Element),
+		lru:     list.New(),
 	}
 }
 
 // get returns the cached value for key, or runs check once for all callers
 // waiting on key and caches a success until min(expiry, now+ttl).
 func (c *tokenCache[V]) get(key tokenKey, check func() (V, time.Time, error)) (V, error) {
+	if v, ok := c.lookup(key); ok {
+		return v, nil
+	}
+	res, err, _ := c.checks.Do(string(key[:]), func() (any, error) {
+		v, expiry, err := check()
+		if err != nil {
+			return nil, err
+		}
+		c.put(key, v, expiry)
+		return checked[V]{v, expiry}, nil
+	})
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	return res.(checked[V]).value, nil
+}
+
+func (c *tokenCache[V]) lookup(key tokenKey) (V, bool) {
 	now := c.now()
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if el, ok := c.entries[key]; ok {
 		e := el.Value.(*cacheEntry[V])
 		if now.Before(e.expiry) {
 			c.lru.MoveToFront(el)
-			c.mu.Unlock()
-			return e.value, nil
+			return e.value, true
 		}
 		c.lru.Remove(el)
 		delete(c.entries, key)
 	}
-	if call, ok := c.inflight[key]; ok {
-		c.mu.Unlock()
-		<-call.done
-		return call.value, call.err
+	var zero V
+	return zero, false
+}
+
+func (c *tokenCache[V]) put(key tokenKey, v V, expiry time.Time) {
+	if limit := c.now().Add(c.ttl); expiry.After(limit) {
+		expiry = limit
 	}
-	call := &inflightCheck[V]{done: make(chan struct{})}
-	c.inflight[key] = call
-	c.mu.Unlock()
-
-	value, expiry, err := check()
-	call.value, call.err = value, err
-
 	c.mu.Lock()
-	delete(c.inflight, key)
-	if err == nil {
-		if limit := c.now().Add(c.ttl); expiry.After(limit) {
-			expiry = limit
-		}
-		c.entries[key] = c.lru.PushFront(&cacheEntry[V]{key: key, value: value, expiry: expiry})
-		for c.lru.Len() > c.max {
-			oldest := c.lru.Back()
-			c.lru.Remove(oldest)
-			delete(c.entries, oldest.Value.(*cacheEntry[V]).key)
-		}
+	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok {
+		c.lru.Remove(el)
 	}
-	c.mu.Unlock()
-	close(call.done)
-	return value, err
+	c.entries[key] = c.lru.PushFront(&cacheEntry[V]{key: key, value: v, expiry: expiry})
+	for c.lru.Len() > c.limit {
+		oldest := c.lru.Back()
+		c.lru.Remove(oldest)
+		delete(c.entries, oldest.Value.(*cacheEntry[V]).key)
+	}
 }

@@ -11,34 +11,21 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
-	"golang.org/x/oauth2"
 )
 
-// shiftClock is the app's clock, which a test can move forward.
-type shiftClock struct {
-	mu    sync.Mutex
-	shift time.Duration
-}
-
-func (c *shiftClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.shift)
-}
-
-func (c *shiftClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.shift += d
-	c.mu.Unlock()
-}
-
-func withTokens(clock *shiftClock) appOption {
+func withTokens(clock *testkit.Clock) appOption {
 	return func(c *middleware.Config) {
 		c.KeepRefreshToken = true
-		c.LINE.Now = clock.Now
+		c.Now = clock.Now
+		// Longer than LINE's 30-day access tokens, so that the tests can
+		// move the clock to a token's expiry within the session.
+		c.SessionLifetime = 60 * 24 * time.Hour
 	}
 }
 
@@ -54,7 +41,7 @@ func (b *browser) token() (int, *oauth2.Token) {
 }
 
 func TestToken_NoRefreshWhileFresh(t *testing.T) {
-	app := newTestApp(t, withTokens(&shiftClock{}))
+	app := newTestApp(t, withTokens(testkit.NewClock(time.Now())))
 	b := app.browser()
 	b.mustLogin()
 	status, tok := b.token()
@@ -70,7 +57,7 @@ func TestToken_NoRefreshWhileFresh(t *testing.T) {
 }
 
 func TestToken_RefreshesBeforeExpiryAndSavesTheNewToken(t *testing.T) {
-	clock := &shiftClock{}
+	clock := testkit.NewClock(time.Now())
 	app := newTestApp(t, withTokens(clock))
 	b := app.browser()
 	b.mustLogin()
@@ -104,7 +91,7 @@ func TestToken_RefreshesBeforeExpiryAndSavesTheNewToken(t *testing.T) {
 }
 
 func TestToken_ConcurrentRefreshesMakeOneCall(t *testing.T) {
-	clock := &shiftClock{}
+	clock := testkit.NewClock(time.Now())
 	app := newTestApp(t, withTokens(clock))
 	b := app.browser()
 	b.mustLogin()
@@ -134,7 +121,7 @@ func TestToken_ConcurrentRefreshesMakeOneCall(t *testing.T) {
 }
 
 func TestToken_RejectedRefreshEndsSession(t *testing.T) {
-	clock := &shiftClock{}
+	clock := testkit.NewClock(time.Now())
 	app := newTestApp(t, withTokens(clock))
 	b := app.browser()
 	b.mustLogin()
@@ -156,8 +143,8 @@ func TestToken_RejectedRefreshEndsSession(t *testing.T) {
 }
 
 func TestToken_WithoutRefreshTokenAnExpiredTokenMeansLogIn(t *testing.T) {
-	clock := &shiftClock{}
-	app := newTestApp(t, func(c *middleware.Config) { c.LINE.Now = clock.Now })
+	clock := testkit.NewClock(time.Now())
+	app := newTestApp(t, func(c *middleware.Config) { c.Now = clock.Now })
 	b := app.browser()
 	b.mustLogin()
 	clock.Advance(linetest.DefaultAccessTokenTTL + time.Minute)

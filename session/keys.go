@@ -1,20 +1,14 @@
 package session
 
 import (
-	"crypto/hkdf"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
 )
 
 // KeySize is the length in bytes of a session key.
 const KeySize = 32
-
-// ErrBadKey reports a session key that is not KeySize random bytes.
-var ErrBadKey = errors.New("session: a key must be 32 bytes")
 
 // GenerateKey returns a new random session key.
 func GenerateKey() []byte {
@@ -47,19 +41,4 @@ func ParseKeys(s string) ([][]byte, error) {
 		return nil, fmt.Errorf("session: no keys given: %w", ErrBadKey)
 	}
 	return keys, nil
-}
-
-// derive turns one session key into the pair securecookie needs: an HMAC key
-// and an AES-256 key. HKDF keeps the two independent, so the single secret an
-// operator manages never doubles as both.
-func derive(key []byte) (hashKey, blockKey []byte, err error) {
-	if len(key) != KeySize {
-		return nil, nil, ErrBadKey
-	}
-	hashKey, err = hkdf.Key(sha256.New, key, nil, "linelogin session hmac", 32)
-	if err != nil {
-		return nil, nil, err
-	}
-	blockKey, err = hkdf.Key(sha256.New, key, nil, "linelogin session aes", 32)
-	return hashKey, blockKey, err
 }

@@ -15,8 +15,10 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/linelogin/linelogin/internal/redistest"
+	"github.com/linelogin/linelogin/internal/sessioncookie"
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/session"
-	"github.com/linelogin/linelogin/session/redistest"
 )
 
 // Both stores satisfy the interfaces the Manager relies on.
@@ -174,13 +176,13 @@ func TestRedisStore_DeleteOwner(t *testing.T) {
 
 func TestRedisStore_WithManager(t *testing.T) {
 	store, _, _ := newTestRedisStore(t)
-	c := &clock{now: time.Now()}
+	c := testkit.NewClock(time.Now())
 	oldKey, newKey := session.GenerateKey(), session.GenerateKey()
-	m := newManager(t, c, store, oldKey)
+	m := testkit.NewManager(t, c, store, oldKey)
 
 	// A payload far beyond 4096 bytes: the cookie carries only the ID.
 	big := bytes.Repeat([]byte("big"), 3000)
-	r, cookie := issue(t, m, big)
+	r, cookie := testkit.Issue(t, m, big)
 	if len(cookie.String()) > 300 {
 		t.Errorf("server-side session cookie has %d bytes", len(cookie.String()))
 	}
@@ -190,7 +192,7 @@ func TestRedisStore_WithManager(t *testing.T) {
 
 	// Rotation: the old key still decodes, and the cookie is re-issued
 	// under the new one for the same session.
-	rotated := newManager(t, c, store, newKey, oldKey)
+	rotated := testkit.NewManager(t, c, store, newKey, oldKey)
 	rec := httptest.NewRecorder()
 	if _, err := rotated.Load(rec, r); err != nil {
 		t.Fatalf("Load under the old key: %v", err)
@@ -201,11 +203,11 @@ func TestRedisStore_WithManager(t *testing.T) {
 	}
 	r2 := httptest.NewRequest(http.MethodGet, "/", nil)
 	r2.AddCookie(re[0])
-	onlyNew := newManager(t, c, store, newKey)
+	onlyNew := testkit.NewManager(t, c, store, newKey)
 	if _, err := onlyNew.Load(httptest.NewRecorder(), r2); err != nil {
 		t.Errorf("re-issued cookie under the new key alone: %v", err)
 	}
-	if _, err := onlyNew.Load(httptest.NewRecorder(), r); !errors.Is(err, session.ErrNoSession) {
+	if _, err := onlyNew.Load(httptest.NewRecorder(), r); !errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("cookie under a removed key: %v, want ErrNoSession", err)
 	}
 
@@ -213,22 +215,22 @@ func TestRedisStore_WithManager(t *testing.T) {
 	if err := onlyNew.RevokeOwner(context.Background(), "owner"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := onlyNew.Load(httptest.NewRecorder(), r2); !errors.Is(err, session.ErrNoSession) {
+	if _, err := onlyNew.Load(httptest.NewRecorder(), r2); !errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("after RevokeOwner: %v, want ErrNoSession", err)
 	}
 
 	// Logout ends it in Redis: a copy of the cookie is worthless.
-	r3, _ := issue(t, onlyNew, []byte("p"))
+	r3, _ := testkit.Issue(t, onlyNew, []byte("p"))
 	if err := onlyNew.Destroy(httptest.NewRecorder(), r3); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := onlyNew.Load(httptest.NewRecorder(), r3); !errors.Is(err, session.ErrNoSession) {
+	if _, err := onlyNew.Load(httptest.NewRecorder(), r3); !errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("copied cookie after Destroy: %v, want ErrNoSession", err)
 	}
 }
 
 func TestRedisStore_CookieStoreCannotRevoke(t *testing.T) {
-	m := newManager(t, &clock{now: time.Now()}, nil, session.GenerateKey())
+	m := testkit.NewManager(t, testkit.NewClock(time.Now()), nil, session.GenerateKey())
 	if err := m.RevokeOwner(context.Background(), "owner"); !errors.Is(err, session.ErrRevocationUnsupported) {
 		t.Errorf("RevokeOwner with the cookie store: %v, want ErrRevocationUnsupported", err)
 	}
@@ -238,13 +240,13 @@ func TestRedisStore_OutageIsAnErrorNotALogout(t *testing.T) {
 	srv := redistest.Start(t, false)
 	client := redistest.NewClient(t, &redis.Options{Addr: srv.Addr()})
 	store := session.NewRedisStore(client, session.RedisOptions{Prefix: redistest.Prefix()})
-	m := newManager(t, &clock{now: time.Now()}, store, session.GenerateKey())
-	r, _ := issue(t, m, []byte("p"))
+	m := testkit.NewManager(t, testkit.NewClock(time.Now()), store, session.GenerateKey())
+	r, _ := testkit.Issue(t, m, []byte("p"))
 
 	srv.Stop()
 	start := time.Now()
 	_, err := m.Load(httptest.NewRecorder(), r)
-	if err == nil || errors.Is(err, session.ErrNoSession) || !errors.Is(err, session.ErrRedis) {
+	if err == nil || errors.Is(err, sessioncookie.ErrNoSession) || !errors.Is(err, session.ErrRedis) {
 		t.Errorf("Load with Redis down: %v, want an ErrRedis outage, not ErrNoSession", err)
 	}
 	if d := time.Since(start); d > 3*time.Second {
@@ -279,10 +281,10 @@ func TestRedisStore_OutageIsAnErrorNotALogout(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if _, err := m.Load(httptest.NewRecorder(), r); !errors.Is(err, session.ErrNoSession) {
+	if _, err := m.Load(httptest.NewRecorder(), r); !errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("session lost with the restart: %v, want ErrNoSession", err)
 	}
-	r2, _ := issue(t, m, []byte("again"))
+	r2, _ := testkit.Issue(t, m, []byte("again"))
 	if got, err := m.Load(httptest.NewRecorder(), r2); err != nil || string(got) != "again" {
 		t.Errorf("new session after restart: %q, %v", got, err)
 	}

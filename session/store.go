@@ -2,15 +2,8 @@ package session
 
 import (
 	"context"
-	"errors"
 	"time"
 )
-
-// ErrNotFound is returned by a Store for a session it does not hold (never
-// saved, deleted, or expired). The Manager treats it as "not logged in";
-// any other Store error is an outage, and the Manager passes it on so that
-// callers can answer 503 instead of logging the user out.
-var ErrNotFound = errors.New("session: not found")
 
 // Store keeps session payloads. The session cookie carries, encrypted, the
 // reference that Save returns; Load maps it back to the payload.
@@ -45,11 +38,6 @@ func (CookieStore) Load(_ context.Context, ref []byte) ([]byte, error) { return 
 
 // Delete does nothing: the caller expires the cookie.
 func (CookieStore) Delete(context.Context, []byte) error { return nil }
-
-// ErrRevocationUnsupported is returned by Manager.RevokeOwner when the Store
-// cannot find sessions by owner, as CookieStore cannot: a cookie session
-// lives in the browser and ends only by expiry or logout.
-var ErrRevocationUnsupported = errors.New("session: the store cannot revoke sessions by owner")
 
 // OwnerRevoker is implemented by stores that index sessions by owner.
 type OwnerRevoker interface {

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/sessioncookie"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
@@ -174,7 +175,7 @@ func login(h http.Handler, platform *linetest.Platform, base string) (string, er
 		return "", fmt.Errorf("/callback: status %d: %s", rec.Code, rec.Body)
 	}
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == session.DefaultCookieName && c.Value != "" {
+		if c.Name == sessioncookie.DefaultCookieName && c.Value != "" {
 			return c.Name + "=" + c.Value, nil
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 
+	"github.com/linelogin/linelogin/internal/sessioncookie"
 	"github.com/linelogin/linelogin/session"
 	"github.com/linelogin/linelogin/session/gorillastore"
 )
@@ -24,7 +25,7 @@ func TestGorillaStores(t *testing.T) {
 		"cookie":     sessions.NewCookieStore(hashKey, blockKey),
 	} {
 		t.Run(name, func(t *testing.T) {
-			m, err := session.NewManager(session.Config{Keys: [][]byte{session.GenerateKey()}, Store: gorillastore.New(store)})
+			m, err := sessioncookie.NewManager(sessioncookie.Config{Lifetime: time.Hour, Keys: [][]byte{session.GenerateKey()}, Store: gorillastore.New(store)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -46,7 +47,7 @@ func TestGorillaStores(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = m.Load(httptest.NewRecorder(), r)
-			if name == "filesystem" && !errors.Is(err, session.ErrNoSession) {
+			if name == "filesystem" && !errors.Is(err, sessioncookie.ErrNoSession) {
 				t.Errorf("a server-side gorilla session outlived logout: %v", err)
 			}
 			if err := m.RevokeOwner(t.Context(), "U1"); !errors.Is(err, session.ErrRevocationUnsupported) {
@@ -60,16 +61,16 @@ func TestGorillaStore_KeyChangeMeansNoSession(t *testing.T) {
 	dir := t.TempDir()
 	keys := [][]byte{session.GenerateKey()}
 	old := sessions.NewFilesystemStore(dir, securecookie.GenerateRandomKey(32))
-	m, _ := session.NewManager(session.Config{Keys: keys, Store: gorillastore.New(old)})
+	m, _ := sessioncookie.NewManager(sessioncookie.Config{Lifetime: time.Hour, Keys: keys, Store: gorillastore.New(old)})
 	rec := httptest.NewRecorder()
 	if err := m.Issue(rec, httptest.NewRequest(http.MethodGet, "/", nil), "U1", []byte("p")); err != nil {
 		t.Fatal(err)
 	}
 	rotated := sessions.NewFilesystemStore(dir, securecookie.GenerateRandomKey(32))
-	m2, _ := session.NewManager(session.Config{Keys: keys, Store: gorillastore.New(rotated), Now: time.Now})
+	m2, _ := sessioncookie.NewManager(sessioncookie.Config{Lifetime: time.Hour, Keys: keys, Store: gorillastore.New(rotated), Now: time.Now})
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.AddCookie(rec.Result().Cookies()[0])
-	if _, err := m2.Load(httptest.NewRecorder(), r); !errors.Is(err, session.ErrNoSession) {
+	if _, err := m2.Load(httptest.NewRecorder(), r); !errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("gorilla key changed: %v, want ErrNoSession", err)
 	}
 }

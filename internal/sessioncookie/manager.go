@@ -1,4 +1,8 @@
-package session
+// Package sessioncookie issues, loads and ends the session cookie: it
+// encrypts the reference a session.Store returns (the payload itself, for
+// the cookie store) together with the session's expiry, so that the server
+// enforces the expiry whatever the browser does.
+package sessioncookie
 
 import (
 	"context"
@@ -8,20 +12,15 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/linelogin/linelogin/internal/cookie"
+	"github.com/linelogin/linelogin/session"
 )
 
 // ErrNoSession reports a request without a usable session: no cookie, or one
 // that is tampered with, truncated, made under a removed key, foreign, or
 // expired. It means "not logged in", never a server error.
-var ErrNoSession = errors.New("session: no session")
-
-// ErrStoreUnavailable wraps every error the Store returned other than
-// ErrNotFound: the store could not be reached or failed, so the request is
-// neither logged in nor out, and the answer is 503.
-var ErrStoreUnavailable = errors.New("session: store unavailable")
-
-// DefaultLifetime is how long a session lasts when Config.Lifetime is zero.
-const DefaultLifetime = 7 * 24 * time.Hour
+var ErrNoSession = errors.New("sessioncookie: no session")
 
 // DefaultCookieName is the session cookie's name when Config.CookieName is
 // empty (with the __Host- prefix on https).
@@ -35,22 +34,21 @@ type Config struct {
 	Keys [][]byte
 	// CookieName is the base name of the cookie; DefaultCookieName if empty.
 	CookieName string
-	// Secure is set when the app is served over https; see CookieOptions.
+	// Secure is set when the app is served over https; see cookie.Options.
 	Secure bool
-	// Lifetime is how long a session lasts from login; DefaultLifetime if
-	// zero. The server enforces it whatever the browser does.
+	// Lifetime is how long a session lasts from login. The server enforces it whatever the browser does.
 	Lifetime time.Duration
 	// Store keeps payloads; CookieStore if nil.
-	Store Store
+	Store session.Store
 	// Now returns the current time; time.Now if nil. For tests.
 	Now func() time.Time
 }
 
 // Manager issues, loads and destroys sessions.
 type Manager struct {
-	codec    *Codec
-	store    Store
-	cookie   CookieOptions
+	codec    *cookie.Codec
+	store    session.Store
+	cookie   cookie.Options
 	name     string
 	lifetime time.Duration
 	now      func() time.Time
@@ -58,13 +56,10 @@ type Manager struct {
 
 // NewManager validates cfg and returns a Manager.
 func NewManager(cfg Config) (*Manager, error) {
-	if cfg.Lifetime == 0 {
-		cfg.Lifetime = DefaultLifetime
+	if cfg.Lifetime <= 0 {
+		return nil, errors.New("sessioncookie: the lifetime must be positive")
 	}
-	if cfg.Lifetime < 0 {
-		return nil, errors.New("session: negative lifetime")
-	}
-	codec, err := NewCodec(cfg.Lifetime, cfg.Keys...)
+	codec, err := cookie.NewCodec(cfg.Lifetime, cfg.Keys...)
 	if err != nil {
 		return nil, err
 	}
@@ -72,12 +67,12 @@ func NewManager(cfg Config) (*Manager, error) {
 		cfg.CookieName = DefaultCookieName
 	}
 	if cfg.Store == nil {
-		cfg.Store = CookieStore{}
+		cfg.Store = session.CookieStore{}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	opts := CookieOptions{Secure: cfg.Secure, SameSite: http.SameSiteLaxMode}
+	opts := cookie.Options{Secure: cfg.Secure, SameSite: http.SameSiteLaxMode, Now: cfg.Now}
 	return &Manager{
 		codec:    codec,
 		store:    cfg.Store,
@@ -97,13 +92,13 @@ func (m *Manager) CookieName() string { return m.name }
 func (m *Manager) Issue(w http.ResponseWriter, r *http.Request, owner string, payload []byte) error {
 	if ref, _, _, err := m.ref(r); err == nil {
 		if err := m.store.Delete(r.Context(), ref); err != nil {
-			return fmt.Errorf("%w: end previous session: %w", ErrStoreUnavailable, err)
+			return fmt.Errorf("%w: end previous session: %w", session.ErrStoreUnavailable, err)
 		}
 	}
 	expiry := m.now().Add(m.lifetime)
 	ref, err := m.store.Save(r.Context(), owner, payload, expiry)
 	if err != nil {
-		return fmt.Errorf("%w: save: %w", ErrStoreUnavailable, err)
+		return fmt.Errorf("%w: save: %w", session.ErrStoreUnavailable, err)
 	}
 	if err := m.setCookie(w, ref, expiry); err != nil {
 		_ = m.store.Delete(r.Context(), ref)
@@ -122,14 +117,14 @@ func (m *Manager) Replace(w http.ResponseWriter, r *http.Request, owner string, 
 	}
 	newRef, err := m.store.Save(r.Context(), owner, payload, expiry)
 	if err != nil {
-		return fmt.Errorf("%w: save: %w", ErrStoreUnavailable, err)
+		return fmt.Errorf("%w: save: %w", session.ErrStoreUnavailable, err)
 	}
 	if err := m.setCookie(w, newRef, expiry); err != nil {
 		_ = m.store.Delete(r.Context(), newRef)
 		return err
 	}
 	if err := m.store.Delete(r.Context(), ref); err != nil {
-		return fmt.Errorf("%w: end replaced session: %w", ErrStoreUnavailable, err)
+		return fmt.Errorf("%w: end replaced session: %w", session.ErrStoreUnavailable, err)
 	}
 	return nil
 }
@@ -170,17 +165,17 @@ func (m *Manager) Open(w http.ResponseWriter, r *http.Request) (Opened, error) {
 		return Opened{}, err
 	}
 	payload, err := m.store.Load(r.Context(), ref)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, session.ErrNotFound) {
 		return Opened{}, ErrNoSession
 	}
 	if err != nil {
-		return Opened{}, fmt.Errorf("%w: load: %w", ErrStoreUnavailable, err)
+		return Opened{}, fmt.Errorf("%w: load: %w", session.ErrStoreUnavailable, err)
 	}
 	o := Opened{Payload: payload, Value: value}
 	if old {
 		// Keep the original expiry: rotation must not extend a session.
 		_ = m.setCookie(w, ref, expiry)
-	} else if _, stateless := m.store.(CookieStore); stateless {
+	} else if _, stateless := m.store.(session.CookieStore); stateless {
 		o.CacheUntil = expiry
 	}
 	return o, nil
@@ -214,11 +209,11 @@ func (m *Manager) Destroy(w http.ResponseWriter, r *http.Request) error {
 }
 
 // RevokeOwner ends every session of owner, on every instance sharing the
-// store. It fails with ErrRevocationUnsupported for stores that cannot.
+// store. It fails with session.ErrRevocationUnsupported for stores that cannot.
 func (m *Manager) RevokeOwner(ctx context.Context, owner string) error {
-	rv, ok := m.store.(OwnerRevoker)
+	rv, ok := m.store.(session.OwnerRevoker)
 	if !ok {
-		return ErrRevocationUnsupported
+		return session.ErrRevocationUnsupported
 	}
 	return rv.DeleteOwner(ctx, owner)
 }
@@ -248,7 +243,7 @@ func (m *Manager) open(value string) (ref []byte, expiry time.Time, old bool, er
 func (m *Manager) setCookie(w http.ResponseWriter, ref []byte, expiry time.Time) error {
 	value, err := m.codec.Encode(m.name, sealEnvelope(ref, expiry))
 	if err != nil {
-		return fmt.Errorf("%w (%v)", ErrCookieTooLarge, err)
+		return fmt.Errorf("%w (%v)", session.ErrCookieTooLarge, err)
 	}
 	c, err := m.cookie.New(m.name, value, expiry.Sub(m.now()))
 	if err != nil {

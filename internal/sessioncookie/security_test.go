@@ -1,4 +1,4 @@
-package session_test
+package sessioncookie_test
 
 import (
 	"encoding/base64"
@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linelogin/linelogin/internal/cookie"
+	"github.com/linelogin/linelogin/internal/sessioncookie"
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/session"
 )
 
@@ -17,9 +20,9 @@ import (
 // whatever a client sends, the answer is "no session", never an error that
 // could become a 500, and never someone else's session.
 
-func newCodec(t *testing.T, maxAge time.Duration, keys ...[]byte) *session.Codec {
+func newCodec(t *testing.T, maxAge time.Duration, keys ...[]byte) *cookie.Codec {
 	t.Helper()
-	c, err := session.NewCodec(maxAge, keys...)
+	c, err := cookie.NewCodec(maxAge, keys...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,13 +50,13 @@ func TestSecurity_CodecRejectsEveryAlteredByte(t *testing.T) {
 			if sameBytes(v, string(b)) {
 				continue // only base64's unused bits changed: the same value
 			}
-			if got, _, err := c.Decode("name", string(b)); !errors.Is(err, session.ErrInvalid) {
+			if got, _, err := c.Decode("name", string(b)); !errors.Is(err, cookie.ErrInvalid) {
 				t.Fatalf("byte %d set to %q: decoded %q, %v", i, repl, got, err)
 			}
 		}
 	}
 	for n := range len(v) {
-		if got, _, err := c.Decode("name", v[:n]); !errors.Is(err, session.ErrInvalid) {
+		if got, _, err := c.Decode("name", v[:n]); !errors.Is(err, cookie.ErrInvalid) {
 			t.Fatalf("cut to %d bytes: decoded %q, %v", n, got, err)
 		}
 	}
@@ -69,7 +72,7 @@ func TestSecurity_CodecRejectsEveryAlteredByte(t *testing.T) {
 		"pipe-separated junk": "a|b|c",
 		"empty":               "",
 	} {
-		if got, _, err := c.Decode("name", bad); !errors.Is(err, session.ErrInvalid) {
+		if got, _, err := c.Decode("name", bad); !errors.Is(err, cookie.ErrInvalid) {
 			t.Errorf("%s: decoded %q, %v", name, got, err)
 		}
 	}
@@ -113,7 +116,7 @@ func TestSecurity_CodecRejectsValuesOfOtherKeysAndOtherNames(t *testing.T) {
 			return err
 		},
 	} {
-		if err := dec(); !errors.Is(err, session.ErrInvalid) {
+		if err := dec(); !errors.Is(err, cookie.ErrInvalid) {
 			t.Errorf("value decoded under %s: %v", name, err)
 		}
 	}
@@ -131,7 +134,7 @@ func TestSecurity_CodecEnforcesMaxAge(t *testing.T) {
 		t.Fatalf("control: fresh value: %v", err)
 	}
 	time.Sleep(2100 * time.Millisecond)
-	if _, _, err := c.Decode("n", v); !errors.Is(err, session.ErrInvalid) {
+	if _, _, err := c.Decode("n", v); !errors.Is(err, cookie.ErrInvalid) {
 		t.Errorf("value older than max age: %v, want ErrInvalid", err)
 	}
 }
@@ -165,18 +168,18 @@ func TestSecurity_CodecValuesRevealNothing(t *testing.T) {
 // is ErrNoSession (logged out), never another error (which the middleware
 // would answer with 503), and Load sets no cookie in reply.
 func TestSecurity_ManagerTreatsHostileCookiesAsNoSession(t *testing.T) {
-	ck := &clock{now: time.Unix(1_800_000_000, 0)}
+	ck := testkit.NewClock(time.Unix(1_800_000_000, 0))
 	key := session.GenerateKey()
-	m := newManager(t, ck, nil, key)
-	_, good := issue(t, m, []byte("payload"))
-	other := newManager(t, ck, nil, session.GenerateKey())
-	_, foreign := issue(t, other, []byte("payload"))
+	m := testkit.NewManager(t, ck, nil, key)
+	_, good := testkit.Issue(t, m, []byte("payload"))
+	other := testkit.NewManager(t, ck, nil, session.GenerateKey())
+	_, foreign := testkit.Issue(t, other, []byte("payload"))
 	codec := newCodec(t, time.Hour, key)
 	// Values that authenticate under the right key and name, but whose
 	// envelope is broken: only a holder of the key could make them, yet the
 	// Manager must not trust their shape.
 	forge := func(plain []byte) string {
-		v, err := codec.Encode(session.DefaultCookieName, plain)
+		v, err := codec.Encode(sessioncookie.DefaultCookieName, plain)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,20 +195,20 @@ func TestSecurity_ManagerTreatsHostileCookiesAsNoSession(t *testing.T) {
 		return append(b, ref...)
 	}
 	cases := map[string]*http.Cookie{
-		"junk":                 {Name: session.DefaultCookieName, Value: "junk"},
-		"empty":                {Name: session.DefaultCookieName, Value: ""},
-		"huge":                 {Name: session.DefaultCookieName, Value: strings.Repeat("A", 64<<10)},
-		"foreign key":          {Name: session.DefaultCookieName, Value: foreign.Value},
-		"truncated":            {Name: session.DefaultCookieName, Value: good.Value[:len(good.Value)-4]},
-		"tampered":             {Name: session.DefaultCookieName, Value: good.Value[:10] + "x" + good.Value[11:]},
-		"envelope too short":   {Name: session.DefaultCookieName, Value: forge([]byte{1, 2, 3})},
-		"envelope empty":       {Name: session.DefaultCookieName, Value: forge(nil)},
-		"envelope expired":     {Name: session.DefaultCookieName, Value: forge(envelope(ck.now.Add(-time.Second), "p"))},
-		"envelope at expiry":   {Name: session.DefaultCookieName, Value: forge(envelope(ck.now, "p"))},
-		"envelope at epoch":    {Name: session.DefaultCookieName, Value: forge(envelope(time.Unix(0, 0), "p"))},
-		"envelope negative":    {Name: session.DefaultCookieName, Value: forge(envelope(time.Unix(-1, 0), "p"))},
+		"junk":                 {Name: sessioncookie.DefaultCookieName, Value: "junk"},
+		"empty":                {Name: sessioncookie.DefaultCookieName, Value: ""},
+		"huge":                 {Name: sessioncookie.DefaultCookieName, Value: strings.Repeat("A", 64<<10)},
+		"foreign key":          {Name: sessioncookie.DefaultCookieName, Value: foreign.Value},
+		"truncated":            {Name: sessioncookie.DefaultCookieName, Value: good.Value[:len(good.Value)-4]},
+		"tampered":             {Name: sessioncookie.DefaultCookieName, Value: good.Value[:10] + "x" + good.Value[11:]},
+		"envelope too short":   {Name: sessioncookie.DefaultCookieName, Value: forge([]byte{1, 2, 3})},
+		"envelope empty":       {Name: sessioncookie.DefaultCookieName, Value: forge(nil)},
+		"envelope expired":     {Name: sessioncookie.DefaultCookieName, Value: forge(envelope(ck.Now().Add(-time.Second), "p"))},
+		"envelope at expiry":   {Name: sessioncookie.DefaultCookieName, Value: forge(envelope(ck.Now(), "p"))},
+		"envelope at epoch":    {Name: sessioncookie.DefaultCookieName, Value: forge(envelope(time.Unix(0, 0), "p"))},
+		"envelope negative":    {Name: sessioncookie.DefaultCookieName, Value: forge(envelope(time.Unix(-1, 0), "p"))},
 		"good value, bad name": {Name: "linelogin_sessionx", Value: good.Value},
-		"good value, __Host-":  {Name: "__Host-" + session.DefaultCookieName, Value: good.Value},
+		"good value, __Host-":  {Name: "__Host-" + sessioncookie.DefaultCookieName, Value: good.Value},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -213,7 +216,7 @@ func TestSecurity_ManagerTreatsHostileCookiesAsNoSession(t *testing.T) {
 			r.AddCookie(c)
 			rec := httptest.NewRecorder()
 			got, err := m.Load(rec, r)
-			if !errors.Is(err, session.ErrNoSession) {
+			if !errors.Is(err, sessioncookie.ErrNoSession) {
 				t.Errorf("Load = %q, %v; want ErrNoSession", got, err)
 			}
 			if sc := rec.Result().Cookies(); len(sc) != 0 {
@@ -235,7 +238,7 @@ func TestSecurity_ManagerTreatsHostileCookiesAsNoSession(t *testing.T) {
 // shadow the real one.
 func TestSecurity_SecureManagerIgnoresCookiesWithoutTheHostPrefix(t *testing.T) {
 	key := session.GenerateKey()
-	m, err := session.NewManager(session.Config{Keys: [][]byte{key}, Secure: true, Lifetime: time.Hour})
+	m, err := sessioncookie.NewManager(sessioncookie.Config{Keys: [][]byte{key}, Secure: true, Lifetime: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +247,7 @@ func TestSecurity_SecureManagerIgnoresCookiesWithoutTheHostPrefix(t *testing.T) 
 		t.Fatal(err)
 	}
 	real := rec.Result().Cookies()[0]
-	if real.Name != "__Host-"+session.DefaultCookieName || !real.Secure || real.Path != "/" || real.Domain != "" || !real.HttpOnly {
+	if real.Name != "__Host-"+sessioncookie.DefaultCookieName || !real.Secure || real.Path != "/" || real.Domain != "" || !real.HttpOnly {
 		t.Fatalf("secure session cookie %+v", real)
 	}
 	// A cookie tossed from a sibling subdomain: the bare name, a value the
@@ -252,11 +255,11 @@ func TestSecurity_SecureManagerIgnoresCookiesWithoutTheHostPrefix(t *testing.T) 
 	rec = httptest.NewRecorder()
 	m.Issue(rec, httptest.NewRequest(http.MethodGet, "/", nil), "attacker", []byte("attacker's"))
 	attackers := rec.Result().Cookies()[0]
-	tossed := &http.Cookie{Name: session.DefaultCookieName, Value: attackers.Value}
+	tossed := &http.Cookie{Name: sessioncookie.DefaultCookieName, Value: attackers.Value}
 
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.AddCookie(tossed)
-	if got, err := m.Load(httptest.NewRecorder(), r); !errors.Is(err, session.ErrNoSession) {
+	if got, err := m.Load(httptest.NewRecorder(), r); !errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("bare-name cookie loaded as a session: %q, %v", got, err)
 	}
 	r = httptest.NewRequest(http.MethodGet, "/", nil)
@@ -272,8 +275,8 @@ func TestSecurity_SecureManagerIgnoresCookiesWithoutTheHostPrefix(t *testing.T) 
 // nothing after it, and a new login ends the session it replaces.
 func TestSecurity_ServerSideLogoutEndsTheSessionEverywhere(t *testing.T) {
 	store := &memStore{m: map[string][]byte{}}
-	m := newManager(t, &clock{now: time.Now()}, store, session.GenerateKey())
-	r, cookie := issue(t, m, []byte("p"))
+	m := testkit.NewManager(t, testkit.NewClock(time.Now()), store, session.GenerateKey())
+	r, cookie := testkit.Issue(t, m, []byte("p"))
 	stolen := httptest.NewRequest(http.MethodGet, "/", nil)
 	stolen.AddCookie(cookie)
 	if _, err := m.Load(httptest.NewRecorder(), stolen); err != nil {
@@ -287,7 +290,7 @@ func TestSecurity_ServerSideLogoutEndsTheSessionEverywhere(t *testing.T) {
 	if len(del) != 1 || del[0].Name != cookie.Name || del[0].MaxAge >= 0 || del[0].Value != "" || del[0].Path != "/" {
 		t.Errorf("Destroy's cookie %+v does not delete %s", del, cookie.Name)
 	}
-	if _, err := m.Load(httptest.NewRecorder(), stolen); !errors.Is(err, session.ErrNoSession) {
+	if _, err := m.Load(httptest.NewRecorder(), stolen); !errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("a copy of the cookie after logout: %v, want ErrNoSession", err)
 	}
 }
@@ -295,10 +298,10 @@ func TestSecurity_ServerSideLogoutEndsTheSessionEverywhere(t *testing.T) {
 // TestSecurity_SessionValuesAreFreshAndUnpredictable (ASVS 3.2.1, 3.2.2):
 // every Issue gives a new value, even for the same owner and payload.
 func TestSecurity_SessionValuesAreFreshAndUnpredictable(t *testing.T) {
-	m := newManager(t, &clock{now: time.Now()}, nil, session.GenerateKey())
+	m := testkit.NewManager(t, testkit.NewClock(time.Now()), nil, session.GenerateKey())
 	seen := map[string]bool{}
 	for range 100 {
-		_, c := issue(t, m, []byte("same payload"))
+		_, c := testkit.Issue(t, m, []byte("same payload"))
 		if seen[c.Value] {
 			t.Fatal("Issue repeated a session value")
 		}
@@ -310,7 +313,7 @@ func TestSecurity_SessionValuesAreFreshAndUnpredictable(t *testing.T) {
 // say, cookies are HttpOnly with Path=/ and no Domain; SameSite=None is
 // always Secure; and a cookie over 4096 bytes is an error, never sent.
 func TestSecurity_CookieAttributesCannotBeWeakened(t *testing.T) {
-	for name, o := range map[string]session.CookieOptions{
+	for name, o := range map[string]cookie.Options{
 		"zero":          {},
 		"default mode":  {SameSite: http.SameSiteDefaultMode},
 		"strict":        {SameSite: http.SameSiteStrictMode},
@@ -338,7 +341,7 @@ func TestSecurity_CookieAttributesCannotBeWeakened(t *testing.T) {
 	}
 }
 
-func mustCookie(t *testing.T, o session.CookieOptions, value string) *http.Cookie {
+func mustCookie(t *testing.T, o cookie.Options, value string) *http.Cookie {
 	t.Helper()
 	c, err := o.New(o.Name("n"), value, time.Hour)
 	if err != nil {

@@ -1,4 +1,4 @@
-package session_test
+package sessioncookie_test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linelogin/linelogin/internal/cookie"
+	"github.com/linelogin/linelogin/internal/sessioncookie"
 	"github.com/linelogin/linelogin/session"
 )
 
@@ -19,7 +21,7 @@ var fuzzKey = bytes.Repeat([]byte{7}, session.KeySize)
 // fuzzer holds no key). Whatever the name and non-empty payload, Encode
 // then Decode gives the payload back.
 func FuzzCodecDecode(f *testing.F) {
-	c, err := session.NewCodec(time.Hour, fuzzKey)
+	c, err := cookie.NewCodec(time.Hour, fuzzKey)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -43,7 +45,7 @@ func FuzzCodecDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, value string) {
 		plain, _, err := c.Decode(name, value)
 		switch {
-		case err != nil && !errors.Is(err, session.ErrInvalid):
+		case err != nil && !errors.Is(err, cookie.ErrInvalid):
 			t.Fatalf("Decode error %v is not ErrInvalid", err)
 		case err == nil:
 			if want, ok := made[name]; !ok || string(plain) != want {
@@ -68,7 +70,7 @@ func FuzzCodecDecode(f *testing.F) {
 // panic, never an error other than ErrNoSession (which would be a 503), and
 // never a payload but the one issued.
 func FuzzManagerLoad(f *testing.F) {
-	m, err := session.NewManager(session.Config{Keys: [][]byte{fuzzKey}, Lifetime: time.Hour})
+	m, err := sessioncookie.NewManager(sessioncookie.Config{Keys: [][]byte{fuzzKey}, Lifetime: time.Hour})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -91,7 +93,7 @@ func FuzzManagerLoad(f *testing.F) {
 		r.Header.Set("Cookie", header)
 		got, err := m.Load(httptest.NewRecorder(), r)
 		switch {
-		case err != nil && !errors.Is(err, session.ErrNoSession):
+		case err != nil && !errors.Is(err, sessioncookie.ErrNoSession):
 			t.Fatalf("Load error %v is not ErrNoSession", err)
 		case err == nil && string(got) != payload:
 			t.Fatalf("Load gave %q from %q", got, header)

@@ -1,4 +1,4 @@
-package session_test
+package sessioncookie_test
 
 import (
 	"context"
@@ -10,63 +10,36 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linelogin/linelogin/internal/cookie"
+	"github.com/linelogin/linelogin/internal/sessioncookie"
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/session"
 )
 
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time { return c.now }
-
-func newManager(t *testing.T, c *clock, store session.Store, keys ...[]byte) *session.Manager {
-	t.Helper()
-	m, err := session.NewManager(session.Config{Keys: keys, Lifetime: time.Hour, Store: store, Now: c.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-// roundTrip issues payload and returns the request a browser would send
-// back with the cookie.
-func issue(t *testing.T, m *session.Manager, payload []byte) (*http.Request, *http.Cookie) {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	if err := m.Issue(rec, httptest.NewRequest(http.MethodGet, "/", nil), "owner", payload); err != nil {
-		t.Fatal(err)
-	}
-	cookies := rec.Result().Cookies()
-	if len(cookies) != 1 {
-		t.Fatalf("Issue set %d cookies", len(cookies))
-	}
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	r.AddCookie(cookies[0])
-	return r, cookies[0]
-}
-
 func TestManager_IssueLoadExpire(t *testing.T) {
-	c := &clock{now: time.Unix(1_800_000_000, 0)}
+	c := testkit.NewClock(time.Unix(1_800_000_000, 0))
 	key := session.GenerateKey()
-	m := newManager(t, c, nil, key)
-	r, cookie := issue(t, m, []byte("payload"))
-	if cookie.Name != session.DefaultCookieName || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.MaxAge != 3600 {
+	m := testkit.NewManager(t, c, nil, key)
+	r, cookie := testkit.Issue(t, m, []byte("payload"))
+	if cookie.Name != sessioncookie.DefaultCookieName || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.MaxAge != 3600 {
 		t.Errorf("cookie attributes: %+v", cookie)
 	}
 	got, err := m.Load(httptest.NewRecorder(), r)
 	if err != nil || string(got) != "payload" {
 		t.Fatalf("Load = %q, %v", got, err)
 	}
-	c.now = c.now.Add(time.Hour + time.Second)
-	if _, err := m.Load(httptest.NewRecorder(), r); !errors.Is(err, session.ErrNoSession) {
+	c.Advance(time.Hour + time.Second)
+	if _, err := m.Load(httptest.NewRecorder(), r); !errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("Load after expiry: %v, want ErrNoSession", err)
 	}
 }
 
 func TestManager_RotationReissuesUnderNewKeyKeepingExpiry(t *testing.T) {
-	c := &clock{now: time.Unix(1_800_000_000, 0)}
+	c := testkit.NewClock(time.Unix(1_800_000_000, 0))
 	oldKey, newKey := session.GenerateKey(), session.GenerateKey()
-	r, _ := issue(t, newManager(t, c, nil, oldKey), []byte("p"))
-	c.now = c.now.Add(30 * time.Minute)
-	rotated := newManager(t, c, nil, newKey, oldKey)
+	r, _ := testkit.Issue(t, testkit.NewManager(t, c, nil, oldKey), []byte("p"))
+	c.Advance(30 * time.Minute)
+	rotated := testkit.NewManager(t, c, nil, newKey, oldKey)
 	rec := httptest.NewRecorder()
 	if got, err := rotated.Load(rec, r); err != nil || string(got) != "p" {
 		t.Fatalf("Load under old key: %q, %v", got, err)
@@ -77,16 +50,16 @@ func TestManager_RotationReissuesUnderNewKeyKeepingExpiry(t *testing.T) {
 	}
 	r2 := httptest.NewRequest(http.MethodGet, "/", nil)
 	r2.AddCookie(re[0])
-	if _, err := newManager(t, c, nil, newKey).Load(httptest.NewRecorder(), r2); err != nil {
+	if _, err := testkit.NewManager(t, c, nil, newKey).Load(httptest.NewRecorder(), r2); err != nil {
 		t.Errorf("re-issued cookie under the new key alone: %v", err)
 	}
-	if _, err := newManager(t, c, nil, newKey).Load(httptest.NewRecorder(), r); !errors.Is(err, session.ErrNoSession) {
+	if _, err := testkit.NewManager(t, c, nil, newKey).Load(httptest.NewRecorder(), r); !errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("old cookie after the old key is removed: %v", err)
 	}
 }
 
 func TestManager_TooLargeIsAnError(t *testing.T) {
-	m := newManager(t, &clock{now: time.Now()}, nil, session.GenerateKey())
+	m := testkit.NewManager(t, testkit.NewClock(time.Now()), nil, session.GenerateKey())
 	rec := httptest.NewRecorder()
 	err := m.Issue(rec, httptest.NewRequest(http.MethodGet, "/", nil), "owner", []byte(strings.Repeat("x", 3000)))
 	if !errors.Is(err, session.ErrCookieTooLarge) {
@@ -140,13 +113,13 @@ func (s *memStore) Delete(_ context.Context, ref []byte) error {
 
 func TestManager_ServerSideStore(t *testing.T) {
 	store := &memStore{m: map[string][]byte{}}
-	m := newManager(t, &clock{now: time.Now()}, store, session.GenerateKey())
-	r, _ := issue(t, m, []byte(strings.Repeat("big", 2000))) // fits: the cookie holds only the ID
+	m := testkit.NewManager(t, testkit.NewClock(time.Now()), store, session.GenerateKey())
+	r, _ := testkit.Issue(t, m, []byte(strings.Repeat("big", 2000))) // fits: the cookie holds only the ID
 	if got, err := m.Load(httptest.NewRecorder(), r); err != nil || len(got) != 6000 {
 		t.Fatalf("Load: %d bytes, %v", len(got), err)
 	}
 	store.down = true
-	if _, err := m.Load(httptest.NewRecorder(), r); err == nil || errors.Is(err, session.ErrNoSession) {
+	if _, err := m.Load(httptest.NewRecorder(), r); err == nil || errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("store outage: %v, want an error that is not ErrNoSession", err)
 	}
 	store.down = false
@@ -155,7 +128,7 @@ func TestManager_ServerSideStore(t *testing.T) {
 	if err := m.Issue(rec, r, "owner", []byte("next")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Load(httptest.NewRecorder(), r); !errors.Is(err, session.ErrNoSession) {
+	if _, err := m.Load(httptest.NewRecorder(), r); !errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("previous session after a new login: %v, want ErrNoSession", err)
 	}
 	if err := m.Destroy(httptest.NewRecorder(), r); err != nil {
@@ -177,7 +150,7 @@ func TestParseKeys(t *testing.T) {
 }
 
 func TestCodec_BindsValueToName(t *testing.T) {
-	codec, err := session.NewCodec(time.Hour, session.GenerateKey())
+	codec, err := cookie.NewCodec(time.Hour, session.GenerateKey())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +158,7 @@ func TestCodec_BindsValueToName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := codec.Decode("b", v); !errors.Is(err, session.ErrInvalid) {
+	if _, _, err := codec.Decode("b", v); !errors.Is(err, cookie.ErrInvalid) {
 		t.Errorf("value decoded under another name: %v", err)
 	}
 	if got, old, err := codec.Decode("a", v); err != nil || old || string(got) != "x" {

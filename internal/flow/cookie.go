@@ -1,43 +1,47 @@
-package middleware
+package flow
 
 import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/linelogin/linelogin/callback"
-	"github.com/linelogin/linelogin/session"
+	"github.com/linelogin/linelogin/internal/cookie"
 )
 
-// flowStore keeps each login flow in its own encrypted cookie, named by
+// Store keeps each login flow in its own encrypted cookie, named by
 // the flow's state. One cookie per flow lets logins started in several tabs
 // finish in any order; the cap keeps the Cookie header bounded when logins
 // are started and abandoned.
-type flowStore struct {
-	codec  *session.Codec
-	cookie session.CookieOptions
+type Store struct {
+	codec  *cookie.Codec
+	cookie cookie.Options
 	prefix string
-	max    int
+	limit  int
+	now    func() time.Time
 }
 
-func newFlowStore(keys [][]byte, secure bool, responseMode string, max int) (*flowStore, error) {
+// NewStore returns a Store of flow cookies under keys, at most limit of
+// them per browser; now is the clock that dates and expires flows.
+func NewStore(keys [][]byte, secure bool, responseMode string, limit int, now func() time.Time) (*Store, error) {
 	// The codec's max age makes the server reject a flow cookie older than
 	// a flow can live, whatever the browser keeps.
-	codec, err := session.NewCodec(callback.FlowTTL, keys...)
+	codec, err := cookie.NewCodec(TTL, keys...)
 	if err != nil {
 		return nil, err
 	}
-	opts := session.CookieOptions{Secure: secure, SameSite: http.SameSiteLaxMode}
+	opts := cookie.Options{Secure: secure, SameSite: http.SameSiteLaxMode, Now: now}
 	if responseMode == callback.ResponseModeFormPost {
 		// LINE's form_post callback is a cross-site POST: a Lax cookie
 		// would not come along.
 		opts.SameSite = http.SameSiteNoneMode
 	}
-	return &flowStore{codec: codec, cookie: opts, prefix: opts.Name("linelogin_flow_"), max: max}, nil
+	return &Store{codec: codec, cookie: opts, prefix: opts.Name("linelogin_flow_"), limit: limit, now: now}, nil
 }
 
-// save sets f's cookie, first expiring the oldest flows beyond the cap.
-func (s *flowStore) save(w http.ResponseWriter, r *http.Request, f *callback.Flow) error {
+// Save sets f's cookie, first expiring the oldest flows beyond the cap.
+func (s *Store) Save(w http.ResponseWriter, r *http.Request, f *Flow) error {
 	s.evict(w, r)
 	name := s.prefix + f.State
 	b, err := f.MarshalBinary()
@@ -48,7 +52,7 @@ func (s *flowStore) save(w http.ResponseWriter, r *http.Request, f *callback.Flo
 	if err != nil {
 		return err
 	}
-	c, err := s.cookie.New(name, value, callback.FlowTTL)
+	c, err := s.cookie.New(name, value, TTL)
 	if err != nil {
 		return err
 	}
@@ -58,10 +62,10 @@ func (s *flowStore) save(w http.ResponseWriter, r *http.Request, f *callback.Flo
 
 // evict expires unreadable flow cookies and, oldest first, as many live
 // ones as it takes to leave room for one more.
-func (s *flowStore) evict(w http.ResponseWriter, r *http.Request) {
+func (s *Store) evict(w http.ResponseWriter, r *http.Request) {
 	type live struct {
 		name string
-		flow *callback.Flow
+		flow *Flow
 	}
 	var flows []live
 	for _, c := range r.Cookies() {
@@ -74,19 +78,20 @@ func (s *flowStore) evict(w http.ResponseWriter, r *http.Request) {
 		}
 		http.SetCookie(w, s.cookie.Expired(c.Name))
 	}
-	if len(flows) < s.max {
+	if len(flows) < s.limit {
 		return
 	}
 	slices.SortFunc(flows, func(a, b live) int { return a.flow.Created.Compare(b.flow.Created) })
-	for _, l := range flows[:len(flows)-s.max+1] {
+	for _, l := range flows[:len(flows)-s.limit+1] {
 		http.SetCookie(w, s.cookie.Expired(l.name))
 	}
 }
 
-// take returns the flow whose state is state and spends its cookie. Any
-// failure is callback.ErrState: no flow by that name in this browser.
-func (s *flowStore) take(w http.ResponseWriter, r *http.Request, state string) (*callback.Flow, error) {
-	if !callback.ValidState(state) {
+// Take returns the flow whose state is state and spends its cookie. Any
+// failure, an expired flow included, is callback.ErrState: no live flow by
+// that name in this browser.
+func (s *Store) Take(w http.ResponseWriter, r *http.Request, state string) (*Flow, error) {
+	if !ValidState(state) {
 		return nil, callback.ErrState
 	}
 	c, err := r.Cookie(s.prefix + state)
@@ -95,18 +100,18 @@ func (s *flowStore) take(w http.ResponseWriter, r *http.Request, state string) (
 	}
 	http.SetCookie(w, s.cookie.Expired(c.Name))
 	f, err := s.decode(c)
-	if err != nil {
+	if err != nil || f.Expired(s.now()) {
 		return nil, callback.ErrState
 	}
 	return f, nil
 }
 
-func (s *flowStore) decode(c *http.Cookie) (*callback.Flow, error) {
+func (s *Store) decode(c *http.Cookie) (*Flow, error) {
 	b, _, err := s.codec.Decode(c.Name, c.Value)
 	if err != nil {
 		return nil, err
 	}
-	f := &callback.Flow{}
+	f := &Flow{}
 	if err := f.UnmarshalBinary(b); err != nil {
 		return nil, err
 	}

@@ -1,18 +1,22 @@
-package session
+package cookie
 
 import (
+	"crypto/hkdf"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/gorilla/securecookie"
+
+	"github.com/linelogin/linelogin/session"
 )
 
 // ErrInvalid reports a cookie value that does not decode under any key: it
 // was tampered with, truncated, made under a removed key, carries another
 // cookie's name, or is older than the codec's maximum age. Callers treat it
 // as "no cookie".
-var ErrInvalid = errors.New("session: invalid cookie value")
+var ErrInvalid = errors.New("cookie: invalid value")
 
 // Codec encrypts and authenticates cookie values under a list of keys. The
 // first key encodes; all keys decode. A value is bound to its cookie name, so
@@ -25,21 +29,21 @@ type Codec struct {
 // rejected once older than maxAge.
 func NewCodec(maxAge time.Duration, keys ...[]byte) (*Codec, error) {
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("session: no keys: %w", ErrBadKey)
+		return nil, fmt.Errorf("cookie: no keys: %w", session.ErrBadKey)
 	}
 	if maxAge < time.Second {
-		return nil, errors.New("session: codec max age must be at least a second")
+		return nil, errors.New("cookie: codec max age must be at least a second")
 	}
 	c := &Codec{}
 	for i, k := range keys {
 		hashKey, blockKey, err := derive(k)
 		if err != nil {
-			return nil, fmt.Errorf("session: key %d: %w", i+1, err)
+			return nil, fmt.Errorf("cookie: key %d: %w", i+1, err)
 		}
 		sc := securecookie.New(hashKey, blockKey).
 			SetSerializer(securecookie.NopEncoder{}).
 			MaxAge(int(maxAge / time.Second)).
-			MaxLength(maxCookieBytes)
+			MaxLength(MaxBytes)
 		c.codecs = append(c.codecs, sc)
 	}
 	return c, nil
@@ -49,7 +53,7 @@ func NewCodec(maxAge time.Duration, keys ...[]byte) (*Codec, error) {
 func (c *Codec) Encode(name string, value []byte) (string, error) {
 	s, err := c.codecs[0].Encode(name, value)
 	if err != nil {
-		return "", fmt.Errorf("session: encode %s: %w", name, err)
+		return "", fmt.Errorf("cookie: encode %s: %w", name, err)
 	}
 	return s, nil
 }
@@ -65,4 +69,19 @@ func (c *Codec) Decode(name, value string) (plain []byte, old bool, err error) {
 		}
 	}
 	return nil, false, ErrInvalid
+}
+
+// derive turns one session key into the pair securecookie needs: an HMAC key
+// and an AES-256 key. HKDF keeps the two independent, so the single secret an
+// operator manages never doubles as both.
+func derive(key []byte) (hashKey, blockKey []byte, err error) {
+	if len(key) != session.KeySize {
+		return nil, nil, session.ErrBadKey
+	}
+	hashKey, err = hkdf.Key(sha256.New, key, nil, "linelogin session hmac", 32)
+	if err != nil {
+		return nil, nil, err
+	}
+	blockKey, err = hkdf.Key(sha256.New, key, nil, "linelogin session aes", 32)
+	return hashKey, blockKey, err
 }

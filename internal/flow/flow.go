@@ -1,4 +1,7 @@
-package callback
+// Package flow keeps login flows: what /login must remember for /callback
+// (state, nonce, PKCE verifier, where to land), each in its own encrypted
+// cookie named by its state.
+package flow
 
 import (
 	"crypto/rand"
@@ -9,14 +12,16 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/linelogin/linelogin/callback"
 )
 
-// FlowTTL is how long a login flow lives: LINE's codes expire after ten
+// TTL is how long a login flow lives: LINE's codes expire after ten
 // minutes, so a flow older than that cannot finish anyway.
-const FlowTTL = 10 * time.Minute
+const TTL = 10 * time.Minute
 
-// Flow is one login attempt: what /login must remember for /callback. Each
-// attempt has its own, so logins started in several tabs each finish.
+// Flow is one login attempt. Each attempt has its own, so logins started
+// in several tabs each finish.
 type Flow struct {
 	// State is sent to LINE and comes back at the callback; it names the
 	// flow and proves the callback answers a login this browser started.
@@ -32,16 +37,21 @@ type Flow struct {
 	Created time.Time `json:"c"`
 }
 
-// NewFlow starts a flow that lands on returnTo, which the caller has
+// New starts a flow at now that lands on returnTo, which the caller has
 // already checked is a local path.
-func NewFlow(returnTo string) *Flow {
+func New(returnTo string, now time.Time) *Flow {
 	return &Flow{
 		State:    randomToken(),
 		Nonce:    randomToken(),
 		Verifier: oauth2.GenerateVerifier(),
 		ReturnTo: returnTo,
-		Created:  time.Now(),
+		Created:  now,
 	}
+}
+
+// Attempt returns what the flow sent LINE, for callback.Client.
+func (f *Flow) Attempt() callback.Attempt {
+	return callback.Attempt{State: f.State, Nonce: f.Nonce, Verifier: f.Verifier}
 }
 
 // randomToken returns 128 random bits as 32 hex digits. LINE wants state
@@ -52,8 +62,8 @@ func randomToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-// ValidState reports whether s has the shape NewFlow gives a state, so that
-// a callback's state can be checked before anything is looked up by it.
+// ValidState reports whether s has the shape New gives a state, so that a
+// callback's state can be checked before anything is looked up by it.
 func ValidState(s string) bool {
 	if len(s) != 32 {
 		return false
@@ -67,29 +77,27 @@ func ValidState(s string) bool {
 	return true
 }
 
-// CheckState compares state with the flow's in constant time.
-func (f *Flow) CheckState(state string) error {
-	if subtle.ConstantTimeCompare([]byte(f.State), []byte(state)) != 1 {
-		return ErrState
-	}
-	return nil
+// Matches compares state with the flow's in constant time.
+func (f *Flow) Matches(state string) bool {
+	return subtle.ConstantTimeCompare([]byte(f.State), []byte(state)) == 1
 }
 
-// Expired reports whether the flow is older than FlowTTL at now.
+// Expired reports whether the flow is older than TTL at now.
 func (f *Flow) Expired(now time.Time) bool {
-	return now.Sub(f.Created) > FlowTTL
+	return now.Sub(f.Created) > TTL
 }
 
 // MarshalBinary encodes the flow for an encrypted cookie.
 func (f *Flow) MarshalBinary() ([]byte, error) { return json.Marshal(f) }
 
-// UnmarshalBinary decodes a flow made by MarshalBinary.
+// UnmarshalBinary decodes a flow made by MarshalBinary. Fields it does not
+// know are skipped, so that a flow started before an upgrade still ends.
 func (f *Flow) UnmarshalBinary(b []byte) error {
 	if err := json.Unmarshal(b, f); err != nil {
 		return err
 	}
 	if !ValidState(f.State) || f.Nonce == "" || f.Verifier == "" {
-		return errors.New("callback: incomplete flow")
+		return errors.New("flow: incomplete flow")
 	}
 	return nil
 }
