@@ -11,31 +11,6 @@ import (
 	"time"
 )
 
-// ErrInvalidToken reports an access token or ID token that LINE does not
-// vouch for: unknown, expired, revoked, issued to another channel, or
-// failing verification. Bearer-mode callers answer it with 401.
-var ErrInvalidToken = errors.New("callback: invalid token")
-
-// TokenError says why a token sent by a client was refused.
-type TokenError struct {
-	Reason string
-	Err    error
-}
-
-// Error says why the token was refused.
-func (e *TokenError) Error() string {
-	if e.Err != nil {
-		return "callback: invalid token: " + e.Reason + ": " + e.Err.Error()
-	}
-	return "callback: invalid token: " + e.Reason
-}
-
-// Is makes errors.Is(err, ErrInvalidToken) true.
-func (e *TokenError) Is(target error) bool { return target == ErrInvalidToken }
-
-// Unwrap returns the cause.
-func (e *TokenError) Unwrap() error { return e.Err }
-
 // UserFromAccessToken returns the user an access token belongs to and when
 // the token expires, as LINE's guide for native apps prescribes: verify the
 // token with GET /oauth2/v2.1/verify (its client_id must be this channel and
@@ -68,7 +43,7 @@ func (c *Client) UserFromAccessToken(ctx context.Context, token string) (*User, 
 	if profileErr != nil {
 		var ue *UpstreamError
 		if errors.As(profileErr, &ue) && ue.Status == http.StatusUnauthorized {
-			return nil, time.Time{}, &TokenError{Reason: "profile refused the token"}
+			return nil, time.Time{}, &TokenError{Kind: kindAccessToken, Reason: "profile refused the token"}
 		}
 		return nil, time.Time{}, profileErr
 	}
@@ -81,7 +56,7 @@ func (c *Client) verifyAccessToken(ctx context.Context, token string) (time.Dura
 	u := c.cfg.APIURL + pathVerify + "?" + url.Values{"access_token": {token}}.Encode()
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
-		return 0, &TokenError{Reason: "unusable token"}
+		return 0, &TokenError{Kind: kindAccessToken, Reason: "unusable token"}
 	}
 	var body struct {
 		ClientID  string          `json:"client_id"`
@@ -91,20 +66,20 @@ func (c *Client) verifyAccessToken(ctx context.Context, token string) (time.Dura
 		var ue *UpstreamError
 		if errors.As(err, &ue) && ue.Status >= 400 && ue.Status < 500 && ue.Status != http.StatusTooManyRequests {
 			// LINE answers 400 for expired, revoked and unknown tokens.
-			return 0, &TokenError{Reason: "LINE refused the token", Err: ue}
+			return 0, &TokenError{Kind: kindAccessToken, Reason: ue.refusal()}
 		}
 		return 0, err
 	}
 	if body.ClientID != c.cfg.ChannelID {
 		// A token for another channel: using it would let any LINE app's
 		// users log in here (the "confused deputy" LINE's guide warns of).
-		return 0, &TokenError{Reason: "token issued to another channel"}
+		return 0, &TokenError{Kind: kindAccessToken, Reason: "token issued to another channel"}
 	}
 	// expires_in must be a positive JSON number; a string, a fraction,
 	// zero or nothing is not a live token.
 	secs, err := strconv.ParseInt(string(body.ExpiresIn), 10, 64)
 	if err != nil || secs <= 0 {
-		return 0, &TokenError{Reason: "expires_in is not a positive number"}
+		return 0, &TokenError{Kind: kindAccessToken, Reason: "expires_in is not a positive number"}
 	}
 	return time.Duration(secs) * time.Second, nil
 }

@@ -29,9 +29,6 @@ const (
 	ResponseModeFormPost = "form_post"
 )
 
-// ErrConfig is wrapped by every error New returns for a bad Config.
-var ErrConfig = errors.New("callback: invalid config")
-
 // Config describes a LINE Login channel and how to log in with it. Only
 // ChannelID, ChannelSecret and RedirectURL are required; every other zero
 // value is a safe default.

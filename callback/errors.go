@@ -7,30 +7,51 @@ import (
 	"net/url"
 )
 
-// Sentinel errors. Every error this package returns from a login wraps one
-// of them, so callers choose a response with errors.Is.
+// The error categories of this package. Every error it returns matches
+// exactly one of them with errors.Is, so a caller's answer never depends on
+// the order of its checks:
+//
+//   - ErrConfig: a configuration mistake, found by New or revealed by LINE
+//     refusing the channel's own credentials (invalid_client);
+//   - ErrUpstream: an outage: LINE unreachable, too slow, busy (429), broken
+//     (5xx), or answering something unusable;
+//   - ErrState: a callback that answers no login in progress;
+//   - ErrAuthorization: LINE's error at the callback (*AuthError), such as
+//     the user declining;
+//   - ErrCodeRejected: the token endpoint refused the authorization code;
+//   - ErrInvalidToken: an access token or ID token LINE does not vouch for
+//     (*TokenError);
+//   - ErrRefreshRejected: LINE no longer accepts the refresh token.
 var (
+	// ErrConfig reports a configuration mistake: a Config that New
+	// refuses, or LINE refusing the channel ID and secret. Nothing but a
+	// change of configuration fixes it.
+	ErrConfig = errors.New("linelogin: invalid config")
+	// ErrUpstream reports that the LINE Platform could not be reached,
+	// timed out, was busy or broken, or answered with something unusable.
+	// Trying again later may work.
+	ErrUpstream = errors.New("callback: LINE Platform unavailable")
 	// ErrState reports a callback whose state is missing, malformed, or
-	// matches no live flow: a forged callback, a replay, or a login that
+	// matches no live login: a forged callback, a replay, or a login that
 	// finished in another browser (LINE's auto-login can open one). The
 	// remedy is to start again.
 	ErrState = errors.New("callback: state does not match a login in progress")
-	// ErrAuthorization is wrapped by *AuthError: LINE sent an error
-	// instead of a code, for example because the user declined.
+	// ErrAuthorization is matched by *AuthError: LINE sent an error instead
+	// of a code, for example because the user declined.
 	ErrAuthorization = errors.New("callback: LINE returned an authorization error")
 	// ErrCodeRejected reports a code the token endpoint refused
-	// (invalid_grant): expired, used, or issued for another flow.
+	// (invalid_grant), or a callback without one: expired, used, or issued
+	// for another login.
 	ErrCodeRejected = errors.New("callback: authorization code rejected")
-	// ErrIDToken is wrapped by *IDTokenError: the ID token failed
-	// verification.
-	ErrIDToken = errors.New("callback: ID token rejected")
+	// ErrInvalidToken is matched by *TokenError: an access token or ID
+	// token that LINE does not vouch for: unknown, expired, revoked, issued
+	// to another channel, or failing verification. Bearer-mode callers
+	// answer it with 401.
+	ErrInvalidToken = errors.New("callback: invalid token")
 	// ErrRefreshRejected reports a refresh token LINE no longer accepts
 	// (expired, revoked, or the user deauthorized the app): the user must
 	// log in again.
 	ErrRefreshRejected = errors.New("callback: refresh token rejected")
-	// ErrUpstream is wrapped by *UpstreamError: the LINE Platform could not
-	// be reached, timed out, or answered with something unusable.
-	ErrUpstream = errors.New("callback: LINE Platform unavailable")
 )
 
 // AuthError is LINE's error response at the callback, in either the v2.1
@@ -63,32 +84,45 @@ func (e *AuthError) Denied() bool {
 	return e.Code == "ACCESS_DENIED" || e.Code == "access_denied" || e.V2Message == "DISALLOWED"
 }
 
-// IDTokenError says why an ID token was rejected.
-type IDTokenError struct {
+// TokenError says why an access token or ID token was refused, whether a
+// client sent it (bearer mode) or the token endpoint returned it (the
+// login's ID token).
+type TokenError struct {
+	// Kind names the token: "access token" or "ID token".
+	Kind string
+	// Reason says what was wrong with it, e.g. "nonce does not match".
 	Reason string
-	Err    error // the underlying error, such as *oidc.TokenExpiredError
+	// Err is the underlying error, such as *oidc.TokenExpiredError, or
+	// LINE's refusal as an *UpstreamError.
+	Err error
 }
 
-// Error says why the ID token was rejected.
-func (e *IDTokenError) Error() string {
+// Error says which token was refused and why.
+func (e *TokenError) Error() string {
+	msg := "callback: invalid " + e.Kind + ": " + e.Reason
 	if e.Err != nil {
-		return "callback: ID token rejected: " + e.Reason + ": " + e.Err.Error()
+		msg += ": " + e.Err.Error()
 	}
-	return "callback: ID token rejected: " + e.Reason
+	return msg
 }
 
-// Is makes errors.Is(err, ErrIDToken) and errors.Is(err, ErrInvalidToken)
-// true.
-func (e *IDTokenError) Is(target error) bool {
-	return target == ErrIDToken || target == ErrInvalidToken
-}
+// Is makes errors.Is(err, ErrInvalidToken) true.
+func (e *TokenError) Is(target error) bool { return target == ErrInvalidToken }
 
 // Unwrap returns the underlying error.
-func (e *IDTokenError) Unwrap() error { return e.Err }
+func (e *TokenError) Unwrap() error { return e.Err }
 
-// UpstreamError reports a failed back-channel call to the LINE Platform. It
-// never carries a token, code, secret or URL: LINE's error is kept as its
-// code only.
+// Token kinds for TokenError.Kind.
+const (
+	kindAccessToken = "access token"
+	kindIDToken     = "ID token"
+)
+
+// UpstreamError reports a failed back-channel call to the LINE Platform.
+// Which category it is in depends on LINE's answer (see Is): no answer, a
+// 5xx or a 429 is an outage, invalid_client a configuration mistake, a
+// refused code, token or refresh token its own category. It never carries
+// a token, code, secret or URL: LINE's error is kept as its code only.
 type UpstreamError struct {
 	Op     string // the endpoint: "token", "refresh", "verify", "profile", "revoke", "certs", "friendship", "deauthorize"
 	Status int    // the HTTP status, 0 when no response came
@@ -117,21 +151,46 @@ func (e *UpstreamError) Error() string {
 	return msg
 }
 
-// Is makes errors.Is(err, ErrUpstream) true, errors.Is(err,
-// ErrCodeRejected) true for the token endpoint's invalid_grant at login,
-// and errors.Is(err, ErrRefreshRejected) true for it at refresh.
-func (e *UpstreamError) Is(target error) bool {
-	switch target {
-	case ErrCodeRejected:
-		return e.Op == "token" && e.Code == "invalid_grant"
-	case ErrRefreshRejected:
-		return e.Op == "refresh" && (e.Code == "invalid_grant" || e.Status == http.StatusBadRequest || e.Status == http.StatusUnauthorized)
+// Is matches the one category of e, from LINE's answer.
+func (e *UpstreamError) Is(target error) bool { return target == e.category() }
+
+// category sorts LINE's answer into exactly one of the package's
+// categories.
+func (e *UpstreamError) category() error {
+	switch {
+	case e.Status == 0, e.Status >= 500, e.Status == http.StatusTooManyRequests, e.Status/100 == 2:
+		// No answer, LINE broken or busy, or a success we cannot use.
+		return ErrUpstream
+	case e.Code == "invalid_client":
+		// LINE refuses the channel ID or secret: no retry will help.
+		return ErrConfig
+	case e.Op == "token" && e.Code == "invalid_grant":
+		return ErrCodeRejected
+	case e.Op == "refresh" && (e.Code == "invalid_grant" || e.Status == http.StatusBadRequest || e.Status == http.StatusUnauthorized):
+		return ErrRefreshRejected
+	case e.Op == "deauthorize" && (e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden):
+		// The channel access token is the app's own credential.
+		return ErrConfig
+	case e.Status == http.StatusUnauthorized, e.Op == "verify" && e.Status == http.StatusBadRequest:
+		// The user's access token or ID token is refused.
+		return ErrInvalidToken
 	}
-	return target == ErrUpstream
+	return ErrUpstream
 }
 
 // Unwrap returns the cause.
 func (e *UpstreamError) Unwrap() error { return e.Err }
+
+// refusal describes LINE refusing a token, for a TokenError's Reason. The
+// TokenError does not wrap e: that would put the refusal in two
+// categories.
+func (e *UpstreamError) refusal() string {
+	s := fmt.Sprintf("LINE's %s endpoint refused it (status %d", e.Op, e.Status)
+	if e.Code != "" {
+		s += ", " + e.Code
+	}
+	return s + ")"
+}
 
 // upstream wraps a transport error, dropping the URL that *url.Error would
 // print: LINE's verify endpoint takes the access token in its query.

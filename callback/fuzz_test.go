@@ -125,7 +125,7 @@ func FuzzVerifyIDToken(f *testing.F) {
 			if u != nil {
 				t.Fatalf("a user with the error %v", err)
 			}
-			if !errors.Is(err, callback.ErrIDToken) && !errors.Is(err, callback.ErrUpstream) {
+			if !errors.Is(err, callback.ErrInvalidToken) && !errors.Is(err, callback.ErrUpstream) {
 				t.Fatalf("error %v is neither ErrIDToken nor ErrUpstream", err)
 			}
 			return

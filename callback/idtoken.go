@@ -31,7 +31,7 @@ func (c *Client) VerifyIDToken(ctx context.Context, raw, nonce string) (*User, e
 
 func (c *Client) verifyIDToken(ctx context.Context, raw, nonce string, maxAge time.Duration) (*User, error) {
 	reject := func(reason string, err error) (*User, error) {
-		return nil, &IDTokenError{Reason: reason, Err: err}
+		return nil, &TokenError{Kind: kindIDToken, Reason: reason, Err: err}
 	}
 	if len(raw) > maxIDToken {
 		return reject("too large", nil)

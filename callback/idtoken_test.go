@@ -67,15 +67,15 @@ func TestVerifyIDToken_LIFFTokenES256(t *testing.T) {
 	if err != nil || u.ID != p.Users()[0].ID || u.DisplayName != p.Users()[0].DisplayName {
 		t.Fatalf("VerifyIDToken = %+v, %v", u, err)
 	}
-	if _, err := c.VerifyIDToken(ctx, tok, "other"); !errors.Is(err, callback.ErrIDToken) {
+	if _, err := c.VerifyIDToken(ctx, tok, "other"); !errors.Is(err, callback.ErrInvalidToken) {
 		t.Errorf("wrong nonce: %v, want ErrIDToken", err)
 	}
 	if _, err := c.VerifyIDToken(ctx, tok, ""); err != nil {
 		t.Errorf("no nonce supplied by the app: %v", err)
 	}
-	var idErr *callback.IDTokenError
+	var idErr *callback.TokenError
 	if _, err := c.VerifyIDToken(ctx, tok+"x", ""); !errors.As(err, &idErr) {
-		t.Errorf("altered token: %v, want *IDTokenError", err)
+		t.Errorf("altered token: %v, want *TokenError", err)
 	}
 }
 
@@ -100,7 +100,7 @@ func TestVerifyIDToken_KidAbsentOnlyWithOneKey(t *testing.T) {
 	if _, err := c.VerifyIDToken(ctx, rotated, ""); err != nil {
 		t.Fatalf("token under the rotated key: %v", err)
 	}
-	if _, err := c.VerifyIDToken(ctx, noKid(), ""); !errors.Is(err, callback.ErrIDToken) {
+	if _, err := c.VerifyIDToken(ctx, noKid(), ""); !errors.Is(err, callback.ErrInvalidToken) {
 		t.Errorf("no kid with several keys: %v, want rejected", err)
 	}
 }
@@ -116,7 +116,7 @@ func TestVerifyIDToken_UnknownKidsCannotFloodCerts(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			tok, _ := p.SignIDToken(map[string]any{"alg": "ES256", "kid": fmt.Sprintf("random-%d", i)}, liffClaims(p, ""))
-			if _, err := c.VerifyIDToken(ctx, tok, ""); !errors.Is(err, callback.ErrIDToken) {
+			if _, err := c.VerifyIDToken(ctx, tok, ""); !errors.Is(err, callback.ErrInvalidToken) {
 				t.Errorf("unknown kid accepted: %v", err)
 			}
 		}()

@@ -12,9 +12,9 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// ErrUnknownKey reports an ES256 token signed by a key the JWKS does not
+// errUnknownKey reports an ES256 token signed by a key the JWKS does not
 // hold, or with no kid while the JWKS holds several keys.
-var ErrUnknownKey = errors.New("callback: no matching key in the JWKS")
+var errUnknownKey = errors.New("callback: no matching key in the JWKS")
 
 // failureBackoff is the least time between two fetches of the JWKS after
 // one failed.
@@ -62,7 +62,7 @@ func (j *jwks) key(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
 	case failing:
 		return nil, lastErr
 	case recent:
-		return nil, ErrUnknownKey
+		return nil, errUnknownKey
 	}
 	if err := j.refresh(ctx); err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func (j *jwks) key(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
 	if k := j.find(kid); k != nil {
 		return k, nil
 	}
-	return nil, ErrUnknownKey
+	return nil, errUnknownKey
 }
 
 // find returns the key named kid. A token without kid is accepted only

@@ -3,6 +3,7 @@ package callback
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,8 +34,11 @@ type LINEVerifier struct {
 // LINE refuses gives an error matching ErrInvalidToken.
 func (v LINEVerifier) VerifyIDToken(ctx context.Context, raw, nonce string) (*User, error) {
 	c := v.Client
+	if c == nil {
+		return nil, fmt.Errorf("%w: LINEVerifier has no Client", ErrConfig)
+	}
 	if len(raw) > maxIDToken {
-		return nil, &TokenError{Reason: "ID token too large"}
+		return nil, &TokenError{Kind: kindIDToken, Reason: "ID token too large"}
 	}
 	form := url.Values{"id_token": {raw}, "client_id": {c.cfg.ChannelID}}
 	if nonce != "" {
@@ -59,7 +63,7 @@ func (v LINEVerifier) VerifyIDToken(ctx context.Context, raw, nonce string) (*Us
 	if err := c.http.do(ctx, "verify", req, &claims); err != nil {
 		var ue *UpstreamError
 		if errors.As(err, &ue) && ue.Status == http.StatusBadRequest {
-			return nil, &TokenError{Reason: "LINE refused the ID token", Err: ue}
+			return nil, &TokenError{Kind: kindIDToken, Reason: ue.refusal()}
 		}
 		return nil, err
 	}
@@ -69,7 +73,7 @@ func (v LINEVerifier) VerifyIDToken(ctx context.Context, raw, nonce string) (*Us
 	case claims.Subject == "" || claims.Audience != c.cfg.ChannelID || claims.Issuer != c.cfg.Issuer:
 		return nil, &UpstreamError{Op: "verify", Status: http.StatusOK, Err: errors.New("unexpected claims")}
 	case !time.Unix(claims.Expiry, 0).After(c.cfg.Now().Add(-c.cfg.ClockSkew)):
-		return nil, &TokenError{Reason: "ID token expired"}
+		return nil, &TokenError{Kind: kindIDToken, Reason: "ID token expired"}
 	}
 	u := &User{ID: claims.Subject, DisplayName: claims.Name, PictureURL: claims.Picture, Email: claims.Email, AMR: claims.AMR}
 	if claims.AuthTime != 0 {

@@ -134,9 +134,9 @@ func newECKey(t *testing.T, curve elliptic.Curve) *ecdsa.PrivateKey {
 
 func assertIDTokenRejected(t *testing.T, u *callback.User, err error) {
 	t.Helper()
-	var idErr *callback.IDTokenError
-	if !errors.As(err, &idErr) || !errors.Is(err, callback.ErrIDToken) {
-		t.Errorf("got user %+v, error %v; want an *IDTokenError", u, err)
+	var idErr *callback.TokenError
+	if !errors.As(err, &idErr) || !errors.Is(err, callback.ErrInvalidToken) {
+		t.Errorf("got user %+v, error %v; want an *TokenError", u, err)
 	}
 	if u != nil {
 		t.Errorf("a user came back with the error: %+v", u)
@@ -144,7 +144,7 @@ func assertIDTokenRejected(t *testing.T, u *callback.User, err error) {
 }
 
 // TestSecurity_IDTokenConformance runs the OpenID Connect RP conformance
-// cases for ID tokens: each forged token must fail with *IDTokenError,
+// cases for ID tokens: each forged token must fail with *TokenError,
 // while the two controls (HS256 and ES256 as LINE signs them) pass, so that
 // each case fails only for what it changes.
 func TestSecurity_IDTokenConformance(t *testing.T) {
@@ -366,7 +366,7 @@ func TestSecurity_IDTokenConformance(t *testing.T) {
 }
 
 // TestSecurity_IDTokenMalformedInputIsRejectedQuickly feeds tokens of every
-// shape and size: each is an *IDTokenError within a few milliseconds (a
+// shape and size: each is an *TokenError within a few milliseconds (a
 // generous bound under -race), never a panic, never a JWKS fetch.
 func TestSecurity_IDTokenMalformedInputIsRejectedQuickly(t *testing.T) {
 	p := linetest.NewServer(t, linetest.Config{})

@@ -35,7 +35,7 @@ func New(cfg Config) (*Auth, error) {
 	cfg.setDefaults()
 	client, err := callback.New(cfg.LINE)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, err // already ErrConfig
 	}
 	redirect, _ := url.Parse(client.Config().RedirectURL) // validated by callback.New
 	if err := cfg.validate(redirect.Path); err != nil {
@@ -50,11 +50,11 @@ func New(cfg Config) (*Auth, error) {
 		Now:      cfg.Now,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, fmt.Errorf("%w: session: %v", ErrConfig, err)
 	}
 	flows, err := flow.NewStore(cfg.SessionKeys, secure, client.Config().ResponseMode, cfg.MaxFlows, cfg.Now)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, fmt.Errorf("%w: flows: %v", ErrConfig, err)
 	}
 	idVerifier := cfg.IDTokenVerifier
 	if idVerifier == nil {

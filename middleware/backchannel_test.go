@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 )
@@ -23,7 +25,6 @@ func TestBackChannel_TokenEndpointFaults(t *testing.T) {
 		"500":                  {Status: http.StatusInternalServerError, Body: `{"error":"server_error"}`},
 		"503 HTML":             {Status: http.StatusServiceUnavailable, Body: "<html>maintenance</html>", Header: http.Header{"Content-Type": {"text/html"}}},
 		"429":                  {Status: http.StatusTooManyRequests},
-		"invalid_client":       {Status: http.StatusUnauthorized, Body: `{"error":"invalid_client"}`, Header: jsonHeader},
 		"HTML instead of JSON": {Body: "<html><body>hello</body></html>", Header: http.Header{"Content-Type": {"text/html"}}},
 		"truncated JSON":       {Body: `{"access_token":"abc","id_tok`, Header: jsonHeader},
 		"no access_token":      {Body: `{"token_type":"Bearer","expires_in":3600}`, Header: jsonHeader},
@@ -48,6 +49,38 @@ func TestBackChannel_TokenEndpointFaults(t *testing.T) {
 			}
 			b.mustLogin() // LINE has recovered
 		})
+	}
+}
+
+// TestBackChannel_InvalidClientIsAConfigurationError: LINE refusing the
+// channel's credentials is the site's mistake, not an outage: a 500 page
+// that says so (no retry link: retrying cannot help), and an error log that
+// names it as a configuration error.
+func TestBackChannel_InvalidClientIsAConfigurationError(t *testing.T) {
+	var seen error
+	var app *testApp
+	app = newTestApp(t, func(c *middleware.Config) {
+		c.OnError = func(w http.ResponseWriter, r *http.Request, err error) {
+			seen = err
+			app.auth.ServeError(w, r, err)
+		}
+	})
+	b := app.browser()
+	cb := b.authorize(b.startLogin(""))
+	app.platform.SetFault(linetest.PathToken, linetest.Fault{
+		Status: http.StatusUnauthorized, Body: `{"error":"invalid_client","error_description":"invalid client"}`,
+		Header: http.Header{"Content-Type": {"application/json"}}, Times: 1,
+	})
+	resp := b.get(cb.String())
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(body, "This site is misconfigured") || strings.Contains(body, `id="retry"`) {
+		t.Errorf("invalid_client: %d %.300s; want 500 saying the site is misconfigured, without a retry link", resp.StatusCode, body)
+	}
+	if !errors.Is(seen, middleware.ErrConfig) || errors.Is(seen, callback.ErrUpstream) {
+		t.Errorf("OnError saw %v; want ErrConfig and not ErrUpstream", seen)
+	}
+	if !strings.Contains(app.logs.String(), "invalid_client") {
+		t.Errorf("the log does not name invalid_client: %s", app.logs.String())
 	}
 }
 

@@ -25,12 +25,6 @@ var headerIDTokenKey = http.CanonicalHeaderKey(HeaderIDToken)
 // maxBearer bounds a bearer credential; LINE's are well under 2 KB.
 const maxBearer = 8 << 10
 
-// ErrMalformedCredential reports an Authorization or X-Line-ID-Token
-// header that is not a well-formed bearer credential. RequireLINEUser
-// answers it with 400 and a token LINE refuses (callback.ErrInvalidToken)
-// with 401, as RFC 6750 says.
-var ErrMalformedCredential = errors.New("middleware: malformed credential header")
-
 // bearer authenticates native and LIFF apps: they send an access token or
 // an ID token, and the server checks it with the LINE Platform, never
 // trusting profile data a client sends.

@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -24,9 +23,6 @@ const (
 	DefaultTokenCacheTTL  = 5 * time.Minute
 	DefaultTokenCacheSize = 10000
 )
-
-// ErrConfig is wrapped by every error New returns for a bad Config.
-var ErrConfig = errors.New("middleware: invalid config")
 
 // Config configures an Auth. LINE.ChannelID, LINE.ChannelSecret,
 // LINE.RedirectURL and SessionKeys are required; every other zero value is

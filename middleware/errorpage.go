@@ -33,7 +33,7 @@ func ErrorStatus(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, callback.ErrUpstream):
 		return http.StatusBadGateway
-	case errors.Is(err, callback.ErrIDToken):
+	case errors.Is(err, callback.ErrInvalidToken):
 		return http.StatusUnauthorized
 	case errors.Is(err, ErrLoginRejected), errors.Is(err, ErrCrossSiteLogout):
 		return http.StatusForbidden
@@ -95,7 +95,7 @@ func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, callback.ErrUpstream):
 		page.Title = "LINE is not responding"
 		page.Message = "We could not reach LINE to finish your login. Please try again in a moment."
-	case errors.Is(err, callback.ErrIDToken):
+	case errors.Is(err, callback.ErrInvalidToken):
 		page.Title = "Login could not be verified"
 		page.Message = "LINE's answer did not pass our checks, so you were not logged in. Please try again."
 	case errors.Is(err, ErrLoginRejected):
@@ -104,6 +104,11 @@ func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, session.ErrStoreUnavailable):
 		page.Title = "Temporarily unavailable"
 		page.Message = "We cannot save your login right now. Please try again in a moment."
+	case errors.Is(err, ErrConfig):
+		page.Title = "This site is misconfigured"
+		page.Message = "LINE Login is not set up correctly on this site, so nobody can log in right now. " +
+			"The site's operators have been told; trying again will not help until they fix it."
+		page.Retry = ""
 	case errors.Is(err, ErrCrossSiteLogout):
 		page.Title = "Logout refused"
 		page.Message = "Logging out only works from this site's own pages."

@@ -1,17 +1,12 @@
 package middleware
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 
 	"github.com/linelogin/linelogin/callback"
 )
-
-// ErrLoginRejected is wrapped by the error the OnLogin hook returned when
-// it refused a login.
-var ErrLoginRejected = errors.New("middleware: login rejected by the app")
 
 // maxCallbackForm bounds a form_post callback's body.
 const maxCallbackForm = 64 << 10

@@ -2,13 +2,8 @@ package middleware
 
 import (
 	"context"
-	"errors"
 	"net/http"
 )
-
-// ErrCrossSiteLogout reports a logout POST that did not prove it came from
-// the app's own pages.
-var ErrCrossSiteLogout = errors.New("middleware: cross-site logout refused")
 
 // serveLogout ends the session. It accepts only a POST from the app's own
 // origin, so that another site cannot log users out (login CSRF's twin).

@@ -13,11 +13,6 @@ import (
 	"github.com/linelogin/linelogin/session"
 )
 
-// ErrLoginRequired reports that a request has no session whose tokens can
-// call LINE's APIs: it never had one, its refresh token was rejected (the
-// session has then ended), or it was authenticated by a bearer token.
-var ErrLoginRequired = errors.New("middleware: login required")
-
 // refreshBefore is how long before its expiry an access token is renewed,
 // so that a token handed out is good for a call or two.
 const refreshBefore = 5 * time.Minute

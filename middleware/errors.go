@@ -1,0 +1,36 @@
+package middleware
+
+import (
+	"errors"
+
+	"github.com/linelogin/linelogin/callback"
+)
+
+// The errors of this package. With those of callback and session, each
+// failure matches exactly one category with errors.Is; OnError and
+// ErrorStatus rely on it.
+var (
+	// ErrConfig is wrapped by every error New returns for a bad Config, and
+	// by failures that only a change of configuration fixes. It is the same
+	// value as callback.ErrConfig: one category, whichever package names it.
+	ErrConfig = callback.ErrConfig
+
+	// ErrLoginRequired reports that a request has no session whose tokens can
+	// call LINE's APIs: it never had one, its refresh token was rejected (the
+	// session has then ended), or it was authenticated by a bearer token.
+	ErrLoginRequired = errors.New("middleware: login required")
+
+	// ErrMalformedCredential reports an Authorization or X-Line-ID-Token
+	// header that is not a well-formed bearer credential. RequireLINEUser
+	// answers it with 400 and a token LINE refuses (callback.ErrInvalidToken)
+	// with 401, as RFC 6750 says.
+	ErrMalformedCredential = errors.New("middleware: malformed credential header")
+
+	// ErrLoginRejected is wrapped by the error the OnLogin hook returned when
+	// it refused a login.
+	ErrLoginRejected = errors.New("middleware: login rejected by the app")
+
+	// ErrCrossSiteLogout reports a logout POST that did not prove it came from
+	// the app's own pages.
+	ErrCrossSiteLogout = errors.New("middleware: cross-site logout refused")
+)
