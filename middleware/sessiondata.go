@@ -22,6 +22,13 @@ type sessionData struct {
 
 // sessionVersion is the first byte of an encoded sessionData; a payload of
 // another version reads as "not logged in".
+//
+// The version changes only when the fields it lists change meaning. New
+// fields are appended after them as tagged fields (tag, length, value),
+// which a decoder that does not know the tag skips: during a rolling
+// deploy, a cookie written by a newer instance still reads on an older one,
+// and an older cookie on a newer one, so nobody is logged out by an
+// upgrade.
 const sessionVersion = 2
 
 var errSessionData = errors.New("middleware: unreadable session data")
@@ -97,7 +104,13 @@ func decodeSessionData(b []byte) (*sessionData, error) {
 		u.FriendshipStatusChanged = new(bool)
 		*u.FriendshipStatusChanged = true
 	}
-	if r.err || len(r.s) != 0 || u.ID == "" {
+	// Tagged fields of later versions: none is known yet, so each is
+	// skipped; a malformed one still fails the whole payload.
+	for len(r.s) > 0 && !r.err {
+		r.uvarint() // tag
+		r.string()  // value
+	}
+	if r.err || u.ID == "" {
 		return nil, errSessionData
 	}
 	return d, nil
