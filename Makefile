@@ -14,9 +14,16 @@ run:
 test: deps vet
 	scripts/with-redis $(GO) test -race -count=1 -timeout 8m ./...
 
+# vet: gofmt, go vet, staticcheck and goimports (imports grouped with this
+# module's last), each at a pinned version fetched by go run.
+STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOIMPORTS = golang.org/x/tools/cmd/goimports@v0.52.0
+
 vet:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	@unsorted=$$($(GO) run $(GOIMPORTS) -local github.com/linelogin/linelogin -l .); if [ -n "$$unsorted" ]; then echo "goimports needed: $$unsorted"; exit 1; fi
 
 # deps installs the system packages the tests drive (root, or sudo, and apt-get).
 deps:

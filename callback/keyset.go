@@ -32,7 +32,7 @@ type keySet struct {
 var headerKeys = []string{"jwk", "jku", "x5u", "x5c", "crit"}
 
 func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error) {
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{algHS256, algES256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{algHS256, algES256})
 	if err != nil {
 		return nil, err
 	}

@@ -268,9 +268,12 @@ func TestSecurity_IDTokenConformance(t *testing.T) {
 		"HS256 keyed with the public JWK JSON": func(*testing.T) string { return hs256(pubJSON, with(hs, "kid", kid), claims()) },
 		"HS256 keyed with the public key PEM":  func(*testing.T) string { return hs256(pubPEM, with(hs, "kid", kid), claims()) },
 		"HS256 keyed with the public key DER":  func(*testing.T) string { return hs256(pubDER, with(hs, "kid", kid), claims()) },
-		"HS256 keyed with the point X||Y": func(*testing.T) string {
-			xy := append(pub.X.FillBytes(make([]byte, 32)), pub.Y.FillBytes(make([]byte, 32))...)
-			return hs256(xy, with(hs, "kid", kid), claims())
+		"HS256 keyed with the point X||Y": func(t *testing.T) string {
+			point, err := pub.Bytes() // 0x04 || X || Y
+			if err != nil {
+				t.Fatal(err)
+			}
+			return hs256(point[1:], with(hs, "kid", kid), claims())
 		},
 		"HS256 keyed with the kid": func(*testing.T) string { return hs256([]byte(kid), with(hs, "kid", kid), claims()) },
 		// Keys named or carried by the token itself.

@@ -414,12 +414,12 @@ func TestTamperedSessionCookie(t *testing.T) {
 		c := *orig
 		c.Value = value
 		tb.setCookie(&c)
-		p := tb.goTo("/", "login")
+		tb.goTo("/", "login")
 		if got := lastStatus(tb, "/"); got != 200 {
 			tb.errorf("%s cookie: / answered %d, want 200", label, got)
 		}
 		tb.shot(label)
-		p = tb.goTo("/me", "deny")
+		p := tb.goTo("/me", "deny")
 		consent(tb, p)
 	}
 	// A control: the cookie as the app issued it still works.
