@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 )
@@ -197,8 +198,10 @@ func TestBearer_LINEUnavailableGives503NeverFailOpen(t *testing.T) {
 }
 
 func TestBearer_CacheExpiresAndIsBounded(t *testing.T) {
+	clock := testkit.NewClock(time.Now())
 	app := newTestApp(t, func(c *middleware.Config) {
-		c.TokenCacheTTL = 300 * time.Millisecond
+		c.Now = clock.Now
+		c.TokenCacheTTL = 5 * time.Minute
 		c.TokenCacheSize = 2
 	})
 	tok := app.accessToken(t)
@@ -207,7 +210,7 @@ func TestBearer_CacheExpiresAndIsBounded(t *testing.T) {
 	if n := app.platform.Count(linetest.PathVerify); n != 1 {
 		t.Fatalf("verify calls within the TTL: %d, want 1", n)
 	}
-	time.Sleep(400 * time.Millisecond)
+	clock.Advance(5*time.Minute + time.Second)
 	app.platform.RevokeAccessToken(tok)
 	resp, body := app.apiCall(t, "/api/me", bearerHeader(tok))
 	assertInvalidToken(t, resp, body) // re-verified after the TTL: revocation seen

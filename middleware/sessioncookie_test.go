@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
 )
@@ -209,12 +210,16 @@ func TestSessionCookie_NewValueOnEveryLogin(t *testing.T) {
 }
 
 func TestSessionCookie_ServerEnforcesExpiry(t *testing.T) {
-	app := newTestApp(t, func(c *middleware.Config) { c.SessionLifetime = time.Second })
+	clock := testkit.NewClock(time.Now())
+	app := newTestApp(t, func(c *middleware.Config) {
+		c.Now = clock.Now
+		c.SessionLifetime = time.Hour
+	})
 	b := app.browser()
 	b.mustLogin()
 	appURL, _ := url.Parse(app.url("/"))
 	cookies := b.client.Jar.Cookies(appURL)
-	time.Sleep(2100 * time.Millisecond)
+	clock.Advance(time.Hour + time.Second)
 	// A browser that ignores Max-Age keeps sending the cookie.
 	req, _ := http.NewRequest(http.MethodGet, app.url("/api/me"), nil)
 	req.Header.Set("Accept", "application/json")
