@@ -33,7 +33,7 @@ func newHTTPClient(base *http.Client, timeout time.Duration) *httpClient {
 	return &httpClient{Client: c, timeout: timeout}
 }
 
-// getJSON sends req and decodes a 200 JSON answer into dst. Any other
+// do sends req and decodes a 200 JSON answer into dst. Any other
 // status becomes an *UpstreamError carrying LINE's error code, never its
 // text.
 func (c *httpClient) do(ctx context.Context, op string, req *http.Request, dst any) error {

@@ -29,7 +29,7 @@ import (
 	"github.com/linelogin/linelogin/linetest"
 )
 
-// This file pins the ID token rules of DESIGN.md section 3 against the
+// This file pins the ID token rules (README, "LINE facts") against the
 // OpenID Connect RP conformance cases (bad signatures, alg none, alg and key
 // confusion, issuer and audience, sub, exp, iat, nonce, kid, key rotation,
 // malformed input), and RFC 9700's client-side checks on the code exchange

@@ -51,7 +51,9 @@ func startApp(t *testing.T, opts appOptions) *app {
 	port := freePort(t)
 	a := &app{
 		// localhost, not 127.0.0.1: linetest listens on 127.0.0.1, and the
-		// two must be different sites (DESIGN.md section 5).
+		// two must be different sites, as the app and LINE are in
+		// production (browsers apply SameSite by site, and ports do not
+		// make a new site).
 		URL:    fmt.Sprintf("http://localhost:%d", port),
 		Router: opts.Router,
 		exited: make(chan struct{}),

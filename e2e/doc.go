@@ -15,7 +15,7 @@
 // The scenarios, one test each:
 //
 //   - TestLoginFromHome: log in from /, land on /me with the name and the
-//     picture shown; the cookies have the attributes DESIGN.md asks for.
+//     picture shown; the session cookie is HttpOnly, SameSite=Lax, Path=/.
 //   - TestDeepLink: open a protected page, log in, land back on it.
 //   - TestDenyConsent: cancel on the consent page, see the friendly error
 //     page, and its retry link logs in.

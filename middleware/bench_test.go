@@ -1,6 +1,6 @@
 package middleware_test
 
-// Benchmarks of DESIGN.md section 6 (issue 7). `make bench` runs them
+// Benchmarks of the performance targets in BENCHMARKS.md. `make bench` runs them
 // (scripts/bench) and writes BENCHMARKS.md with the ratios the targets are
 // stated in. Everything is in process: the app is served with
 // handler.ServeHTTP, and LINE is a linetest Platform reached through its

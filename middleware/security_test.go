@@ -34,7 +34,7 @@ import (
 // browser (forged callbacks, tampered and tossed cookies, open redirects,
 // Host headers), the network (a slow, hostile or broken LINE) and resource
 // exhaustion (huge values, many flows, many logins, leaked goroutines).
-// Each test fails if the rule of DESIGN.md section 3 it names breaks.
+// Each test fails if the security rule it names breaks.
 
 // send sends one request with exactly the given cookies: no jar, no
 // redirects followed, the app's TLS trust when it is on https.

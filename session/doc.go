@@ -1,15 +1,17 @@
-// Package session keeps a logged-in user's session between requests: it
-// encrypts and authenticates cookie values under a list of rotating keys
-// (gorilla/securecookie), enforces expiry on the server, and stores the
-// session payload either in the cookie itself or in a server-side Store.
+// Package session owns what an app chooses about sessions: the keys that
+// encrypt and authenticate the session cookie (KeySize random bytes each,
+// rotated by listing a new one first), and where a session's payload lives:
+// in the cookie itself (CookieStore, the default) or in a server-side
+// Store that can end sessions early (session/redisstore,
+// session/gorillastore, or your own).
 //
-// The package knows nothing of LINE: a session payload is opaque bytes that
-// the caller encodes. The middleware package builds on it.
+// The package knows nothing of LINE or HTTP: a Store keeps opaque bytes.
+// The middleware package encrypts the cookie, enforces expiry and decides
+// what a session holds.
 //
-//	keys, _ := session.ParseKeys(os.Getenv("SESSION_KEYS"))
-//	m, err := session.NewManager(session.Config{Keys: keys, Secure: true})
-//	...
-//	err = m.Issue(w, r, userID, payload) // at login: always a new value
-//	payload, err := m.Load(w, r)        // on each request
-//	err = m.Destroy(w, r)               // at logout
+//	keys, err := session.ParseKeys(os.Getenv("SESSION_KEYS"))
+//	if err != nil {
+//		log.Fatal(err) // each key is the standard base64 of 32 random bytes
+//	}
+//	auth, err := middleware.New(middleware.Config{SessionKeys: keys, ...})
 package session

@@ -15,8 +15,7 @@ import (
 	"github.com/linelogin/linelogin/session"
 )
 
-// This file pins the session-cookie rules of DESIGN.md section 3 (and the
-// OWASP ASVS session rules they come from) against hostile cookie values:
+// This file pins the session-cookie rules (the OWASP ASVS session rules) against hostile cookie values:
 // whatever a client sends, the answer is "no session", never an error that
 // could become a 500, and never someone else's session.
 
