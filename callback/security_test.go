@@ -688,7 +688,7 @@ func TestSecurity_JWKSRecoversAfterAnOutage(t *testing.T) {
 // and returns the code LINE redirects back with.
 func authorizeCode(t *testing.T, p *linetest.Server, authorizeURL string) string {
 	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := testkit.NoRedirects(&http.Client{})
 	resp, err := client.Get(authorizeURL)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linelogin/linelogin/internal/testkit"
 )
 
 // sessionKeys is the app's SESSION_KEYS: fixed, so that a test can tell a
@@ -33,7 +35,7 @@ type app struct {
 	URL      string // http://localhost:<port>
 	LineURL  string // the embedded linetest, http://127.0.0.1:<port>
 	Router   string
-	log      syncBuffer
+	log      testkit.Buffer
 	cmd      *exec.Cmd
 	exited   chan struct{}
 	stopOnce bool

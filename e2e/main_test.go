@@ -1,18 +1,18 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/linelogin/linelogin/internal/testkit"
 )
 
 // Shared by every test, set up once by TestMain.
@@ -23,7 +23,7 @@ var (
 	// each test opens its own browser context (cookie jar) from it.
 	browserCtx context.Context
 	// browserLog is Chromium's own output, shown when a test fails.
-	browserLog syncBuffer
+	browserLog testkit.Buffer
 	// outDir is where screenshots go.
 	outDir string
 )
@@ -138,25 +138,6 @@ func removeAllRetry(dir string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer and readers on other
-// goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // tail returns the last n bytes of s, for logs that can grow long.

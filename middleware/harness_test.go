@@ -1,7 +1,6 @@
 package middleware_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,11 +9,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
@@ -28,26 +27,9 @@ type testApp struct {
 	srv      *httptest.Server
 	auth     *middleware.Auth
 	cfg      middleware.Config
-	logs     *syncBuffer
+	logs     *testkit.Buffer
 	user     linetest.User
 	handler  atomic.Pointer[http.Handler]
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 type appOption func(*middleware.Config)
@@ -67,7 +49,7 @@ func newTLSTestApp(t testing.TB, opts ...appOption) *testApp {
 func startTestApp(t testing.TB, tls bool, opts ...appOption) *testApp {
 	t.Helper()
 	platform := linetest.NewServer(t, linetest.Config{})
-	a := &testApp{t: t, platform: platform, logs: &syncBuffer{}, user: platform.Users()[0]}
+	a := &testApp{t: t, platform: platform, logs: &testkit.Buffer{}, user: platform.Users()[0]}
 	platform.SetAutoApprove(a.user.ID)
 
 	a.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -171,10 +153,7 @@ type browser struct {
 
 func (a *testApp) browser() *browser {
 	jar, _ := cookiejar.New(nil)
-	client := &http.Client{
-		Jar:           jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	client := testkit.NoRedirects(&http.Client{Jar: jar})
 	if a.srv.TLS != nil {
 		client.Transport = a.srv.Client().Transport
 	}

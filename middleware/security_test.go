@@ -1086,7 +1086,7 @@ type leanClient struct{ c *http.Client }
 
 func newLeanClient(rt http.RoundTripper) leanClient {
 	jar, _ := cookiejar.New(nil)
-	return leanClient{&http.Client{Jar: jar, Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return leanClient{testkit.NoRedirects(&http.Client{Jar: jar, Transport: rt})}
 }
 
 func (l leanClient) do(method, u string, header http.Header) (*http.Response, []byte, error) {
