@@ -37,8 +37,8 @@ func (c *Client) AuthCodeURL(a Attempt) string {
 	if cfg.DisableIOSAutoLogin {
 		set("disable_ios_auto_login", "true")
 	}
-	if cfg.ResponseMode == ResponseModeFormPost {
-		set("response_mode", ResponseModeFormPost)
+	if cfg.ResponseMode != ResponseModeQuery {
+		set("response_mode", cfg.ResponseMode)
 	}
 	// LINE documents scopes separated by %20; url.Values writes "+". A
 	// literal "+" would have been escaped as %2B, so every "+" is a space.

@@ -27,6 +27,12 @@ const (
 const (
 	ResponseModeQuery    = "query"
 	ResponseModeFormPost = "form_post"
+	// The JARM modes: the parameters come inside one JWT that LINE signs
+	// with the channel secret (see Client.ReadResponse). ResponseModeJWT is
+	// LINE's alias of ResponseModeQueryJWT.
+	ResponseModeQueryJWT    = "query.jwt"
+	ResponseModeJWT         = "jwt"
+	ResponseModeFormPostJWT = "form_post.jwt"
 )
 
 // Config describes a LINE Login channel and how to log in with it. Only
@@ -68,7 +74,7 @@ type Config struct {
 	DisableAMRSwitch    bool          // switch_amr=false: hide the buttons that change login method
 	DisableAutoLogin    bool          // disable_auto_login=true
 	DisableIOSAutoLogin bool          // disable_ios_auto_login=true
-	ResponseMode        string        // ResponseModeQuery (default) or ResponseModeFormPost
+	ResponseMode        string        // ResponseModeQuery (default), ResponseModeFormPost, or a JARM mode
 
 	// HTTPClient makes the back-channel calls. The client is copied and
 	// never follows redirects; its Timeout is Timeout when zero.
@@ -160,13 +166,19 @@ func (cfg *Config) validate() error {
 	if !slices.Contains([]string{"", "normal", "aggressive"}, cfg.BotPrompt) {
 		return bad("BotPrompt %q is not normal or aggressive", cfg.BotPrompt)
 	}
-	if cfg.ResponseMode != ResponseModeQuery && cfg.ResponseMode != ResponseModeFormPost {
-		return bad("ResponseMode %q is not query or form_post", cfg.ResponseMode)
+	if !slices.Contains([]string{ResponseModeQuery, ResponseModeFormPost, ResponseModeQueryJWT, ResponseModeJWT, ResponseModeFormPostJWT}, cfg.ResponseMode) {
+		return bad("ResponseMode %q is not query, form_post, query.jwt, jwt or form_post.jwt", cfg.ResponseMode)
 	}
 	if cfg.MaxAge < 0 || cfg.Timeout < 0 || cfg.ClockSkew < 0 || cfg.KeyCooldown < 0 {
 		return bad("durations must not be negative")
 	}
 	return nil
+}
+
+// FormPost reports whether LINE posts the callback (form_post or
+// form_post.jwt), a cross-site POST that cookies must allow.
+func (cfg *Config) FormPost() bool {
+	return cfg.ResponseMode == ResponseModeFormPost || cfg.ResponseMode == ResponseModeFormPostJWT
 }
 
 func absoluteURL(s string) error {

@@ -16,6 +16,8 @@ import (
 //   - ErrUpstream: an outage: LINE unreachable, too slow, busy (429), broken
 //     (5xx), or answering something unusable;
 //   - ErrState: a callback that answers no login in progress;
+//   - ErrResponseRejected: a JARM response LINE did not sign for this
+//     channel, or plain parameters where a JARM response was due;
 //   - ErrAuthorization: LINE's error at the callback (*AuthError), such as
 //     the user declining;
 //   - ErrCodeRejected: the token endpoint refused the authorization code;
@@ -36,6 +38,12 @@ var (
 	// finished in another browser (LINE's auto-login can open one). The
 	// remedy is to start again.
 	ErrState = errors.New("callback: state does not match a login in progress")
+	// ErrResponseRejected reports, in a JARM response mode, a callback
+	// whose response JWT fails verification (signature, alg, iss, aud,
+	// exp, claim types) or that carries plain parameters instead: a
+	// forged, replayed or downgraded response. The token endpoint is never
+	// called for it.
+	ErrResponseRejected = errors.New("callback: authorization response rejected")
 	// ErrAuthorization is matched by *AuthError: LINE sent an error instead
 	// of a code, for example because the user declined.
 	ErrAuthorization = errors.New("callback: LINE returned an authorization error")

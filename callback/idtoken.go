@@ -11,7 +11,12 @@ import (
 // Anything larger is rejected before it is parsed.
 const maxIDToken = 16 << 10
 
+// idClaims are the claims go-oidc leaves to us. Their types are strict:
+// go-oidc accepts a NumericDate given as a JSON string, RFC 7519 does not,
+// and neither does LINE, so exp, iat and auth_time are decoded here again
+// as numbers and a string fails the token.
 type idClaims struct {
+	Expiry   *int64   `json:"exp"`
 	Name     string   `json:"name"`
 	Picture  string   `json:"picture"`
 	Email    string   `json:"email"`
@@ -71,6 +76,8 @@ func (c *Client) verifyIDToken(ctx context.Context, raw, nonce string, maxAge ti
 		return reject("no sub", nil)
 	case claims.IssuedAt == nil:
 		return reject("no iat", nil)
+	case claims.Expiry == nil:
+		return reject("no exp", nil)
 	case time.Unix(*claims.IssuedAt, 0).After(now.Add(skew)):
 		return reject("iat in the future", nil)
 	case nonce != "" && subtle.ConstantTimeCompare([]byte(tok.Nonce), []byte(nonce)) != 1:

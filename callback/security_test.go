@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"hash"
 	"net/http"
 	"net/http/httptest"
@@ -336,7 +337,11 @@ func TestSecurity_IDTokenConformance(t *testing.T) {
 		"exp negative":           func(*testing.T) string { return f.sign(hs, claims("exp", -1)) },
 		"exp not a number":       func(*testing.T) string { return f.sign(hs, claims("exp", "tomorrow")) },
 		"exp as a list":          func(*testing.T) string { return f.sign(hs, claims("exp", []int64{f.now.Add(time.Hour).Unix()})) },
-		"ES256 exp passed":       func(*testing.T) string { return f.sign(es, claims("exp", f.now.Add(-time.Hour).Unix())) },
+		// go-oidc reads a NumericDate given as a string; RFC 7519 and LINE
+		// do not write one, so it is not LINE's token.
+		"exp as a numeric string": func(*testing.T) string { return f.sign(hs, claims("exp", fmt.Sprint(f.now.Add(time.Hour).Unix()))) },
+		"iat as a numeric string": func(*testing.T) string { return f.sign(hs, claims("iat", fmt.Sprint(f.now.Unix()))) },
+		"ES256 exp passed":        func(*testing.T) string { return f.sign(es, claims("exp", f.now.Add(-time.Hour).Unix())) },
 		// iat.
 		"iat missing":             func(*testing.T) string { return f.sign(hs, claims("iat", nil)) },
 		"iat ahead beyond skew":   func(*testing.T) string { return f.sign(hs, claims("iat", f.now.Add(skew+5*time.Second).Unix())) },

@@ -22,6 +22,7 @@ type Auth struct {
 	client       *callback.Client
 	sessions     *sessioncookie.Manager
 	flows        *flow.Store
+	formPost     bool   // LINE posts the callback
 	origin       string // the app's origin, from the callback URL
 	callbackPath string
 	bearer       *bearer
@@ -52,7 +53,8 @@ func New(cfg Config) (*Auth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: session: %v", ErrConfig, err)
 	}
-	flows, err := flow.NewStore(cfg.SessionKeys, secure, client.Config().ResponseMode, cfg.MaxFlows, cfg.Now)
+	lineCfg := client.Config()
+	flows, err := flow.NewStore(cfg.SessionKeys, secure, lineCfg.FormPost(), cfg.MaxFlows, cfg.Now)
 	if err != nil {
 		return nil, fmt.Errorf("%w: flows: %v", ErrConfig, err)
 	}
@@ -68,6 +70,7 @@ func New(cfg Config) (*Auth, error) {
 		sessions:     sessions,
 		cfg:          cfg,
 		flows:        flows,
+		formPost:     lineCfg.FormPost(),
 		origin:       redirect.Scheme + "://" + redirect.Host,
 		callbackPath: redirect.Path,
 		log:          cfg.Logger,

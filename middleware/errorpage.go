@@ -29,7 +29,7 @@ func ErrorStatus(err error) int {
 			return http.StatusBadGateway
 		}
 		return http.StatusBadRequest
-	case errors.Is(err, callback.ErrState), errors.Is(err, callback.ErrCodeRejected):
+	case errors.Is(err, callback.ErrState), errors.Is(err, callback.ErrCodeRejected), errors.Is(err, callback.ErrResponseRejected):
 		return http.StatusBadRequest
 	case errors.Is(err, callback.ErrUpstream):
 		return http.StatusBadGateway
@@ -89,6 +89,9 @@ func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 		page.Title = "Please try again"
 		page.Message = "This login could not be finished: it expired, was already used, or was " +
 			"started in another browser (the LINE app sometimes opens a different one). Starting again fixes it."
+	case errors.Is(err, callback.ErrResponseRejected):
+		page.Title = "Please try again"
+		page.Message = "LINE's answer to this login could not be verified, so you were not logged in. Starting again fixes it."
 	case errors.Is(err, callback.ErrCodeRejected):
 		page.Title = "Please try again"
 		page.Message = "LINE did not accept this login any more; it may have expired. Starting again fixes it."

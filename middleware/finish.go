@@ -18,7 +18,7 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet:
 		params = r.URL.Query()
-	case r.Method == http.MethodPost && a.client.Config().ResponseMode == callback.ResponseModeFormPost:
+	case r.Method == http.MethodPost && a.formPost:
 		r.Body = http.MaxBytesReader(w, r.Body, maxCallbackForm)
 		if err := r.ParseForm(); err != nil {
 			a.fail(w, r, callback.ErrState, nil)
@@ -30,7 +30,11 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	resp := callback.ParseResponse(params)
+	resp, err := a.client.ReadResponse(params)
+	if err != nil {
+		a.fail(w, r, err, nil)
+		return
+	}
 	f, err := a.flows.Take(w, r, resp.State)
 	if resp.Err != nil {
 		// LINE's error comes first: a declined login must say so, whether

@@ -24,7 +24,9 @@ type Store struct {
 
 // NewStore returns a Store of flow cookies under keys, at most limit of
 // them per browser; now is the clock that dates and expires flows.
-func NewStore(keys [][]byte, secure bool, responseMode string, limit int, now func() time.Time) (*Store, error) {
+// crossSitePost is set when LINE posts the callback (form_post and
+// form_post.jwt).
+func NewStore(keys [][]byte, secure, crossSitePost bool, limit int, now func() time.Time) (*Store, error) {
 	// The codec's max age makes the server reject a flow cookie older than
 	// a flow can live, whatever the browser keeps.
 	codec, err := cookie.NewCodec(TTL, keys...)
@@ -32,7 +34,7 @@ func NewStore(keys [][]byte, secure bool, responseMode string, limit int, now fu
 		return nil, err
 	}
 	opts := cookie.Options{Secure: secure, SameSite: http.SameSiteLaxMode, Now: now}
-	if responseMode == callback.ResponseModeFormPost {
+	if crossSitePost {
 		// LINE's form_post callback is a cross-site POST: a Lax cookie
 		// would not come along.
 		opts.SameSite = http.SameSiteNoneMode
