@@ -38,7 +38,7 @@ bench:
 # another; run longer with make fuzz FUZZTIME=10m. make test runs their
 # seed corpora.
 FUZZ_TARGETS = ./callback:FuzzParseResponse ./callback:FuzzVerifyIDToken \
-	./session:FuzzCodecDecode ./session:FuzzManagerLoad \
+	./internal/sessioncookie:FuzzCodecDecode ./internal/sessioncookie:FuzzManagerLoad \
 	./middleware:FuzzSafeReturnTo ./middleware:FuzzCallbackQuery
 
 fuzz:

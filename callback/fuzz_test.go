@@ -126,7 +126,7 @@ func FuzzVerifyIDToken(f *testing.F) {
 				t.Fatalf("a user with the error %v", err)
 			}
 			if !errors.Is(err, callback.ErrInvalidToken) && !errors.Is(err, callback.ErrUpstream) {
-				t.Fatalf("error %v is neither ErrIDToken nor ErrUpstream", err)
+				t.Fatalf("error %v is neither ErrInvalidToken nor ErrUpstream", err)
 			}
 			return
 		}

@@ -68,7 +68,7 @@ func TestVerifyIDToken_LIFFTokenES256(t *testing.T) {
 		t.Fatalf("VerifyIDToken = %+v, %v", u, err)
 	}
 	if _, err := c.VerifyIDToken(ctx, tok, "other"); !errors.Is(err, callback.ErrInvalidToken) {
-		t.Errorf("wrong nonce: %v, want ErrIDToken", err)
+		t.Errorf("wrong nonce: %v, want ErrInvalidToken", err)
 	}
 	if _, err := c.VerifyIDToken(ctx, tok, ""); err != nil {
 		t.Errorf("no nonce supplied by the app: %v", err)

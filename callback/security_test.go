@@ -665,7 +665,7 @@ func TestSecurity_CertsOutageIsUpstreamNotABadToken(t *testing.T) {
 
 // TestSecurity_JWKSRecoversAfterAnOutage: once LINE's JWKS is back, ES256
 // tokens verify again within a couple of seconds; until then they are
-// ErrUpstream (LINE unavailable), never ErrIDToken: a failed fetch must not
+// ErrUpstream (LINE unavailable), never ErrInvalidToken: a failed fetch must not
 // leave an empty key set that rejects good tokens as forged for a whole
 // refetch cooldown.
 func TestSecurity_JWKSRecoversAfterAnOutage(t *testing.T) {
