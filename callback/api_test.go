@@ -712,3 +712,27 @@ func TestDeauthorize_RefusedChannelAccessTokenIsConfig(t *testing.T) {
 		t.Errorf("a refused deauthorize revoked the token: %v", err)
 	}
 }
+
+// TestDeauthorize_RefusedUserTokenIsInvalidToken: LINE refusing the user's
+// own access token (expired or revoked) is a refused token, not an outage:
+// an account deletion must not retry it forever.
+func TestDeauthorize_RefusedUserTokenIsInvalidToken(t *testing.T) {
+	p, c, _ := newAPIPlatform(t)
+	tok := issueAccessToken(t, p, p.Users()[0].ID)
+	p.RevokeAccessToken(tok)
+	err := c.Deauthorize(context.Background(), linetest.DefaultChannelAccessToken, tok)
+	assertCategory(t, err, callback.ErrInvalidToken)
+}
+
+// TestUserFromAccessToken_TokenWithoutProfileScopeIsNotAnOutage: a token
+// of this channel without the profile scope is the client's problem (401
+// in bearer mode), not LINE being down (503).
+func TestUserFromAccessToken_TokenWithoutProfileScopeIsNotAnOutage(t *testing.T) {
+	p, c, _ := newAPIPlatform(t)
+	tok, err := p.IssueAccessToken(p.Users()[0].ID, []string{"openid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.UserFromAccessToken(context.Background(), tok)
+	assertCategory(t, err, callback.ErrInvalidToken)
+}

@@ -100,8 +100,10 @@ type TokenError struct {
 	Kind string
 	// Reason says what was wrong with it, e.g. "nonce does not match".
 	Reason string
-	// Err is the underlying error, such as *oidc.TokenExpiredError, or
-	// LINE's refusal as an *UpstreamError.
+	// Err is the underlying error, such as *oidc.TokenExpiredError. When
+	// LINE refused the token, Reason names the endpoint, status and code
+	// instead: wrapping the *UpstreamError would put the refusal in two
+	// categories.
 	Err error
 }
 
@@ -179,8 +181,13 @@ func (e *UpstreamError) category() error {
 	case e.Op == "deauthorize" && (e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden):
 		// The channel access token is the app's own credential.
 		return ErrConfig
-	case e.Status == http.StatusUnauthorized, e.Op == "verify" && e.Status == http.StatusBadRequest:
-		// The user's access token or ID token is refused.
+	case e.Status == http.StatusUnauthorized, e.Op == "verify" && e.Status == http.StatusBadRequest,
+		e.Op == "deauthorize" && e.Status == http.StatusBadRequest,
+		e.Op == "profile" && e.Status == http.StatusForbidden:
+		// The user's access token or ID token is refused: unknown,
+		// expired or revoked (401, or 400 from verify and deauthorize), or
+		// without the scope the call needs (403 from profile). Retrying
+		// cannot help.
 		return ErrInvalidToken
 	}
 	return ErrUpstream

@@ -62,6 +62,8 @@ func TestErrors_EachMatchesExactlyOneCategory(t *testing.T) {
 		{"invalid_grant at refresh", upstream("refresh", http.StatusBadRequest, "invalid_grant"), callback.ErrRefreshRejected},
 		{"a refused access token at profile", upstream("profile", http.StatusUnauthorized, ""), callback.ErrInvalidToken},
 		{"a refused ID token at verify", upstream("verify", http.StatusBadRequest, "invalid_request"), callback.ErrInvalidToken},
+		{"a refused user token at deauthorize", upstream("deauthorize", http.StatusBadRequest, ""), callback.ErrInvalidToken},
+		{"a token without the profile scope", upstream("profile", http.StatusForbidden, ""), callback.ErrInvalidToken},
 		{"a refused access token", &callback.TokenError{Kind: "access token", Reason: "expired"}, callback.ErrInvalidToken},
 		{"a refused ID token", &callback.TokenError{Kind: "ID token", Reason: "nonce", Err: context.DeadlineExceeded}, callback.ErrInvalidToken},
 		{"LINE's error at the callback", &callback.AuthError{Code: "ACCESS_DENIED"}, callback.ErrAuthorization},
