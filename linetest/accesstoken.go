@@ -159,10 +159,13 @@ func (p *Platform) RevokeAccessToken(token string) {
 	}
 }
 
-// revokeUser revokes every grant of userID, as deauthorize does.
+// revokeUser revokes every grant of userID, as deauthorize does, and
+// forgets the user's consent: the next login shows the consent screen
+// again.
 func (p *Platform) revokeUser(userID string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	delete(p.consents, userID)
 	for _, g := range p.refreshTokens {
 		if g.userID == userID {
 			g.revoked = true

@@ -154,7 +154,7 @@ func TestDeauthorize_RevokesEveryTokenOfTheUser(t *testing.T) {
 	other, _ := s.IssueAccessToken(cony().ID, nil)
 
 	send := func(channelToken, body string) int {
-		req, _ := http.NewRequest(http.MethodPost, s.URL()+linetest.PathDeauthorize, strings.NewReader(body))
+		req, _ := http.NewRequest(http.MethodPost, s.APIURL()+linetest.PathDeauthorize, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+channelToken)
 		res, err := s.Client().Do(req)

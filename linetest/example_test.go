@@ -31,7 +31,7 @@ func Example() {
 		"scope":         {"profile openid"},
 		"nonce":         {"n0nce"},
 	}
-	res, err := client.Get(srv.URL() + linetest.PathAuthorize + "?" + authorize.Encode())
+	res, err := client.Get(srv.AccessURL() + linetest.PathAuthorize + "?" + authorize.Encode())
 	if err != nil {
 		panic(err)
 	}
@@ -40,7 +40,7 @@ func Example() {
 	fmt.Println(res.StatusCode, callback.Host+callback.Path, callback.Query().Get("state"))
 
 	// The channel secret goes in the body: LINE refuses HTTP Basic.
-	res, err = client.PostForm(srv.URL()+linetest.PathToken, url.Values{
+	res, err = client.PostForm(srv.APIURL()+linetest.PathToken, url.Values{
 		"grant_type":    {"authorization_code"},
 		"code":          {callback.Query().Get("code")},
 		"redirect_uri":  {"https://app.example/callback"},
@@ -60,7 +60,7 @@ func Example() {
 	res.Body.Close()
 	fmt.Println(res.StatusCode, tok.Scope, tok.ExpiresIn, tok.IDToken != "")
 
-	req, _ := http.NewRequest(http.MethodGet, srv.URL()+linetest.PathProfile, nil)
+	req, _ := http.NewRequest(http.MethodGet, srv.APIURL()+linetest.PathProfile, nil)
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	res, err = client.Do(req)
 	if err != nil {
@@ -94,7 +94,7 @@ func ExamplePlatform_SetFault() {
 		Times:  1,
 	})
 	for range 2 {
-		res, err := srv.Client().PostForm(srv.URL()+linetest.PathToken, url.Values{})
+		res, err := srv.Client().PostForm(srv.APIURL()+linetest.PathToken, url.Values{})
 		if err != nil {
 			panic(err)
 		}
