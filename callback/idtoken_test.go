@@ -36,8 +36,8 @@ func newClient(t *testing.T, p *linetest.Server, clock *testClock) *callback.Cli
 		ChannelID:     p.ChannelID(),
 		ChannelSecret: p.ChannelSecret(),
 		RedirectURL:   "https://app.example/callback",
-		AccessURL:     p.URL(),
-		APIURL:        p.URL(),
+		AccessURL:     p.AccessURL(),
+		APIURL:        p.APIURL(),
 		Timeout:       time.Second,
 	}
 	if clock != nil {
@@ -63,7 +63,7 @@ func liffClaims(p *linetest.Server, nonce string) map[string]any {
 }
 
 func TestVerifyIDToken_LIFFTokenES256(t *testing.T) {
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	c := newClient(t, p, nil)
 	ctx := context.Background()
 	tok, err := p.IssueLIFFIDToken(p.Users()[0].ID, "n0nce")
@@ -87,7 +87,7 @@ func TestVerifyIDToken_LIFFTokenES256(t *testing.T) {
 }
 
 func TestVerifyIDToken_KidAbsentOnlyWithOneKey(t *testing.T) {
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	clock := &testClock{now: time.Now()}
 	c := newClient(t, p, clock)
 	ctx := context.Background()
@@ -113,7 +113,7 @@ func TestVerifyIDToken_KidAbsentOnlyWithOneKey(t *testing.T) {
 }
 
 func TestVerifyIDToken_UnknownKidsCannotFloodCerts(t *testing.T) {
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	clock := &testClock{now: time.Now()}
 	c := newClient(t, p, clock)
 	ctx := context.Background()

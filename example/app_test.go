@@ -24,12 +24,15 @@ func startExample(t *testing.T, router string, env map[string]string) (*httptest
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
+	if err := platform.AddCallbackURL(srv.URL + "/callback"); err != nil {
+		t.Fatal(err)
+	}
 	vars := map[string]string{
 		"BASE_URL":            srv.URL,
 		"LINE_CHANNEL_ID":     platform.ChannelID(),
 		"LINE_CHANNEL_SECRET": platform.ChannelSecret(),
-		"LINE_ACCESS_URL":     platform.URL(),
-		"LINE_API_URL":        platform.URL(),
+		"LINE_ACCESS_URL":     platform.AccessURL(),
+		"LINE_API_URL":        platform.APIURL(),
 		"DATABASE_PATH":       filepath.Join(t.TempDir(), "accounts.db"),
 	}
 	for k, v := range env {

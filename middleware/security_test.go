@@ -656,7 +656,7 @@ func TestSecurity_FormPostCallbackReadsOnlyItsBody(t *testing.T) {
 	post := func(b *browser, query string, body string) *http.Response {
 		return b.do(http.MethodPost, app.url("/callback")+query, http.Header{
 			"Content-Type": {"application/x-www-form-urlencoded"},
-			"Origin":       {app.platform.URL()},
+			"Origin":       {app.platform.AccessURL()},
 		}, strings.NewReader(body))
 	}
 	cases := map[string]func(v url.Values) (query, body string){
@@ -1190,7 +1190,7 @@ func TestSecurity_ThousandParallelLoginsEachGetTheirOwnSession(t *testing.T) {
 	cfg.LINE.HTTPClient = &http.Client{Transport: app.platform.Transport()}
 	cfg.OnLogin = func(_ context.Context, l *callback.Login) (string, error) { return "acct-" + l.Flow.State, nil }
 	app.mount(t, cfg)
-	platformURL, _ := url.Parse(app.platform.URL())
+	platformURL, _ := url.Parse(app.platform.AccessURL())
 	network := &http.Transport{MaxConnsPerHost: 64, MaxIdleConnsPerHost: 64}
 	defer network.CloseIdleConnections()
 	rt := inMemoryLINE{host: platformURL.Host, platform: app.platform.Transport(), network: network}
