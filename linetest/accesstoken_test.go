@@ -182,3 +182,40 @@ func TestDeauthorize_RevokesEveryTokenOfTheUser(t *testing.T) {
 		t.Errorf("another user's token was revoked: %d", res.StatusCode)
 	}
 }
+
+// deauthorize calls the deauthorize endpoint for userToken and returns the
+// status.
+func deauthorize(t *testing.T, s *linetest.Server, channelToken, userToken string) int {
+	t.Helper()
+	status, _ := deauthorizeBody(t, s, channelToken, userToken)
+	return status
+}
+
+// deauthorizeBody is deauthorize, with the answer's body.
+func deauthorizeBody(t *testing.T, s *linetest.Server, channelToken, userToken string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.APIURL()+linetest.PathDeauthorize, strings.NewReader(`{"userAccessToken":"`+userToken+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+channelToken)
+	res, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, readBody(t, res)
+}
+
+func TestDeauthorize_InvalidUserTokenGetsLINEsMessage(t *testing.T) {
+	s := newServer(t, linetest.Config{})
+	at, _ := s.IssueAccessToken(brown().ID, nil)
+	if status := deauthorize(t, s, linetest.DefaultChannelAccessToken, at); status != http.StatusNoContent {
+		t.Fatalf("deauthorize: %d", status)
+	}
+	// LINE's reference: 400 {"message":"invalid token"} when the user
+	// already deauthorized the app, or the app did it for them.
+	for _, token := range []string{at, "not-a-token"} {
+		status, body := deauthorizeBody(t, s, linetest.DefaultChannelAccessToken, token)
+		if status != http.StatusBadRequest || body != `{"message":"invalid token"}` {
+			t.Errorf("deauthorize again: %d %s", status, body)
+		}
+	}
+}
