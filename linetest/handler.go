@@ -71,6 +71,11 @@ func (p *Platform) serve(w http.ResponseWriter, r *http.Request, on host) {
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 	}
+	if rt, ok := p.routes[r.URL.Path]; ok && rt.host == hostAPI && on != hostAccess {
+		// LINE's reference: every LINE Login API response carries a request
+		// ID, which LINE's support asks for.
+		w.Header().Set("X-Line-Request-Id", newRequestID())
+	}
 	var formErr error
 	if r.Method == http.MethodPost && isForm(r) {
 		formErr = r.ParseForm()

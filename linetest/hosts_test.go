@@ -2,6 +2,7 @@ package linetest_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/linelogin/linelogin/linetest"
@@ -100,5 +101,17 @@ func TestPlatform_InMemoryRoutesByHost(t *testing.T) {
 		if res.StatusCode != tc.want {
 			t.Errorf("GET %s: %d, want %d", tc.url, res.StatusCode, tc.want)
 		}
+	}
+}
+
+func TestAPIHost_AnswersCarryARequestID(t *testing.T) {
+	s := newServer(t, linetest.Config{})
+	res, _ := get(t, s, linetest.PathVerify+"?access_token=nope", "")
+	if id := res.Header.Get("X-Line-Request-Id"); len(id) != 36 || strings.Count(id, "-") != 4 {
+		t.Errorf("x-line-request-id = %q, want a UUID", id)
+	}
+	res, _ = get(t, s, linetest.PathDiscovery, "")
+	if id := res.Header.Get("X-Line-Request-Id"); id != "" {
+		t.Errorf("the access host sent x-line-request-id %q", id)
 	}
 }
