@@ -206,7 +206,9 @@ func (p *Platform) checkIDToken(token, clientID, nonce, userID string) verifiedI
 	dec.UseNumber()
 	var claims map[string]any
 	if err := dec.Decode(&claims); err != nil || claims == nil {
-		return invalid("Invalid IdToken Format.")
+		// LINE's reference has one text for a malformed token and a bad
+		// signature alike.
+		return invalid("Invalid IdToken.")
 	}
 
 	if iss, _ := claims["iss"].(string); iss != p.Issuer() {

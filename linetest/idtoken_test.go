@@ -132,6 +132,10 @@ func TestVerifyIDToken_ChecksLikeLINE(t *testing.T) {
 	wrongIss, _ := s.SignIDToken(map[string]any{"alg": "HS256"}, map[string]any{"iss": "https://access.line.me", "aud": linetest.DefaultChannelID, "sub": brown().ID, "exp": clock.Now().Add(time.Hour).Unix()})
 	garbage, _ := s.SignIDToken(map[string]any{"alg": "HS256", "typ": "JWT"}, map[string]any{"exp": 1})
 	garbage = garbage[:len(garbage)-4] + "AAAA"
+	apiIss, _ := s.SignIDToken(map[string]any{"alg": "HS256"}, map[string]any{"iss": s.APIURL(), "aud": linetest.DefaultChannelID, "sub": brown().ID, "exp": clock.Now().Add(time.Hour).Unix()})
+	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(linetest.DefaultChannelSecret)}, nil)
+	jws, _ := signer.Sign([]byte(`["not","an","object"]`))
+	notObject, _ := jws.CompactSerialize()
 
 	verify := func(form url.Values) (*http.Response, map[string]any) {
 		if !form.Has("client_id") {
@@ -158,6 +162,8 @@ func TestVerifyIDToken_ChecksLikeLINE(t *testing.T) {
 		{"bad signature", url.Values{"id_token": {garbage}}, "Invalid IdToken."},
 		{"wrong issuer", url.Values{"id_token": {wrongIss}}, "Invalid IdToken Issuer."},
 		{"not a JWT", url.Values{"id_token": {"a.b"}}, "Invalid IdToken."},
+		{"signed, but not a JSON object", url.Values{"id_token": {notObject}}, "Invalid IdToken."},
+		{"issued by the API host", url.Values{"id_token": {apiIss}}, "Invalid IdToken Issuer."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, body := verify(tc.form)
