@@ -154,3 +154,40 @@ func TestSignIn_ChoosesTheUserPerClientOverAutoApprove(t *testing.T) {
 		t.Error("ClientFor an unknown user succeeded")
 	}
 }
+
+func TestBrowse_SubmitsTheFormPostPagesAsABrowserWould(t *testing.T) {
+	for _, mode := range []string{"form_post", "form_post.jwt"} {
+		t.Run(mode, func(t *testing.T) {
+			s := newServer(t, linetest.Config{})
+			app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost || r.ParseForm() != nil {
+					http.Error(w, "want a form POST", http.StatusBadRequest)
+					return
+				}
+				fmt.Fprintf(w, "code=%t state=%s response=%t", r.PostForm.Get("code") != "", r.PostForm.Get("state"), r.PostForm.Get("response") != "")
+			}))
+			defer app.Close()
+			if err := s.AddCallbackURL(app.URL + "/callback"); err != nil {
+				t.Fatal(err)
+			}
+			client, err := s.ClientFor(linetest.Consent{UserID: brown().ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := newLogin("openid")
+			l.params.Set("redirect_uri", app.URL+"/callback")
+			l.params.Set("response_mode", mode)
+			res, err := s.Browse(context.Background(), client, http.MethodGet, s.AccessURL()+linetest.PathAuthorize+"?"+l.params.Encode(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "code=true state=" + l.params.Get("state") + " response=false"
+			if mode == "form_post.jwt" {
+				want = "code=false state= response=true"
+			}
+			if body := readBody(t, res); res.StatusCode != http.StatusOK || body != want || res.Request.URL.Path != "/callback" {
+				t.Fatalf("got %d %q at %s, want %q", res.StatusCode, body, res.Request.URL, want)
+			}
+		})
+	}
+}

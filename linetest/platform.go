@@ -90,8 +90,11 @@ type Config struct {
 	// Users are the test users; DefaultUsers() when empty.
 	Users []User
 	// AutoApprove, when set to a user ID, makes authorize approve at once as
-	// that user, without the consent page. A client signed in with
-	// SignIn (or a Server's ClientFor) is approved as its own user instead.
+	// that user, without the consent page, as if the user were logged in to
+	// LINE and pressed Allow. A client signed in with SignIn (or made by
+	// ClientFor or Login) is answered as its own Consent says instead.
+	// prompt=none still needs the user's earlier consent to the channel
+	// (see the package doc).
 	AutoApprove string
 	// AutoAddFriend makes an automatic approval tick the add-friend option
 	// when it is shown (bot_prompt sent and the user not yet a friend): the
