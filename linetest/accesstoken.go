@@ -131,7 +131,7 @@ func (p *Platform) lookupAccessToken(token string) (tokenInfo, error) {
 // and native-app tests.
 func (p *Platform) IssueAccessToken(userID string, scopes []string) (accessToken string, err error) {
 	if _, ok := p.userIndex[userID]; !ok {
-		return "", fmt.Errorf("linetest: issue access token: no user %q", userID)
+		return "", fmt.Errorf("linetest: issue access token: %w: %q", ErrUnknownUser, userID)
 	}
 	if scopes == nil {
 		scopes = []string{"profile", "openid"}

@@ -68,7 +68,7 @@ func (p *Platform) webIDToken(c *authCode, now time.Time) (string, error) {
 func (p *Platform) IssueLIFFIDToken(userID, nonce string) (string, error) {
 	u, ok := p.user(userID)
 	if !ok {
-		return "", fmt.Errorf("linetest: issue LIFF ID token: no user %q", userID)
+		return "", fmt.Errorf("linetest: issue LIFF ID token: %w: %q", ErrUnknownUser, userID)
 	}
 	now := p.clock()
 	claims := map[string]any{

@@ -3,6 +3,7 @@ package linetest_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -150,8 +151,8 @@ func TestSignIn_ChoosesTheUserPerClientOverAutoApprove(t *testing.T) {
 			t.Errorf("sub = %v, want %s", claims["sub"], u.DisplayName)
 		}
 	}
-	if _, err := s.ClientFor(linetest.Consent{UserID: "U00000000000000000000000000000000"}); err == nil {
-		t.Error("ClientFor an unknown user succeeded")
+	if _, err := s.ClientFor(linetest.Consent{UserID: "U00000000000000000000000000000000"}); !errors.Is(err, linetest.ErrUnknownUser) {
+		t.Errorf("ClientFor an unknown user: %v, want ErrUnknownUser", err)
 	}
 }
 

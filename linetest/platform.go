@@ -65,9 +65,13 @@ const (
 	DefaultIDTokenTTL     = time.Hour           // ID tokens
 )
 
-// ErrInvalidConfig is wrapped by the errors New returns for a Config that
-// could not work.
+// ErrInvalidConfig is wrapped by the errors New (and AddCallbackURL)
+// return for a Config that could not work.
 var ErrInvalidConfig = errors.New("linetest: invalid config")
+
+// ErrUnknownUser is wrapped by the errors of methods given a user ID that
+// is not one of the platform's users.
+var ErrUnknownUser = errors.New("no such test user")
 
 // Config configures a Platform. The zero value is usable: the default
 // channel, the DefaultUsers, a consent page, and LINE's token lifetimes.

@@ -35,7 +35,7 @@ const signInCookie = "linetest_login"
 // cookie; it means nothing to the app.
 func (p *Platform) SignIn(jar http.CookieJar, c Consent) error {
 	if _, ok := p.userIndex[c.UserID]; !ok {
-		return fmt.Errorf("linetest: sign in: no user %q", c.UserID)
+		return fmt.Errorf("linetest: sign in: %w: %q", ErrUnknownUser, c.UserID)
 	}
 	u, err := url.Parse(p.AccessURL())
 	if err != nil || u.Host == "" {
