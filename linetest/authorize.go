@@ -305,7 +305,15 @@ func (p *Platform) approve(w http.ResponseWriter, req *authRequest, userID strin
 	code := randomHex(16)
 	p.mu.Lock()
 	p.sweepLocked(now)
-	p.codes[code] = &authCode{req: req, userID: userID, authTime: now, expires: now.Add(p.codeTTL)}
+	// A silent login (prompt=none) rides on the user's earlier
+	// authentication, so auth_time is that one's, however old: max_age is
+	// the client's to enforce.
+	authTime, ok := p.authTimes[userID]
+	if shown || !ok {
+		authTime = now
+		p.authTimes[userID] = now
+	}
+	p.codes[code] = &authCode{req: req, userID: userID, authTime: authTime, expires: now.Add(p.codeTTL)}
 	consented := p.consents[userID]
 	if consented == nil {
 		consented = make(map[string]bool)

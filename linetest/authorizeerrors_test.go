@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/linelogin/linelogin/linetest"
 )
@@ -116,5 +117,27 @@ func TestAuthorize_SignedInUserWhoCancelsGetsAccessDenied(t *testing.T) {
 	q := redirectQuery(t, res)
 	if q.Get("error") != "ACCESS_DENIED" || q.Get("error_description") != "The resource owner denied the request." || q.Get("state") != l.params.Get("state") {
 		t.Fatalf("callback query = %v", q)
+	}
+}
+
+func TestAuthorize_PromptNoneKeepsTheEarlierAuthTime(t *testing.T) {
+	clock := newClock()
+	s := newServer(t, linetest.Config{AutoApprove: brown().ID, Now: clock.Now})
+	first := clock.Now()
+	l := newLogin("profile openid")
+	l.params.Set("max_age", "3600")
+	tokens(t, s, l)
+
+	clock.Advance(2 * time.Hour)
+	l.params.Set("prompt", "none")
+	_, claims := hs256Claims(t, tokens(t, s, l)["id_token"].(string))
+	if claims["auth_time"] != float64(first.Unix()) {
+		t.Errorf("silent login: auth_time = %v, want the first login's %d", claims["auth_time"], first.Unix())
+	}
+
+	l.params.Del("prompt")
+	_, claims = hs256Claims(t, tokens(t, s, l)["id_token"].(string))
+	if claims["auth_time"] != float64(clock.Now().Unix()) {
+		t.Errorf("login with a page: auth_time = %v, want now %d", claims["auth_time"], clock.Now().Unix())
 	}
 }

@@ -67,7 +67,8 @@
 //	scope: profile or openid needed; email needs openid      INVALID_SCOPE
 //	nonce copied into the ID token                           yes; left out when not sent
 //	prompt=consent, none, login                              all accepted; none as described above
-//	max_age: auth_time in the ID token                       yes; auth_time only when max_age was sent
+//	max_age: auth_time in the ID token                       yes; auth_time only when max_age was sent; after
+//	                                                           prompt=none, the earlier authentication's time
 //	bot_prompt normal/aggressive; friendship_status_changed  only when bot_prompt was sent and the option was
 //	  only when the add-friend option was shown                shown (the user not yet a friend); true when
 //	                                                           ticked, and the user becomes a friend

@@ -155,6 +155,7 @@ type Platform struct {
 	jarmHook      func(*JARMResponse)
 	friends       map[string]bool            // user ID: friend of the linked official account
 	consents      map[string]map[string]bool // user ID: the scopes consented to
+	authTimes     map[string]time.Time       // user ID: when the user last authenticated on a page
 	faults        map[string]*activeFault
 	pending       map[string]*authRequest
 	codes         map[string]*authCode
@@ -180,6 +181,7 @@ func New(cfg Config) (*Platform, error) {
 		autoAddFriend: cfg.AutoAddFriend,
 		friends:       make(map[string]bool),
 		consents:      make(map[string]map[string]bool),
+		authTimes:     make(map[string]time.Time),
 		users:         append([]User(nil), cfg.Users...),
 		codeTTL:       cfg.CodeTTL,
 		accessTTL:     cfg.AccessTokenTTL,
