@@ -117,7 +117,9 @@
 //	email permission applied for in the console    every channel has it; the seeds do not say what LINE
 //	                                                 does without it
 //	error_description texts other than             not in the seeds or the reference: the fake's texts are
-//	  ACCESS_DENIED's; token endpoint error texts    its own, and clients must not match on them
+//	  ACCESS_DENIED's; token and revoke error        its own (the status codes and JSON shapes follow the
+//	  texts; profile, friendship and userinfo        reference), and clients must not match on them
+//	  401/403 messages
 //	the case of error codes                        the v2.1 guide writes ACCESS_DENIED, its zh-TW
 //	                                                 translation access_denied: the fake sends capitals;
 //	                                                 compare without regard to case
