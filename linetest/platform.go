@@ -36,13 +36,15 @@ const (
 	// PathConsent receives the consent page's forms. It is not part of
 	// LINE's API: the real consent screen is LINE's own business.
 	PathConsent = "/oauth2/v2.1/authorize/consent"
-	// PathAvatarPrefix is where generated avatars are served:
+	// PathAvatarPrefix is where generated avatars are served, on both
+	// hosts (User.PictureURL names the access host's):
 	// PathAvatarPrefix + userID + ".svg".
 	PathAvatarPrefix = "/linetest/avatar/"
 	// PathDemoTokens hands out tokens for a test user, as a native app or
 	// LIFF page would hold after logging in: GET ?user=<ID>&kind=access
-	// (the default) or kind=id_token, answered as text/plain. Only the fake
-	// has it, so that the demo's bearer endpoints can be tried with curl.
+	// (the default) or kind=id_token, answered as text/plain, on both
+	// hosts. Only the fake has it, so that the demo's bearer endpoints can
+	// be tried with curl.
 	PathDemoTokens = "/linetest/tokens"
 )
 
