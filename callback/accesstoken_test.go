@@ -117,7 +117,7 @@ func TestUserFromAccessToken_RefusedTokens(t *testing.T) {
 			if te := tokenError(t, err); te.Kind != "access token" || te.Reason == "" {
 				t.Errorf("Kind %q, Reason %q; want the access token and why", te.Kind, te.Reason)
 			}
-			assertNotInError(t, err, tok, lineMessage, p.URL(), "access_token=")
+			assertNotInError(t, err, tok, lineMessage, p.APIURL(), "access_token=")
 		})
 	}
 }

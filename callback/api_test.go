@@ -30,8 +30,9 @@ func newAPIPlatform(t *testing.T) (*linetest.Server, *callback.Client, *testkit.
 	t.Helper()
 	clock := testkit.NewClock(apiStart)
 	p := linetest.NewServer(t, linetest.Config{
-		AutoApprove: linetest.DefaultUsers()[0].ID,
-		Now:         clock.Now,
+		CallbackURLs: []string{"https://app.example/callback"},
+		AutoApprove:  linetest.DefaultUsers()[0].ID,
+		Now:          clock.Now,
 	})
 	return p, newClient(t, p, clock), clock
 }
@@ -283,7 +284,7 @@ func TestAPI_OutagesAreUpstreamErrors(t *testing.T) {
 		if got := ue.RequestID; (got == requestID) != wantRequestID || (got != "" && got != requestID) {
 			t.Errorf("RequestID %q; LINE sent one: %v", got, wantRequestID)
 		}
-		assertNotInError(t, err, token, lineMessage, p.URL(), "access_token", p.ChannelSecret(), linetest.DefaultChannelAccessToken)
+		assertNotInError(t, err, token, lineMessage, p.APIURL(), "access_token", p.ChannelSecret(), linetest.DefaultChannelAccessToken)
 	}
 	for _, cl := range calls {
 		t.Run(cl.name, func(t *testing.T) {

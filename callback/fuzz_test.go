@@ -79,13 +79,13 @@ func FuzzVerifyIDToken(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	p.SetURL("https://line.test")
+	p.SetURLs("https://access.line.test", "https://api.line.test")
 	c, err := callback.New(callback.Config{
 		ChannelID:     p.ChannelID(),
 		ChannelSecret: p.ChannelSecret(),
 		RedirectURL:   "https://app.example/callback",
-		AccessURL:     p.URL(),
-		APIURL:        p.URL(),
+		AccessURL:     p.AccessURL(),
+		APIURL:        p.APIURL(),
 		HTTPClient:    &http.Client{Transport: p.Transport()},
 		Timeout:       time.Second,
 	})

@@ -29,8 +29,8 @@ func newClient(t *testing.T, p *linetest.Server, clock *testkit.Clock) *callback
 		ChannelID:     p.ChannelID(),
 		ChannelSecret: p.ChannelSecret(),
 		RedirectURL:   "https://app.example/callback",
-		AccessURL:     p.URL(),
-		APIURL:        p.URL(),
+		AccessURL:     p.AccessURL(),
+		APIURL:        p.APIURL(),
 		Timeout:       time.Second,
 	}
 	if clock != nil {
@@ -56,7 +56,7 @@ func liffClaims(p *linetest.Server, nonce string) map[string]any {
 }
 
 func TestVerifyIDToken_LIFFTokenES256(t *testing.T) {
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	c := newClient(t, p, nil)
 	ctx := context.Background()
 	tok, err := p.IssueLIFFIDToken(p.Users()[0].ID, "n0nce")
@@ -80,7 +80,7 @@ func TestVerifyIDToken_LIFFTokenES256(t *testing.T) {
 }
 
 func TestVerifyIDToken_KidAbsentOnlyWithOneKey(t *testing.T) {
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	clock := testkit.NewClock(time.Now())
 	c := newClient(t, p, clock)
 	ctx := context.Background()
@@ -106,7 +106,7 @@ func TestVerifyIDToken_KidAbsentOnlyWithOneKey(t *testing.T) {
 }
 
 func TestVerifyIDToken_UnknownKidsCannotFloodCerts(t *testing.T) {
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	clock := testkit.NewClock(time.Now())
 	c := newClient(t, p, clock)
 	ctx := context.Background()

@@ -112,7 +112,7 @@ func joseSign(t *testing.T, alg jose.SignatureAlgorithm, key any, claims any, ex
 // sees it.
 func publishedJWKS(t *testing.T, p *linetest.Server) jose.JSONWebKeySet {
 	t.Helper()
-	resp, err := http.Get(p.URL() + linetest.PathCerts)
+	resp, err := http.Get(p.APIURL() + linetest.PathCerts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func assertIDTokenRejected(t *testing.T, u *callback.User, err error) {
 // while the two controls (HS256 and ES256 as LINE signs them) pass, so that
 // each case fails only for what it changes.
 func TestSecurity_IDTokenConformance(t *testing.T) {
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	clock := testkit.NewClock(time.Now().Truncate(time.Second))
 	c := newClient(t, p, clock)
 	f := &forger{t: t, p: p, now: clock.Now()}
@@ -377,7 +377,7 @@ func TestSecurity_IDTokenConformance(t *testing.T) {
 // shape and size: each is an *TokenError within a few milliseconds (a
 // generous bound under -race), never a panic, never a JWKS fetch.
 func TestSecurity_IDTokenMalformedInputIsRejectedQuickly(t *testing.T) {
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	c := newClient(t, p, nil)
 	valid, _ := p.SignIDToken(map[string]any{"alg": "HS256"}, liffClaims(p, ""))
 	parts := strings.Split(valid, ".")
@@ -436,7 +436,7 @@ func TestSecurity_IDTokenMalformedInputIsRejectedQuickly(t *testing.T) {
 // each a distinct key for anything keyed by the raw token (the bearer
 // cache). Such input must be rejected as malformed.
 func TestSecurity_IDTokenWithWhitespaceIsMalformed(t *testing.T) {
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	c := newClient(t, p, nil)
 	valid, _ := p.SignIDToken(map[string]any{"alg": "HS256"}, liffClaims(p, ""))
 	if _, err := c.VerifyIDToken(context.Background(), valid, ""); err != nil {
@@ -472,7 +472,7 @@ func mustIssueLIFF(t *testing.T, p *linetest.Server) string {
 // new key verify without a restart, and once the old key is withdrawn its
 // tokens fail.
 func TestSecurity_SigningKeyRotation(t *testing.T) {
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	clock := testkit.NewClock(time.Now())
 	c := newClient(t, p, clock)
 	ctx := context.Background()
@@ -641,7 +641,7 @@ func TestSecurity_CertsOutageIsUpstreamNotABadToken(t *testing.T) {
 		"hang":           {Delay: 10 * time.Second},
 	} {
 		t.Run(name, func(t *testing.T) {
-			p := linetest.NewServer(t, linetest.Config{})
+			p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 			c := newClient(t, p, nil) // Timeout: 1s
 			tok, err := p.IssueLIFFIDToken(p.Users()[0].ID, "")
 			if err != nil {
@@ -669,7 +669,7 @@ func TestSecurity_CertsOutageIsUpstreamNotABadToken(t *testing.T) {
 // leave an empty key set that rejects good tokens as forged for a whole
 // refetch cooldown.
 func TestSecurity_JWKSRecoversAfterAnOutage(t *testing.T) {
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	clock := testkit.NewClock(time.Now())
 	c := newClient(t, p, clock)
 	tok := mustIssueLIFF(t, p)
@@ -711,7 +711,7 @@ func authorizeCode(t *testing.T, p *linetest.Server, authorizeURL string) string
 
 func newAutoApprovePlatform(t *testing.T) *linetest.Server {
 	t.Helper()
-	p := linetest.NewServer(t, linetest.Config{})
+	p := linetest.NewServer(t, linetest.Config{CallbackURLs: []string{"https://app.example/callback"}})
 	p.SetAutoApprove(p.Users()[0].ID)
 	return p
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -24,12 +25,15 @@ func startExample(t *testing.T, router string, env map[string]string) (*httptest
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
+	if err := platform.AddCallbackURL(srv.URL + "/callback"); err != nil {
+		t.Fatal(err)
+	}
 	vars := map[string]string{
 		"BASE_URL":            srv.URL,
 		"LINE_CHANNEL_ID":     platform.ChannelID(),
 		"LINE_CHANNEL_SECRET": platform.ChannelSecret(),
-		"LINE_ACCESS_URL":     platform.URL(),
-		"LINE_API_URL":        platform.URL(),
+		"LINE_ACCESS_URL":     platform.AccessURL(),
+		"LINE_API_URL":        platform.APIURL(),
 		"DATABASE_PATH":       filepath.Join(t.TempDir(), "accounts.db"),
 	}
 	for k, v := range env {
@@ -153,6 +157,30 @@ func TestExample_EmailScopeAndFormPost(t *testing.T) {
 	var me map[string]string
 	if err := json.Unmarshal(b, &me); err != nil || me["email"] != platform.Users()[0].Email {
 		t.Errorf("after form_post login /api/me = %s (status %d)", b, resp.StatusCode)
+	}
+}
+
+// /api/me leaves out what LINE did not give: linetest's users include one
+// with no picture and no email, and one whose ID token has no amr.
+func TestExample_APIMeLeavesOutWhatTheUserLacks(t *testing.T) {
+	srv, _, platform := startExample(t, "servemux", map[string]string{"LINE_SCOPES": "openid profile email"})
+	for _, u := range platform.Users() {
+		_, res, err := platform.Login(context.Background(), srv.URL+"/login?return_to=%2Fapi%2Fme", linetest.Consent{UserID: u.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var me map[string]string
+		if err := json.Unmarshal(b, &me); err != nil || res.StatusCode != http.StatusOK || me["userId"] != u.ID {
+			t.Fatalf("%s: /api/me = %d %s", u.DisplayName, res.StatusCode, b)
+		}
+		if pic, ok := me["pictureUrl"]; ok == u.NoPicture || (ok && pic != u.PictureURL) {
+			t.Errorf("%s: pictureUrl = %q, NoPicture %v", u.DisplayName, pic, u.NoPicture)
+		}
+		if email, ok := me["email"]; ok != (u.Email != "") || email != u.Email {
+			t.Errorf("%s: email = %q, want %q", u.DisplayName, email, u.Email)
+		}
 	}
 }
 

@@ -88,10 +88,10 @@ func startDemoPlatform(cfg *config, log *slog.Logger) *linetest.Server {
 	})
 	cfg.ChannelID = platform.ChannelID()
 	cfg.ChannelSecret = platform.ChannelSecret()
-	cfg.AccessURL = platform.URL()
-	cfg.APIURL = platform.URL()
-	log.Info(fmt.Sprintf("LINE_CHANNEL_ID is not set: demo mode with the embedded fake LINE Platform at %s", platform.URL()))
+	cfg.AccessURL = platform.AccessURL()
+	cfg.APIURL = platform.APIURL()
+	log.Info(fmt.Sprintf("LINE_CHANNEL_ID is not set: demo mode with the embedded fake LINE Platform at %s (access host) and %s (API host)", platform.AccessURL(), platform.APIURL()))
 	log.Info(fmt.Sprintf("try the API as a native app would: curl -H \"Authorization: Bearer $(curl -s %s%s)\" %s/api/me",
-		platform.URL(), linetest.PathDemoTokens, cfg.BaseURL))
+		platform.APIURL(), linetest.PathDemoTokens, cfg.BaseURL))
 	return platform
 }

@@ -131,7 +131,7 @@ func (p *Platform) lookupAccessToken(token string) (tokenInfo, error) {
 // and native-app tests.
 func (p *Platform) IssueAccessToken(userID string, scopes []string) (accessToken string, err error) {
 	if _, ok := p.userIndex[userID]; !ok {
-		return "", fmt.Errorf("linetest: issue access token: no user %q", userID)
+		return "", fmt.Errorf("linetest: issue access token: %w: %q", ErrUnknownUser, userID)
 	}
 	if scopes == nil {
 		scopes = []string{"profile", "openid"}
@@ -159,10 +159,13 @@ func (p *Platform) RevokeAccessToken(token string) {
 	}
 }
 
-// revokeUser revokes every grant of userID, as deauthorize does.
+// revokeUser revokes every grant of userID, as deauthorize does, and
+// forgets the user's consent: the next login shows the consent screen
+// again.
 func (p *Platform) revokeUser(userID string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	delete(p.consents, userID)
 	for _, g := range p.refreshTokens {
 		if g.userID == userID {
 			g.revoked = true

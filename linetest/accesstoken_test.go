@@ -154,7 +154,7 @@ func TestDeauthorize_RevokesEveryTokenOfTheUser(t *testing.T) {
 	other, _ := s.IssueAccessToken(cony().ID, nil)
 
 	send := func(channelToken, body string) int {
-		req, _ := http.NewRequest(http.MethodPost, s.URL()+linetest.PathDeauthorize, strings.NewReader(body))
+		req, _ := http.NewRequest(http.MethodPost, s.APIURL()+linetest.PathDeauthorize, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+channelToken)
 		res, err := s.Client().Do(req)
@@ -180,5 +180,42 @@ func TestDeauthorize_RevokesEveryTokenOfTheUser(t *testing.T) {
 	}
 	if res, _ := get(t, s, linetest.PathProfile, other); res.StatusCode != http.StatusOK {
 		t.Errorf("another user's token was revoked: %d", res.StatusCode)
+	}
+}
+
+// deauthorize calls the deauthorize endpoint for userToken and returns the
+// status.
+func deauthorize(t *testing.T, s *linetest.Server, channelToken, userToken string) int {
+	t.Helper()
+	status, _ := deauthorizeBody(t, s, channelToken, userToken)
+	return status
+}
+
+// deauthorizeBody is deauthorize, with the answer's body.
+func deauthorizeBody(t *testing.T, s *linetest.Server, channelToken, userToken string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.APIURL()+linetest.PathDeauthorize, strings.NewReader(`{"userAccessToken":"`+userToken+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+channelToken)
+	res, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, readBody(t, res)
+}
+
+func TestDeauthorize_InvalidUserTokenGetsLINEsMessage(t *testing.T) {
+	s := newServer(t, linetest.Config{})
+	at, _ := s.IssueAccessToken(brown().ID, nil)
+	if status := deauthorize(t, s, linetest.DefaultChannelAccessToken, at); status != http.StatusNoContent {
+		t.Fatalf("deauthorize: %d", status)
+	}
+	// LINE's reference: 400 {"message":"invalid token"} when the user
+	// already deauthorized the app, or the app did it for them.
+	for _, token := range []string{at, "not-a-token"} {
+		status, body := deauthorizeBody(t, s, linetest.DefaultChannelAccessToken, token)
+		if status != http.StatusBadRequest || body != `{"message":"invalid token"}` {
+			t.Errorf("deauthorize again: %d %s", status, body)
+		}
 	}
 }

@@ -3,34 +3,51 @@ package linetest
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// Error codes LINE sends back to the redirect_uri (v2.1).
+// Error codes LINE sends back to the redirect_uri (v2.1), as the v2.1
+// guide lists them. The guide writes them in capitals; its older
+// translation (zh-TW) shows access_denied in lower case, so clients should
+// compare them without regard to case.
 const (
 	errInvalidRequest          = "INVALID_REQUEST"
 	errAccessDenied            = "ACCESS_DENIED"
 	errUnsupportedResponseType = "UNSUPPORTED_RESPONSE_TYPE"
 	errInvalidScope            = "INVALID_SCOPE"
 	errLoginRequired           = "LOGIN_REQUIRED"
+	errInteractionRequired     = "INTERACTION_REQUIRED"
 )
 
 // accessDeniedDescription is LINE's description when the user cancels.
 const accessDeniedDescription = "The resource owner denied the request."
 
+// Response modes LINE accepts (v2.1 guide, response_mode). jwt is
+// query.jwt under another name.
+const (
+	modeQuery       = "query"
+	modeFormPost    = "form_post"
+	modeQueryJWT    = "query.jwt"
+	modeJWT         = "jwt"
+	modeFormPostJWT = "form_post.jwt"
+)
+
 // authRequest is a validated authorization request.
 type authRequest struct {
-	redirectURI   string
-	state         string
-	scopes        []string
-	nonce         string
-	codeChallenge string // S256; "" without PKCE
-	maxAge        bool   // max_age was sent: the ID token carries auth_time
-	formPost      bool   // response_mode=form_post
-	botPrompt     bool   // bot_prompt was sent: friendship_status_changed is returned
-	promptNone    bool
-	expires       time.Time // of the pending consent page
+	v20              bool // LINE Login v2.0's /dialog/oauth/weblogin
+	redirectURI      string
+	state            string
+	scopes           []string
+	nonce            string
+	codeChallenge    string // S256; "" without PKCE
+	maxAge           bool   // max_age was sent: the ID token carries auth_time
+	responseMode     string // one of the mode constants; query when not sent
+	botPrompt        bool   // bot_prompt was sent
+	promptNone       bool
+	disableAutoLogin bool      // disable_auto_login=true
+	expires          time.Time // of the pending consent page
 }
 
 // authorizeError is an error response set with SetAuthorizeError.
@@ -53,41 +70,47 @@ func (p *Platform) SetAuthorizeError(code, description string) {
 }
 
 // serveAuthorize starts a login: it validates the request as LINE does,
-// then approves at once (AutoApprove) or shows the consent page.
+// then answers as the signed-in client's user (SignIn), as the AutoApprove
+// user, or with the consent page.
+//
+// prompt=none never shows a page, so it fails where a page would be
+// needed: LOGIN_REQUIRED when nobody is signed in (no SignIn, no
+// AutoApprove), and INTERACTION_REQUIRED when automatic login is off
+// (disable_auto_login=true) or the user has not yet consented to every
+// requested scope for this channel.
 func (p *Platform) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-
-	// LINE shows its own error page, and does not redirect, when it cannot
-	// trust the redirect_uri.
-	for _, k := range []string{"client_id", "redirect_uri", "state"} {
-		if len(q[k]) > 1 {
-			p.errorPage(w, http.StatusBadRequest, "The "+k+" parameter was given more than once.")
-			return
-		}
-	}
-	if q.Get("client_id") != p.channelID {
-		p.log.Warn("linetest: authorize rejected", "reason", "client_id")
-		p.errorPage(w, http.StatusBadRequest, "The client_id is missing or is not this channel's ID.")
+	req, ok := p.checkClientAndRedirect(w, q)
+	if !ok {
 		return
 	}
-	req := &authRequest{redirectURI: q.Get("redirect_uri"), state: q.Get("state")}
-	if !p.redirectURIAllowed(req.redirectURI) {
-		p.log.Warn("linetest: authorize rejected", "reason", "redirect_uri")
-		p.errorPage(w, http.StatusBadRequest, "The redirect_uri is missing or does not exactly match a registered callback URL.")
+	// response_mode decides how every later answer, errors included, is
+	// delivered, so it is read first.
+	if len(q["response_mode"]) > 1 {
+		p.redirectError(w, req, errInvalidRequest, "response_mode was given more than once")
+		return
+	}
+	switch mode := q.Get("response_mode"); mode {
+	case "", modeQuery:
+		req.responseMode = modeQuery
+	case modeFormPost, modeQueryJWT, modeJWT, modeFormPostJWT:
+		req.responseMode = mode
+	default:
+		req.responseMode = modeQuery
+		p.redirectError(w, req, errInvalidRequest, "response_mode must be query, form_post, query.jwt, jwt or form_post.jwt")
+		return
+	}
+	// A missing or unusable state is reported to the callback like any
+	// other bad parameter: LINE redirects for every failure except a bad
+	// client_id or redirect_uri.
+	if !q.Has("state") || req.state == "" {
+		p.log.Warn("linetest: authorize rejected", "reason", "state")
+		p.redirectError(w, req, errInvalidRequest, "state is required")
 		return
 	}
 	if !isAlphanumeric(req.state) {
 		p.log.Warn("linetest: authorize rejected", "reason", "state")
-		p.errorPage(w, http.StatusBadRequest, "The state parameter must be a non-empty alphanumeric string (LINE rejects URL-encoded state).")
-		return
-	}
-	switch q.Get("response_mode") {
-	case "", "query":
-	case "form_post":
-		req.formPost = true
-	default:
-		// query.jwt, form_post.jwt and jwt (JARM) exist at LINE but not here.
-		p.redirectError(w, req, errInvalidRequest, "response_mode must be query or form_post")
+		p.redirectError(w, req, errInvalidRequest, "state must be alphanumeric (URL-encoded strings cannot be used)")
 		return
 	}
 	if code, desc := parseAuthorize(q, req); code != "" {
@@ -97,35 +120,63 @@ func (p *Platform) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 
 	p.mu.Lock()
-	authErr, autoApprove := p.authErr, p.autoApprove
+	authErr := p.authErr
 	p.mu.Unlock()
 	if authErr != nil {
 		p.redirectError(w, req, authErr.code, authErr.description)
 		return
 	}
-	if autoApprove != "" {
-		if _, ok := p.userIndex[autoApprove]; !ok {
-			p.errorPage(w, http.StatusInternalServerError, "linetest: the auto-approve user "+autoApprove+" does not exist.")
-			return
-		}
-		p.approve(w, req, autoApprove)
+	ans, signedIn, err := p.answerFor(r)
+	if err != nil {
+		p.errorPage(w, http.StatusInternalServerError, err.Error())
 		return
 	}
 	if req.promptNone {
-		// Nobody is logged in to this fake LINE, so it cannot log in silently.
-		p.redirectError(w, req, errLoginRequired, "user login is required")
+		switch {
+		case !signedIn:
+			p.redirectError(w, req, errLoginRequired, "the user is not logged in")
+		case req.disableAutoLogin || !p.hasConsented(ans.UserID, req.scopes):
+			p.redirectError(w, req, errInteractionRequired, "automatic login is not available")
+		default:
+			// Nothing is shown, so neither is the add-friend option.
+			p.approve(w, req, ans.UserID, false, false)
+		}
 		return
 	}
-	p.showConsent(w, req)
+	if !signedIn {
+		p.showConsent(w, req)
+		return
+	}
+	if ans.Deny {
+		p.redirectError(w, req, errAccessDenied, accessDeniedDescription)
+		return
+	}
+	p.approve(w, req, ans.UserID, true, ans.AddFriend)
 }
 
-// redirectURIAllowed reports whether u is registered, or, with no
-// registered callback URLs, whether it is an acceptable absolute URL.
-func (p *Platform) redirectURIAllowed(u string) bool {
-	if len(p.callbackURLs) > 0 {
-		return p.callbackURLs[u]
+// checkClientAndRedirect checks what LINE must trust before it can send
+// the user back to the app: client_id and redirect_uri, each given once,
+// and state given at most once. When one is wrong it shows LINE's error
+// page, not a redirect, and returns false.
+func (p *Platform) checkClientAndRedirect(w http.ResponseWriter, q url.Values) (*authRequest, bool) {
+	for _, k := range []string{"client_id", "redirect_uri", "state"} {
+		if len(q[k]) > 1 {
+			p.errorPage(w, http.StatusBadRequest, "The "+k+" parameter was given more than once.")
+			return nil, false
+		}
 	}
-	return u != "" && checkRedirectURI(u) == nil
+	if q.Get("client_id") != p.channelID {
+		p.log.Warn("linetest: authorize rejected", "reason", "client_id")
+		p.errorPage(w, http.StatusBadRequest, "The client_id is missing or is not this channel's ID.")
+		return nil, false
+	}
+	req := &authRequest{redirectURI: q.Get("redirect_uri"), state: q.Get("state"), responseMode: modeQuery}
+	if !p.redirectURIAllowed(req.redirectURI) {
+		p.log.Warn("linetest: authorize rejected", "reason", "redirect_uri")
+		p.errorPage(w, http.StatusBadRequest, "The redirect_uri is missing or is not a callback URL registered for the channel (with, perhaps, more query parameters).")
+		return nil, false
+	}
+	return req, true
 }
 
 // parseAuthorize checks the parameters that are reported to the
@@ -137,7 +188,7 @@ func parseAuthorize(q url.Values, req *authRequest) (code, description string) {
 	for _, k := range [...]string{
 		"response_type", "scope", "nonce", "prompt", "max_age", "ui_locales",
 		"bot_prompt", "initial_amr_display", "switch_amr", "disable_auto_login",
-		"disable_ios_auto_login", "code_challenge", "code_challenge_method", "response_mode",
+		"disable_ios_auto_login", "code_challenge", "code_challenge_method",
 	} {
 		if len(q[k]) > 1 {
 			return errInvalidRequest, k + " was given more than once"
@@ -206,6 +257,7 @@ func parseAuthorize(q url.Values, req *authRequest) (code, description string) {
 			}
 		}
 	}
+	req.disableAutoLogin = q.Get("disable_auto_login") == "true"
 	return "", ""
 }
 
@@ -244,62 +296,72 @@ func hasScope(scopes []string, s string) bool {
 	return false
 }
 
-// approve issues a code for req as user and sends the user back.
-func (p *Platform) approve(w http.ResponseWriter, req *authRequest, userID string) {
+// approve issues a code for req as user and sends the user back. shown
+// says whether a page was shown, on which the add-friend option appears
+// when bot_prompt was sent and the user is not yet a friend; addFriend is
+// whether the user ticked it.
+func (p *Platform) approve(w http.ResponseWriter, req *authRequest, userID string, shown, addFriend bool) {
 	now := p.clock()
 	code := randomHex(16)
 	p.mu.Lock()
 	p.sweepLocked(now)
-	p.codes[code] = &authCode{req: req, userID: userID, authTime: now, expires: now.Add(p.codeTTL)}
+	// A silent login (prompt=none) rides on the user's earlier
+	// authentication, so auth_time is that one's, however old: max_age is
+	// the client's to enforce.
+	authTime, ok := p.authTimes[userID]
+	if shown || !ok {
+		authTime = now
+		p.authTimes[userID] = now
+	}
+	p.codes[code] = &authCode{req: req, userID: userID, authTime: authTime, expires: now.Add(p.codeTTL)}
+	consented := p.consents[userID]
+	if consented == nil {
+		consented = make(map[string]bool)
+		p.consents[userID] = consented
+	}
+	for _, s := range req.scopes {
+		consented[s] = true
+	}
+	// LINE returns friendship_status_changed only when bot_prompt was sent
+	// and the add-friend option was shown, which it is not to a friend.
+	optionShown := shown && req.botPrompt && !p.friends[userID]
+	if optionShown && addFriend {
+		p.friends[userID] = true
+	}
 	p.mu.Unlock()
 	p.log.Info("linetest: authorization approved", "user_id", userID, "scope", strings.Join(req.scopes, " "))
 
 	params := []param{{"code", code}, {"state", req.state}}
-	if req.botPrompt {
-		// Nobody adds the official account as a friend during a fake login.
-		params = append(params, param{"friendship_status_changed", "false"})
+	if optionShown {
+		params = append(params, param{"friendship_status_changed", strconv.FormatBool(addFriend)})
 	}
 	p.respondToClient(w, req, params)
 }
 
-// redirectError sends the user back with an error, in the v2.1 shape.
+// hasConsented reports whether userID has approved every one of scopes for
+// this channel before (and not been deauthorized since).
+func (p *Platform) hasConsented(userID string, scopes []string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range scopes {
+		if !p.consents[userID][s] {
+			return false
+		}
+	}
+	return true
+}
+
+// redirectError sends the user back with an error, in the v2.1 shape; the
+// state is left out when the request had none.
 func (p *Platform) redirectError(w http.ResponseWriter, req *authRequest, code, description string) {
 	params := []param{{"error", code}}
 	if description != "" {
 		params = append(params, param{"error_description", description})
 	}
-	params = append(params, param{"state", req.state})
+	if req.state != "" {
+		params = append(params, param{"state", req.state})
+	}
 	p.respondToClient(w, req, params)
-}
-
-// param is one authorization response parameter; a slice of them keeps
-// LINE's order (code, state, friendship_status_changed).
-type param struct{ Name, Value string }
-
-// respondToClient delivers an authorization response to the redirect_uri:
-// a 302 with the parameters appended to the redirect_uri's own query, or,
-// with response_mode=form_post, a page that POSTs them.
-func (p *Platform) respondToClient(w http.ResponseWriter, req *authRequest, params []param) {
-	w.Header().Set("Cache-Control", "no-store")
-	if req.formPost {
-		p.renderPage(w, http.StatusOK, formPostPage, formPostData{Action: req.redirectURI, Params: params})
-		return
-	}
-	var b strings.Builder
-	b.WriteString(req.redirectURI)
-	sep := "?"
-	if strings.Contains(req.redirectURI, "?") {
-		sep = "&"
-	}
-	for _, prm := range params {
-		b.WriteString(sep)
-		b.WriteString(url.QueryEscape(prm.Name))
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(prm.Value))
-		sep = "&"
-	}
-	w.Header().Set("Location", b.String())
-	w.WriteHeader(http.StatusFound)
 }
 
 // isAlphanumeric reports whether s is non-empty and only ASCII letters and

@@ -34,6 +34,7 @@ func (p *Platform) showConsent(w http.ResponseWriter, req *authRequest) {
 		RequestID: id,
 		ChannelID: p.channelID,
 		Users:     p.Users(),
+		BotPrompt: req.botPrompt,
 	}
 	if u, err := url.Parse(req.redirectURI); err == nil {
 		data.ClientHost = u.Host
@@ -44,8 +45,9 @@ func (p *Platform) showConsent(w http.ResponseWriter, req *authRequest) {
 	p.renderPage(w, http.StatusOK, consentPage, data)
 }
 
-// serveConsent receives the consent page's choice: a user, or Cancel. A
-// pending request is used once, whatever the choice.
+// serveConsent receives the consent page's choice: a user (and, with
+// bot_prompt, whether to add the official account as a friend), or
+// Cancel. A pending request is used once, whatever the choice.
 func (p *Platform) serveConsent(w http.ResponseWriter, r *http.Request) {
 	now := p.clock()
 	id := r.PostForm.Get("request")
@@ -59,6 +61,10 @@ func (p *Platform) serveConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.PostForm.Has("deny") {
 		p.log.Info("linetest: authorization denied")
+		if req.v20 {
+			p.denyV20(w, req)
+			return
+		}
 		p.redirectError(w, req, errAccessDenied, accessDeniedDescription)
 		return
 	}
@@ -67,5 +73,9 @@ func (p *Platform) serveConsent(w http.ResponseWriter, r *http.Request) {
 		p.errorPage(w, http.StatusBadRequest, "There is no such test user. Go back to the app and log in again.")
 		return
 	}
-	p.approve(w, req, userID)
+	if req.v20 {
+		p.approveV20(w, req, userID)
+		return
+	}
+	p.approve(w, req, userID, true, r.PostForm.Get("add_friend") == "1")
 }

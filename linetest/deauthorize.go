@@ -43,7 +43,9 @@ func (p *Platform) serveDeauthorize(w http.ResponseWriter, r *http.Request) {
 	info, err := p.lookupAccessToken(body.UserAccessToken)
 	if err != nil {
 		p.log.Warn("linetest: request rejected", "endpoint", "deauthorize", "reason", err.Error())
-		writeJSON(w, http.StatusBadRequest, apiError{Message: "The user access token is invalid or expired."})
+		// LINE's reference gives this exact body for a user access token
+		// that is invalid, such as one already deauthorized.
+		writeJSON(w, http.StatusBadRequest, apiError{Message: "invalid token"})
 		return
 	}
 	p.revokeUser(info.userID)

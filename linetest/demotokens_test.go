@@ -11,7 +11,7 @@ import (
 func TestDemoTokens_IssueUsableTokens(t *testing.T) {
 	p := linetest.NewServer(t, linetest.Config{})
 	get := func(q string) (int, string) {
-		resp, err := http.Get(p.URL() + linetest.PathDemoTokens + q)
+		resp, err := http.Get(p.APIURL() + linetest.PathDemoTokens + q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -23,7 +23,7 @@ func TestDemoTokens_IssueUsableTokens(t *testing.T) {
 	if status != http.StatusOK || tok == "" {
 		t.Fatalf("access token: %d %q", status, tok)
 	}
-	req, _ := http.NewRequest(http.MethodGet, p.URL()+linetest.PathProfile, nil)
+	req, _ := http.NewRequest(http.MethodGet, p.APIURL()+linetest.PathProfile, nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusOK {

@@ -8,6 +8,7 @@ type discoveryDocument struct {
 	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
 	TokenEndpoint                     string   `json:"token_endpoint"`
 	RevocationEndpoint                string   `json:"revocation_endpoint"`
+	UserInfoEndpoint                  string   `json:"userinfo_endpoint"`
 	JWKSURI                           string   `json:"jwks_uri"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	SubjectTypesSupported             []string `json:"subject_types_supported"`
@@ -17,18 +18,21 @@ type discoveryDocument struct {
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
 }
 
-// serveDiscovery answers /.well-known/openid-configuration. Like LINE's, it
+// serveDiscovery answers /.well-known/openid-configuration on the access
+// host. Like LINE's, it names the access host for authorize and as the
+// issuer, and the API host for the rest; and it
 // lists ES256 only, although web-login ID tokens are HS256: clients that
 // trust discovery alone reject them, which is why linelogin configures its
 // verifier explicitly.
 func (p *Platform) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
-	base := p.URL()
+	access, api := p.AccessURL(), p.APIURL()
 	writeJSON(w, http.StatusOK, discoveryDocument{
-		Issuer:                            base,
-		AuthorizationEndpoint:             base + PathAuthorize,
-		TokenEndpoint:                     base + PathToken,
-		RevocationEndpoint:                base + PathRevoke,
-		JWKSURI:                           base + PathCerts,
+		Issuer:                            access,
+		AuthorizationEndpoint:             access + PathAuthorize,
+		TokenEndpoint:                     api + PathToken,
+		RevocationEndpoint:                api + PathRevoke,
+		UserInfoEndpoint:                  api + PathUserInfo,
+		JWKSURI:                           api + PathCerts,
 		ResponseTypesSupported:            []string{"code"},
 		SubjectTypesSupported:             []string{"pairwise"},
 		IDTokenSigningAlgValuesSupported:  []string{"ES256"},

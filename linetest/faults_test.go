@@ -21,7 +21,7 @@ func TestFault_StatusAndBodyForTheNextRequests(t *testing.T) {
 		Times:  2,
 	})
 	for i := 0; i < 2; i++ {
-		res, err := s.Client().Do(bearerRequest(t, s.URL()+linetest.PathProfile, at))
+		res, err := s.Client().Do(bearerRequest(t, s.APIURL()+linetest.PathProfile, at))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +40,7 @@ func TestFault_StatusAndBodyForTheNextRequests(t *testing.T) {
 func TestFault_BodyWithoutStatusIsA200(t *testing.T) {
 	s := newServer(t, linetest.Config{})
 	s.SetFault(linetest.PathVerify, linetest.Fault{Body: `{"scope":"profile","client_id":"1234567890","expires_in":"soon"}`})
-	res, err := s.Client().Get(s.URL() + linetest.PathVerify + "?access_token=x")
+	res, err := s.Client().Get(s.APIURL() + linetest.PathVerify + "?access_token=x")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestFault_BodyWithoutStatusIsA200(t *testing.T) {
 func TestFault_RedirectHeader(t *testing.T) {
 	s := newServer(t, linetest.Config{})
 	s.SetFault(linetest.PathToken, linetest.Fault{Status: http.StatusTemporaryRedirect, Header: http.Header{"Location": {"http://evil.test/token"}}})
-	res, err := noRedirects(s).PostForm(s.URL()+linetest.PathToken, url.Values{"grant_type": {"authorization_code"}})
+	res, err := noRedirects(s).PostForm(s.APIURL()+linetest.PathToken, url.Values{"grant_type": {"authorization_code"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestFault_DelayEndsWhenTheClientGivesUp(t *testing.T) {
 	c := *s.Client()
 	c.Timeout = 100 * time.Millisecond
 	start := time.Now()
-	_, err := c.Get(s.URL() + linetest.PathCerts)
+	_, err := c.Get(s.APIURL() + linetest.PathCerts)
 	if err == nil {
 		t.Fatal("a delayed request did not time out")
 	}
@@ -94,7 +94,7 @@ func TestFault_DelayEndsWhenTheServerCloses(t *testing.T) {
 	s.SetFault(linetest.PathDiscovery, linetest.Fault{Delay: time.Hour})
 	done := make(chan error, 1)
 	go func() {
-		res, err := s.Client().Get(s.URL() + linetest.PathDiscovery)
+		res, err := s.Client().Get(s.AccessURL() + linetest.PathDiscovery)
 		if err == nil {
 			res.Body.Close()
 		}

@@ -35,7 +35,7 @@ func TestLogin_ConsentPageTokenVerifyProfileRevoke(t *testing.T) {
 	}
 
 	// Picking Cony sends the code back.
-	res, err := noRedirects(s).PostForm(s.URL()+linetest.PathConsent, url.Values{"request": {m[1]}, "user": {cony().ID}})
+	res, err := noRedirects(s).PostForm(s.AccessURL()+linetest.PathConsent, url.Values{"request": {m[1]}, "user": {cony().ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,16 +69,16 @@ func TestLogin_ConsentPageTokenVerifyProfileRevoke(t *testing.T) {
 		t.Errorf("ID token header = %+v", header)
 	}
 	want := map[string]any{
-		"iss": s.URL(), "sub": cony().ID, "aud": linetest.DefaultChannelID,
+		"iss": s.AccessURL(), "sub": cony().ID, "aud": linetest.DefaultChannelID,
 		"nonce": l.params.Get("nonce"), "name": "Cony", "email": "cony@example.com",
-		"picture": s.URL() + linetest.PathAvatarPrefix + cony().ID + ".svg",
+		"picture": s.AccessURL() + linetest.PathAvatarPrefix + cony().ID + ".svg",
 	}
 	for k, v := range want {
 		if claims[k] != v {
 			t.Errorf("claim %s = %v, want %v", k, claims[k], v)
 		}
 	}
-	if amr, _ := claims["amr"].([]any); len(amr) != 1 || amr[0] != "linesso" {
+	if amr, _ := claims["amr"].([]any); len(amr) != 1 || amr[0] != linetest.AMRQRCode {
 		t.Errorf("amr = %v", claims["amr"])
 	}
 	if _, ok := claims["auth_time"]; ok {
@@ -135,7 +135,7 @@ func TestConsent_CancelRedirectsWithAccessDenied(t *testing.T) {
 	if m == nil {
 		t.Fatal("no consent page")
 	}
-	res, err := noRedirects(s).PostForm(s.URL()+linetest.PathConsent, url.Values{"request": {m[1]}, "deny": {"1"}})
+	res, err := noRedirects(s).PostForm(s.AccessURL()+linetest.PathConsent, url.Values{"request": {m[1]}, "deny": {"1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestConsent_CancelRedirectsWithAccessDenied(t *testing.T) {
 	}
 
 	// A consent page is answered once.
-	res, err = noRedirects(s).PostForm(s.URL()+linetest.PathConsent, url.Values{"request": {m[1]}, "user": {brown().ID}})
+	res, err = noRedirects(s).PostForm(s.AccessURL()+linetest.PathConsent, url.Values{"request": {m[1]}, "user": {brown().ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestConsent_ExpiresWithCodeTTL(t *testing.T) {
 	s := newServer(t, linetest.Config{Now: clock.Now})
 	m := requestIDPattern.FindStringSubmatch(readBody(t, authorize(t, s, newLogin("openid").params)))
 	clock.Advance(linetest.DefaultCodeTTL)
-	res, err := noRedirects(s).PostForm(s.URL()+linetest.PathConsent, url.Values{"request": {m[1]}, "user": {brown().ID}})
+	res, err := noRedirects(s).PostForm(s.AccessURL()+linetest.PathConsent, url.Values{"request": {m[1]}, "user": {brown().ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestConsent_ExpiresWithCodeTTL(t *testing.T) {
 }
 
 func TestAuthorize_AutoApprovePreservesRedirectQueryAndReportsFriendship(t *testing.T) {
-	s := newServer(t, linetest.Config{AutoApprove: brown().ID})
+	s := newServer(t, linetest.Config{AutoApprove: cony().ID}) // not a friend: the option is shown
 	l := newLogin("profile")
 	l.params.Set("redirect_uri", callbackURL+"?from=app")
 	l.params.Set("bot_prompt", "aggressive")
@@ -194,7 +194,7 @@ func TestAuthorize_FormPostPageSubmitsCodeAndState(t *testing.T) {
 		t.Fatalf("form_post: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	for _, want := range []string{
-		`<form method="post" action="` + callbackURL + `">`,
+		`<form method="post" action="` + callbackURL + `" id="response">`,
 		`<input type="hidden" name="state" value="` + l.params.Get("state") + `">`,
 		`<input type="hidden" name="code" value="`,
 		`<button type="submit"`,
@@ -221,12 +221,15 @@ func TestAuthorize_RejectsBadRequests(t *testing.T) {
 		{"unknown client_id", func(q url.Values) { q.Set("client_id", "999") }, true, ""},
 		{"no client_id", func(q url.Values) { q.Del("client_id") }, true, ""},
 		{"unregistered redirect_uri", func(q url.Values) { q.Set("redirect_uri", "http://evil.test/callback") }, true, ""},
-		{"redirect_uri with extra query", func(q url.Values) { q.Set("redirect_uri", callbackURL+"?x=1") }, true, ""},
 		{"redirect_uri with trailing slash", func(q url.Values) { q.Set("redirect_uri", callbackURL+"/") }, true, ""},
-		{"no state", func(q url.Values) { q.Del("state") }, true, ""},
-		{"URL-encoded state", func(q url.Values) { q.Set("state", "a%2Fb") }, true, ""},
-		{"state with dash", func(q url.Values) { q.Set("state", "abc-def") }, true, ""},
+		{"redirect_uri on another port", func(q url.Values) { q.Set("redirect_uri", "http://app.test:8080/callback") }, true, ""},
+		{"redirect_uri over https", func(q url.Values) { q.Set("redirect_uri", "https://app.test/callback") }, true, ""},
+		{"redirect_uri with a fragment", func(q url.Values) { q.Set("redirect_uri", callbackURL+"#x") }, true, ""},
+		{"no redirect_uri", func(q url.Values) { q.Del("redirect_uri") }, true, ""},
 		{"repeated state", func(q url.Values) { q.Add("state", "other") }, true, ""},
+		{"URL-encoded state", func(q url.Values) { q.Set("state", "a%2Fb") }, false, "INVALID_REQUEST"},
+		{"state with dash", func(q url.Values) { q.Set("state", "abc-def") }, false, "INVALID_REQUEST"},
+		{"unknown response_mode", func(q url.Values) { q.Set("response_mode", "fragment") }, false, "INVALID_REQUEST"},
 		{"no response_type", func(q url.Values) { q.Del("response_type") }, false, "INVALID_REQUEST"},
 		{"response_type token", func(q url.Values) { q.Set("response_type", "token") }, false, "UNSUPPORTED_RESPONSE_TYPE"},
 		{"no scope", func(q url.Values) { q.Del("scope") }, false, "INVALID_SCOPE"},
@@ -239,7 +242,6 @@ func TestAuthorize_RejectsBadRequests(t *testing.T) {
 		{"bad prompt", func(q url.Values) { q.Set("prompt", "select_account") }, false, "INVALID_REQUEST"},
 		{"bad bot_prompt", func(q url.Values) { q.Set("bot_prompt", "always") }, false, "INVALID_REQUEST"},
 		{"bad disable_auto_login", func(q url.Values) { q.Set("disable_auto_login", "yes") }, false, "INVALID_REQUEST"},
-		{"JARM response_mode", func(q url.Values) { q.Set("response_mode", "jwt") }, false, "INVALID_REQUEST"},
 		{"repeated scope", func(q url.Values) { q.Add("scope", "profile") }, false, "INVALID_REQUEST"},
 		{"prompt none without a logged-in user", func(q url.Values) { q.Set("prompt", "none") }, false, "LOGIN_REQUIRED"},
 	} {
@@ -283,8 +285,8 @@ func TestAuthorize_AcceptsLINEOptionalParameters(t *testing.T) {
 	}
 }
 
-func TestAuthorize_AnyCallbackWhenNoneRegistered(t *testing.T) {
-	s := linetest.NewServer(t, linetest.Config{AutoApprove: brown().ID})
+func TestAuthorize_AnyCallbackURLAcceptsUnregisteredURLs(t *testing.T) {
+	s := linetest.NewServer(t, linetest.Config{AutoApprove: brown().ID, AnyCallbackURL: true})
 	l := newLogin("openid")
 	l.params.Set("redirect_uri", "http://anything.test:8080/cb?x=1")
 	res := authorize(t, s, l.params)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"mime"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 )
@@ -11,14 +12,69 @@ import (
 // maxBodyBytes caps request bodies; LINE's requests are a few hundred bytes.
 const maxBodyBytes = 64 << 10
 
-// ServeHTTP serves the LINE Platform endpoints (the Path constants), the
-// consent form and the generated avatars. Every request is recorded first;
-// then a fault set for its path, if any, is applied; then the endpoint
-// answers. Unknown paths get 404 and known paths with the wrong method 405,
-// both with a JSON body.
+// host names which of LINE's two hosts a route belongs to.
+type host int
+
+const (
+	hostBoth   host = iota // linetest's own pages: avatars, demo tokens
+	hostAccess             // access.line.me
+	hostAPI                // api.line.me
+)
+
+// ServeHTTP serves the platform's endpoints, telling the two hosts apart
+// by the request's Host: the access host's endpoints when it names
+// AccessURL, the API host's when it names APIURL, and both when the two
+// URLs are one origin (SetURL) or Host names neither (an in-memory
+// Transport with a made-up host). Server gives each of its listeners a
+// handler bound to its host instead.
 func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.serve(w, r, p.hostOf(r))
+}
+
+// hostOf returns the host r was sent to.
+func (p *Platform) hostOf(r *http.Request) host {
+	access, api := p.AccessURL(), p.APIURL()
+	if access == api {
+		return hostBoth
+	}
+	switch r.Host {
+	case originHost(access):
+		return hostAccess
+	case originHost(api):
+		return hostAPI
+	}
+	return hostBoth
+}
+
+// originHost returns the host[:port] of an origin.
+func originHost(origin string) string {
+	u, err := url.Parse(origin)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// hostHandler serves the platform's endpoints of one host.
+type hostHandler struct {
+	p    *Platform
+	host host
+}
+
+func (h hostHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.p.serve(w, r, h.host) }
+
+// serve answers r as the host on serves. Every request is recorded first;
+// then a fault set for its path, if any, is applied; then the endpoint
+// answers. Unknown paths, and paths of the other host, get 404, and known
+// paths with the wrong method 405, both with a JSON body.
+func (p *Platform) serve(w http.ResponseWriter, r *http.Request, on host) {
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	}
+	if rt, ok := p.routes[r.URL.Path]; ok && rt.host == hostAPI && on != hostAccess {
+		// LINE's reference: every LINE Login API response carries a request
+		// ID, which LINE's support asks for.
+		w.Header().Set("X-Line-Request-Id", newRequestID())
 	}
 	var formErr error
 	if r.Method == http.MethodPost && isForm(r) {
@@ -27,9 +83,9 @@ func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f := p.admit(r); f != nil && p.applyFault(w, r, f) {
 		return
 	}
-	if p.URL() == "" {
-		p.log.Error("linetest: request before SetURL", "path", r.URL.Path)
-		writeJSON(w, http.StatusInternalServerError, apiError{Message: "linetest: Platform.SetURL has not been called"})
+	if p.AccessURL() == "" || p.APIURL() == "" {
+		p.log.Error("linetest: request before SetURLs", "path", r.URL.Path)
+		writeJSON(w, http.StatusInternalServerError, apiError{Message: "linetest: Platform.SetURLs has not been called"})
 		return
 	}
 	if formErr != nil {
@@ -38,18 +94,18 @@ func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	path := r.URL.Path
-	handlers, ok := p.routes[path]
+	rt, ok := p.routes[path]
 	if !ok && strings.HasPrefix(path, PathAvatarPrefix) {
-		handlers, ok = p.routes[PathAvatarPrefix]
+		rt, ok = p.routes[PathAvatarPrefix]
 	}
-	if !ok {
+	if !ok || (on != hostBoth && rt.host != hostBoth && rt.host != on) {
 		writeJSON(w, http.StatusNotFound, apiError{Message: "Not found"})
 		return
 	}
-	h, ok := handlers[r.Method]
+	h, ok := rt.methods[r.Method]
 	if !ok {
-		allowed := make([]string, 0, len(handlers))
-		for m := range handlers {
+		allowed := make([]string, 0, len(rt.methods))
+		for m := range rt.methods {
 			allowed = append(allowed, m)
 		}
 		sort.Strings(allowed)
@@ -60,24 +116,34 @@ func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h(w, r)
 }
 
-// routes maps each path to its handlers by method.
-type routes map[string]map[string]http.HandlerFunc
+// route is an endpoint: its host and its handlers by method.
+type route struct {
+	host    host
+	methods map[string]http.HandlerFunc
+}
+
+// routes maps each path to its route.
+type routes map[string]route
 
 // newRoutes returns the platform's routing table.
 func (p *Platform) newRoutes() routes {
+	get, post := http.MethodGet, http.MethodPost
 	return routes{
-		PathAuthorize:    {http.MethodGet: p.serveAuthorize},
-		PathConsent:      {http.MethodPost: p.serveConsent},
-		PathToken:        {http.MethodPost: p.serveToken},
-		PathVerify:       {http.MethodGet: p.serveVerifyAccessToken, http.MethodPost: p.serveVerifyIDToken},
-		PathRevoke:       {http.MethodPost: p.serveRevoke},
-		PathCerts:        {http.MethodGet: p.serveCerts},
-		PathProfile:      {http.MethodGet: p.serveProfile},
-		PathFriendship:   {http.MethodGet: p.serveFriendship},
-		PathDeauthorize:  {http.MethodPost: p.serveDeauthorize},
-		PathDiscovery:    {http.MethodGet: p.serveDiscovery},
-		PathAvatarPrefix: {http.MethodGet: p.serveAvatar},
-		PathDemoTokens:   {http.MethodGet: p.serveDemoTokens},
+		PathAuthorize:    {hostAccess, map[string]http.HandlerFunc{get: p.serveAuthorize}},
+		PathAuthorizeV20: {hostAccess, map[string]http.HandlerFunc{get: p.serveAuthorizeV20}},
+		PathConsent:      {hostAccess, map[string]http.HandlerFunc{post: p.serveConsent}},
+		PathDiscovery:    {hostAccess, map[string]http.HandlerFunc{get: p.serveDiscovery}},
+		PathToken:        {hostAPI, map[string]http.HandlerFunc{post: p.serveToken}},
+		PathTokenV20:     {hostAPI, map[string]http.HandlerFunc{post: p.serveTokenV20}},
+		PathVerify:       {hostAPI, map[string]http.HandlerFunc{get: p.serveVerifyAccessToken, post: p.serveVerifyIDToken}},
+		PathRevoke:       {hostAPI, map[string]http.HandlerFunc{post: p.serveRevoke}},
+		PathCerts:        {hostAPI, map[string]http.HandlerFunc{get: p.serveCerts}},
+		PathUserInfo:     {hostAPI, map[string]http.HandlerFunc{get: p.serveUserInfo, post: p.serveUserInfo}},
+		PathProfile:      {hostAPI, map[string]http.HandlerFunc{get: p.serveProfile}},
+		PathFriendship:   {hostAPI, map[string]http.HandlerFunc{get: p.serveFriendship}},
+		PathDeauthorize:  {hostAPI, map[string]http.HandlerFunc{post: p.serveDeauthorize}},
+		PathAvatarPrefix: {hostBoth, map[string]http.HandlerFunc{get: p.serveAvatar}},
+		PathDemoTokens:   {hostBoth, map[string]http.HandlerFunc{get: p.serveDemoTokens}},
 	}
 }
 

@@ -72,7 +72,7 @@ func newLogin(scope string) login {
 // without following redirects.
 func authorize(t testing.TB, s *linetest.Server, params url.Values) *http.Response {
 	t.Helper()
-	res, err := noRedirects(s).Get(s.URL() + linetest.PathAuthorize + "?" + params.Encode())
+	res, err := noRedirects(s).Get(s.AccessURL() + linetest.PathAuthorize + "?" + params.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func exchangeForm(c string, l login) url.Values {
 // postForm posts form to path and decodes a JSON answer, if any.
 func postForm(t testing.TB, s *linetest.Server, path string, form url.Values) (*http.Response, map[string]any) {
 	t.Helper()
-	res, err := s.Client().PostForm(s.URL()+path, form)
+	res, err := s.Client().PostForm(urlFor(s, path), form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func postForm(t testing.TB, s *linetest.Server, path string, form url.Values) (*
 // answer, if any.
 func get(t testing.TB, s *linetest.Server, path, bearer string) (*http.Response, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, s.URL()+path, nil)
+	req, err := http.NewRequest(http.MethodGet, urlFor(s, path), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +158,15 @@ func get(t testing.TB, s *linetest.Server, path, bearer string) (*http.Response,
 		t.Fatal(err)
 	}
 	return res, decodeJSON(t, res)
+}
+
+// urlFor returns the URL of path on the host that serves it at LINE.
+func urlFor(s *linetest.Server, path string) string {
+	switch path {
+	case linetest.PathAuthorize, linetest.PathAuthorizeV20, linetest.PathConsent, linetest.PathDiscovery:
+		return s.AccessURL() + path
+	}
+	return s.APIURL() + path
 }
 
 // decodeJSON decodes a JSON object body; an empty body gives nil.

@@ -25,12 +25,14 @@ func (p *Platform) SetIDTokenHook(h func(header, claims map[string]any)) {
 func (p *Platform) webIDToken(c *authCode, now time.Time) (string, error) {
 	u, _ := p.user(c.userID)
 	claims := map[string]any{
-		"iss": p.URL(),
+		"iss": p.Issuer(),
 		"sub": u.ID,
 		"aud": p.channelID,
 		"exp": now.Add(p.idTokenTTL).Unix(),
 		"iat": now.Unix(),
-		"amr": []string{"linesso"},
+	}
+	if len(u.AMR) > 0 {
+		claims["amr"] = u.AMR
 	}
 	if c.req.nonce != "" {
 		claims["nonce"] = c.req.nonce
@@ -40,7 +42,9 @@ func (p *Platform) webIDToken(c *authCode, now time.Time) (string, error) {
 	}
 	if hasScope(c.req.scopes, "profile") {
 		claims["name"] = u.DisplayName
-		claims["picture"] = u.PictureURL
+		if u.PictureURL != "" {
+			claims["picture"] = u.PictureURL
+		}
 	}
 	if hasScope(c.req.scopes, "email") && u.Email != "" {
 		claims["email"] = u.Email
@@ -59,23 +63,27 @@ func (p *Platform) webIDToken(c *authCode, now time.Time) (string, error) {
 
 // IssueLIFFIDToken returns an ID token like the one LIFF's liff.getIDToken()
 // gives an app: ES256, signed with the current key (whose kid it names and
-// which the JWKS publishes), with aud the channel ID and iss URL(). The nonce
+// which the JWKS publishes), with aud the channel ID and iss Issuer(). The nonce
 // claim is left out when nonce is empty.
 func (p *Platform) IssueLIFFIDToken(userID, nonce string) (string, error) {
 	u, ok := p.user(userID)
 	if !ok {
-		return "", fmt.Errorf("linetest: issue LIFF ID token: no user %q", userID)
+		return "", fmt.Errorf("linetest: issue LIFF ID token: %w: %q", ErrUnknownUser, userID)
 	}
 	now := p.clock()
 	claims := map[string]any{
-		"iss":     p.URL(),
-		"sub":     u.ID,
-		"aud":     p.channelID,
-		"exp":     now.Add(p.idTokenTTL).Unix(),
-		"iat":     now.Unix(),
-		"amr":     []string{"linesso"},
-		"name":    u.DisplayName,
-		"picture": u.PictureURL,
+		"iss":  p.Issuer(),
+		"sub":  u.ID,
+		"aud":  p.channelID,
+		"exp":  now.Add(p.idTokenTTL).Unix(),
+		"iat":  now.Unix(),
+		"name": u.DisplayName,
+	}
+	if u.PictureURL != "" {
+		claims["picture"] = u.PictureURL
+	}
+	if len(u.AMR) > 0 {
+		claims["amr"] = u.AMR
 	}
 	if nonce != "" {
 		claims["nonce"] = nonce
@@ -96,27 +104,43 @@ func (p *Platform) IssueLIFFIDToken(userID, nonce string) (string, error) {
 //
 // The other header members are kept as given.
 func (p *Platform) SignIDToken(header, claims map[string]any) (string, error) {
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", fmt.Errorf("linetest: sign ID token: claims: %w", err)
-	}
-	alg, _ := header["alg"].(string)
-	var key any
-	switch alg {
-	case "HS256":
-		key = []byte(p.channelSecret)
-	case "ES256":
+	var es *jose.JSONWebKey
+	if alg, _ := header["alg"].(string); alg == "ES256" {
 		k := p.currentKey()
 		if kid, ok := header["kid"].(string); ok {
 			if named := p.keyByID(kid); named != nil {
 				k = named
 			}
 		}
-		key = jose.JSONWebKey{Key: k.priv, KeyID: k.kid}
+		es = &jose.JSONWebKey{Key: k.priv, KeyID: k.kid}
+	}
+	token, err := signJWT(header, claims, []byte(p.channelSecret), es)
+	if err != nil {
+		return "", fmt.Errorf("linetest: sign ID token: %w", err)
+	}
+	return token, nil
+}
+
+// signJWT returns a compact JWT of claims signed according to
+// header["alg"]: HS256 with hsKey, ES256 with es, "none" unsigned, and
+// anything else with a garbage signature. The other header members are
+// kept as given.
+func signJWT(header, claims map[string]any, hsKey []byte, es *jose.JSONWebKey) (string, error) {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("claims: %w", err)
+	}
+	alg, _ := header["alg"].(string)
+	var key any
+	switch {
+	case alg == "HS256":
+		key = hsKey
+	case alg == "ES256" && es != nil:
+		key = *es
 	default:
 		h, err := json.Marshal(header)
 		if err != nil {
-			return "", fmt.Errorf("linetest: sign ID token: header: %w", err)
+			return "", fmt.Errorf("header: %w", err)
 		}
 		sig := ""
 		if alg != "none" {
@@ -134,11 +158,11 @@ func (p *Platform) SignIDToken(header, claims map[string]any) (string, error) {
 	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: key}, opts)
 	if err != nil {
-		return "", fmt.Errorf("linetest: sign ID token: %w", err)
+		return "", err
 	}
 	jws, err := signer.Sign(payload)
 	if err != nil {
-		return "", fmt.Errorf("linetest: sign ID token: %w", err)
+		return "", err
 	}
 	return jws.CompactSerialize()
 }
@@ -182,10 +206,12 @@ func (p *Platform) checkIDToken(token, clientID, nonce, userID string) verifiedI
 	dec.UseNumber()
 	var claims map[string]any
 	if err := dec.Decode(&claims); err != nil || claims == nil {
-		return invalid("Invalid IdToken Format.")
+		// LINE's reference has one text for a malformed token and a bad
+		// signature alike.
+		return invalid("Invalid IdToken.")
 	}
 
-	if iss, _ := claims["iss"].(string); iss != p.URL() {
+	if iss, _ := claims["iss"].(string); iss != p.Issuer() {
 		return invalid("Invalid IdToken Issuer.")
 	}
 	if clientID != p.channelID || !audienceIs(claims["aud"], clientID) {

@@ -53,7 +53,7 @@ func TestIDTokenHook_MutatesClaimsAndHeaderAndStillSignsWithTheSecret(t *testing
 // jwks fetches the platform's JWKS.
 func jwks(t *testing.T, s *linetest.Server) jose.JSONWebKeySet {
 	t.Helper()
-	res, err := s.Client().Get(s.URL() + linetest.PathCerts)
+	res, err := s.Client().Get(s.APIURL() + linetest.PathCerts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +128,14 @@ func TestVerifyIDToken_ChecksLikeLINE(t *testing.T) {
 	s := newServer(t, linetest.Config{AutoApprove: brown().ID, Now: clock.Now})
 	web := tokens(t, s, newLogin("profile openid"))["id_token"].(string)
 	liff, _ := s.IssueLIFFIDToken(brown().ID, "")
-	forged, _ := s.SignIDToken(map[string]any{"alg": "none"}, map[string]any{"iss": s.URL(), "aud": linetest.DefaultChannelID, "sub": brown().ID, "exp": clock.Now().Add(time.Hour).Unix()})
+	forged, _ := s.SignIDToken(map[string]any{"alg": "none"}, map[string]any{"iss": s.AccessURL(), "aud": linetest.DefaultChannelID, "sub": brown().ID, "exp": clock.Now().Add(time.Hour).Unix()})
 	wrongIss, _ := s.SignIDToken(map[string]any{"alg": "HS256"}, map[string]any{"iss": "https://access.line.me", "aud": linetest.DefaultChannelID, "sub": brown().ID, "exp": clock.Now().Add(time.Hour).Unix()})
 	garbage, _ := s.SignIDToken(map[string]any{"alg": "HS256", "typ": "JWT"}, map[string]any{"exp": 1})
 	garbage = garbage[:len(garbage)-4] + "AAAA"
+	apiIss, _ := s.SignIDToken(map[string]any{"alg": "HS256"}, map[string]any{"iss": s.APIURL(), "aud": linetest.DefaultChannelID, "sub": brown().ID, "exp": clock.Now().Add(time.Hour).Unix()})
+	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(linetest.DefaultChannelSecret)}, nil)
+	jws, _ := signer.Sign([]byte(`["not","an","object"]`))
+	notObject, _ := jws.CompactSerialize()
 
 	verify := func(form url.Values) (*http.Response, map[string]any) {
 		if !form.Has("client_id") {
@@ -158,6 +162,8 @@ func TestVerifyIDToken_ChecksLikeLINE(t *testing.T) {
 		{"bad signature", url.Values{"id_token": {garbage}}, "Invalid IdToken."},
 		{"wrong issuer", url.Values{"id_token": {wrongIss}}, "Invalid IdToken Issuer."},
 		{"not a JWT", url.Values{"id_token": {"a.b"}}, "Invalid IdToken."},
+		{"signed, but not a JSON object", url.Values{"id_token": {notObject}}, "Invalid IdToken."},
+		{"issued by the API host", url.Values{"id_token": {apiIss}}, "Invalid IdToken Issuer."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, body := verify(tc.form)

@@ -27,7 +27,8 @@ ul.scopes li{margin:2px 0}
 form{margin:0}
 button.user{display:flex;align-items:center;gap:12px;width:100%;padding:10px 12px;margin:0 0 8px;border:1px solid #dcdfe3;border-radius:8px;background:#fff;color:inherit;font:inherit;font-size:16px;text-align:left;cursor:pointer}
 button.user:hover,button.user:focus{border-color:#06c755;background:#f0fbf4;outline:none}
-button.user img{width:40px;height:40px;border-radius:50%;flex:none;background:#eee}
+button.user img,button.user .nopic{width:40px;height:40px;border-radius:50%;flex:none;background:#c8ccd0}
+p.friend{margin:0 0 14px;padding:10px 12px;border-radius:8px;background:#f0fbf4}
 button#deny{display:block;width:100%;margin-top:8px;padding:10px;border:1px solid #dcdfe3;border-radius:8px;background:#f7f7f8;color:#444;font:inherit;cursor:pointer}
 button#deny:hover,button#deny:focus{background:#eceef0;outline:none}
 button.primary{display:block;width:100%;padding:10px;border:0;border-radius:8px;background:#06c755;color:#fff;font:inherit;font-weight:700;cursor:pointer}
@@ -65,9 +66,11 @@ const pagesSource = `
 <section>
 <p>The app at <strong>{{.ClientHost}}</strong> (channel {{.ChannelID}}) asks for:</p>
 <ul class="scopes">{{range .Scopes}}<li>{{.}}</li>{{end}}</ul>
-<p>Log in as:</p>
-{{range .Users}}<form method="post" action="{{$.Action}}"><input type="hidden" name="request" value="{{$.RequestID}}"><button type="submit" class="user" id="user-{{.ID}}" name="user" value="{{.ID}}"><img src="{{.PictureURL}}" alt="" width="40" height="40"><span class="name">{{.DisplayName}}</span></button></form>
-{{end}}<form method="post" action="{{.Action}}"><input type="hidden" name="request" value="{{.RequestID}}"><button type="submit" id="deny" name="deny" value="1">Cancel</button></form>
+<form method="post" action="{{.Action}}"><input type="hidden" name="request" value="{{.RequestID}}">
+{{if .BotPrompt}}<p class="friend"><label><input type="checkbox" id="add-friend" name="add_friend" value="1"> Add the official account of channel {{.ChannelID}} as a friend</label><br><small>Not shown to users who are friends already.</small></p>
+{{end}}<p>Log in as:</p>
+{{range .Users}}<button type="submit" class="user" id="user-{{.ID}}" name="user" value="{{.ID}}">{{if .PictureURL}}<img src="{{.PictureURL}}" alt="" width="40" height="40">{{else}}<span class="nopic"></span>{{end}}<span class="name">{{.DisplayName}}</span></button>
+{{end}}<button type="submit" id="deny" name="deny" value="1">Cancel</button></form>
 <p class="note">No password here: this is a test platform. The real LINE shows its own login and consent screens.</p>
 </section>
 </main>
@@ -79,7 +82,7 @@ const pagesSource = `
 <main>
 <header><h1>LINE Login</h1><p>linetest: a fake LINE Platform</p></header>
 <section>
-<form method="post" action="{{.Action}}">
+<form method="post" action="{{.Action}}" id="response">
 {{range .Params}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
 {{end}}<noscript><p>JavaScript is off: press the button to go back to the app.</p></noscript>
 <button type="submit" class="primary" id="continue">Continue</button>
@@ -111,6 +114,7 @@ type consentPageData struct {
 	ChannelID  string
 	Scopes     []string
 	Users      []User
+	BotPrompt  bool // show the add-friend option
 }
 
 // formPostData fills the form_post page.

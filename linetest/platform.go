@@ -6,36 +6,45 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Endpoint paths served by a Platform. The real LINE Platform splits them
-// between access.line.me (authorize, discovery) and api.line.me (the rest);
-// a Platform serves all of them on one origin.
+// Endpoint paths served by a Platform. As at LINE, the access host
+// (access.line.me) serves authorize, the v2.0 web login, the consent form
+// and discovery; the API host (api.line.me) serves the rest. A request for
+// an endpoint on the other host gets 404, as it would at LINE.
 const (
-	PathAuthorize   = "/oauth2/v2.1/authorize"            // GET: start a login
-	PathToken       = "/oauth2/v2.1/token"                // POST: authorization_code and refresh_token grants
-	PathVerify      = "/oauth2/v2.1/verify"               // GET ?access_token=, and POST id_token
-	PathRevoke      = "/oauth2/v2.1/revoke"               // POST: revoke an access token
-	PathCerts       = "/oauth2/v2.1/certs"                // GET: JWKS of the ES256 keys
-	PathProfile     = "/v2/profile"                       // GET: the user's profile (bearer)
-	PathFriendship  = "/friendship/v1/status"             // GET: friendship with the official account (bearer)
-	PathDeauthorize = "/user/v1/deauthorize"              // POST: revoke a user's grant (channel access token)
-	PathDiscovery   = "/.well-known/openid-configuration" // GET: OpenID Provider metadata
+	PathAuthorize   = "/oauth2/v2.1/authorize"            // access host, GET: start a login
+	PathDiscovery   = "/.well-known/openid-configuration" // access host, GET: OpenID Provider metadata
+	PathToken       = "/oauth2/v2.1/token"                // API host, POST: authorization_code and refresh_token grants
+	PathVerify      = "/oauth2/v2.1/verify"               // API host, GET ?access_token=, and POST id_token
+	PathRevoke      = "/oauth2/v2.1/revoke"               // API host, POST: revoke an access token
+	PathCerts       = "/oauth2/v2.1/certs"                // API host, GET: JWKS of the ES256 keys
+	PathUserInfo    = "/oauth2/v2.1/userinfo"             // API host, GET or POST: OpenID Connect userinfo (bearer, openid scope)
+	PathProfile     = "/v2/profile"                       // API host, GET: the user's profile (bearer; v2.0 and v2.1 tokens)
+	PathFriendship  = "/friendship/v1/status"             // API host, GET: friendship with the official account (bearer)
+	PathDeauthorize = "/user/v1/deauthorize"              // API host, POST: revoke a user's grant (channel access token)
+
+	// PathAuthorizeV20 and PathTokenV20 are LINE Login v2.0's web login
+	// (access host) and token endpoint (API host), deprecated at LINE but
+	// still served there.
+	PathAuthorizeV20 = "/dialog/oauth/weblogin"
+	PathTokenV20     = "/v2/oauth/accessToken"
 
 	// PathConsent receives the consent page's forms. It is not part of
 	// LINE's API: the real consent screen is LINE's own business.
 	PathConsent = "/oauth2/v2.1/authorize/consent"
-	// PathAvatarPrefix is where generated avatars are served:
+	// PathAvatarPrefix is where generated avatars are served, on both
+	// hosts (User.PictureURL names the access host's):
 	// PathAvatarPrefix + userID + ".svg".
 	PathAvatarPrefix = "/linetest/avatar/"
 	// PathDemoTokens hands out tokens for a test user, as a native app or
 	// LIFF page would hold after logging in: GET ?user=<ID>&kind=access
-	// (the default) or kind=id_token, answered as text/plain. Only the fake
-	// has it, so that the demo's bearer endpoints can be tried with curl.
+	// (the default) or kind=id_token, answered as text/plain, on both
+	// hosts. Only the fake has it, so that the demo's bearer endpoints can
+	// be tried with curl.
 	PathDemoTokens = "/linetest/tokens"
 )
 
@@ -58,9 +67,13 @@ const (
 	DefaultIDTokenTTL     = time.Hour           // ID tokens
 )
 
-// ErrInvalidConfig is wrapped by the errors New returns for a Config that
-// could not work.
+// ErrInvalidConfig is wrapped by the errors New (and AddCallbackURL)
+// return for a Config that could not work.
 var ErrInvalidConfig = errors.New("linetest: invalid config")
+
+// ErrUnknownUser is wrapped by the errors of methods given a user ID that
+// is not one of the platform's users.
+var ErrUnknownUser = errors.New("no such test user")
 
 // Config configures a Platform. The zero value is usable: the default
 // channel, the DefaultUsers, a consent page, and LINE's token lifetimes.
@@ -69,16 +82,30 @@ type Config struct {
 	// They default to DefaultChannelID and DefaultChannelSecret. The secret
 	// must be at least 32 bytes long.
 	ChannelID, ChannelSecret string
-	// CallbackURLs are the registered callback URLs. redirect_uri must equal
-	// one of them exactly. When empty, any absolute http or https URL is
-	// accepted at authorize (convenient for tests); the token endpoint still
+	// CallbackURLs are the registered callback URLs, as in the LINE
+	// Developers console. redirect_uri must be one of them, to which LINE
+	// lets the app add any query parameters (they come back on the
+	// callback); anything else gets LINE's error page, not a redirect. With
+	// none registered every login fails that way, as at LINE: register the
+	// app's callback here or with AddCallbackURL. The token endpoint
 	// requires the exact redirect_uri sent to authorize.
 	CallbackURLs []string
+	// AnyCallbackURL, a knob LINE does not have, accepts any absolute http
+	// or https redirect_uri, registered or not. Prefer registering.
+	AnyCallbackURL bool
 	// Users are the test users; DefaultUsers() when empty.
 	Users []User
 	// AutoApprove, when set to a user ID, makes authorize approve at once as
-	// that user, without the consent page.
+	// that user, without the consent page, as if the user were logged in to
+	// LINE and pressed Allow. A client signed in with SignIn (or made by
+	// ClientFor or Login) is answered as its own Consent says instead.
+	// prompt=none still needs the user's earlier consent to the channel
+	// (see the package doc).
 	AutoApprove string
+	// AutoAddFriend makes an automatic approval tick the add-friend option
+	// when it is shown (bot_prompt sent and the user not yet a friend): the
+	// user becomes a friend and friendship_status_changed is true.
+	AutoAddFriend bool
 	// CodeTTL is the lifetime of authorization codes and of pending consent
 	// pages; 10 minutes by default, as at LINE.
 	CodeTTL time.Duration
@@ -95,15 +122,15 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Platform is a fake LINE Platform. It is an http.Handler serving every
-// endpoint on one origin, both the "access" host and the "api" host: point
-// both base URLs at it. Create it with New (and call SetURL) or NewServer.
-// A Platform is safe for concurrent use.
+// Platform is a fake LINE Platform. NewServer serves it on two origins, the
+// access host and the API host, as LINE does. As an http.Handler it tells
+// the two hosts apart by the request's Host (see ServeHTTP). Create it with
+// New (and call SetURLs) or NewServer. A Platform is safe for concurrent
+// use.
 type Platform struct {
 	// Fixed at New.
 	channelID     string
 	channelSecret string
-	callbackURLs  map[string]bool
 	users         []User
 	userIndex     map[string]int
 	codeTTL       time.Duration
@@ -118,11 +145,19 @@ type Platform struct {
 	stopOnce sync.Once
 
 	mu            sync.Mutex
-	url           string
+	accessURL     string
+	apiURL        string
 	now           func() time.Time
+	callbackURLs  []string
+	anyCallback   bool
 	autoApprove   string
+	autoAddFriend bool
 	authErr       *authorizeError
 	idTokenHook   func(header, claims map[string]any)
+	jarmHook      func(*JARMResponse)
+	friends       map[string]bool            // user ID: friend of the linked official account
+	consents      map[string]map[string]bool // user ID: the scopes consented to
+	authTimes     map[string]time.Time       // user ID: when the user last authenticated on a page
 	faults        map[string]*activeFault
 	pending       map[string]*authRequest
 	codes         map[string]*authCode
@@ -144,7 +179,11 @@ func New(cfg Config) (*Platform, error) {
 	p := &Platform{
 		channelID:     cfg.ChannelID,
 		channelSecret: cfg.ChannelSecret,
-		callbackURLs:  make(map[string]bool, len(cfg.CallbackURLs)),
+		anyCallback:   cfg.AnyCallbackURL,
+		autoAddFriend: cfg.AutoAddFriend,
+		friends:       make(map[string]bool),
+		consents:      make(map[string]map[string]bool),
+		authTimes:     make(map[string]time.Time),
 		users:         append([]User(nil), cfg.Users...),
 		codeTTL:       cfg.CodeTTL,
 		accessTTL:     cfg.AccessTokenTTL,
@@ -176,7 +215,7 @@ func New(cfg Config) (*Platform, error) {
 		if err := checkRedirectURI(cb); err != nil {
 			return bad("CallbackURLs: %q: %v", cb, err)
 		}
-		p.callbackURLs[cb] = true
+		p.callbackURLs = append(p.callbackURLs, cb)
 	}
 	if len(p.users) == 0 {
 		p.users = DefaultUsers()
@@ -186,6 +225,9 @@ func New(cfg Config) (*Platform, error) {
 		return bad("Users: %v", err)
 	}
 	p.userIndex = index
+	for _, u := range p.users {
+		p.friends[u.ID] = u.Friend
+	}
 	if p.autoApprove != "" {
 		if _, ok := index[p.autoApprove]; !ok {
 			return bad("AutoApprove: no user %q", p.autoApprove)
@@ -224,26 +266,44 @@ func New(cfg Config) (*Platform, error) {
 	return p, nil
 }
 
-// SetURL sets the platform's public origin, such as "http://127.0.0.1:9001".
-// It is the ID tokens' issuer, and the base of the URLs in discovery and of
-// generated avatars. NewServer calls it; anyone else must call it before the
-// platform serves requests.
-func (p *Platform) SetURL(u string) {
-	u = strings.TrimRight(u, "/")
+// SetURL serves every endpoint on one origin, such as
+// "https://line.test": SetURLs(u, u). It suits an in-memory Platform
+// (Transport), where there is no second listener; a client that mixes up
+// the two hosts is not caught then.
+func (p *Platform) SetURL(u string) { p.SetURLs(u, u) }
+
+// SetURLs sets the origins of the access host (authorize, discovery; the
+// ID tokens' issuer) and of the API host (token, verify, profile and the
+// rest). NewServer calls it; anyone else must call it before the platform
+// serves requests.
+func (p *Platform) SetURLs(accessURL, apiURL string) {
 	p.mu.Lock()
-	p.url = u
+	p.accessURL = strings.TrimRight(accessURL, "/")
+	p.apiURL = strings.TrimRight(apiURL, "/")
 	p.mu.Unlock()
 }
 
-// URL returns the origin set with SetURL.
-func (p *Platform) URL() string {
+// AccessURL returns the access host's origin, the stand-in for
+// https://access.line.me: the base of the authorize endpoint, and the
+// issuer of ID tokens.
+func (p *Platform) AccessURL() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.url
+	return p.accessURL
 }
 
-// Issuer returns the iss of the ID tokens the platform issues: URL().
-func (p *Platform) Issuer() string { return p.URL() }
+// APIURL returns the API host's origin, the stand-in for
+// https://api.line.me: the base of token, verify, revoke, certs, profile,
+// friendship and deauthorize.
+func (p *Platform) APIURL() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.apiURL
+}
+
+// Issuer returns the iss of the ID tokens the platform issues: AccessURL(),
+// as LINE's is https://access.line.me and never its API host.
+func (p *Platform) Issuer() string { return p.AccessURL() }
 
 // ChannelID returns the channel ID (the OAuth client_id).
 func (p *Platform) ChannelID() string { return p.channelID }
@@ -257,6 +317,13 @@ func (p *Platform) ChannelSecret() string { return p.channelSecret }
 func (p *Platform) SetAutoApprove(userID string) {
 	p.mu.Lock()
 	p.autoApprove = userID
+	p.mu.Unlock()
+}
+
+// SetAutoAddFriend changes Config.AutoAddFriend at run time.
+func (p *Platform) SetAutoAddFriend(add bool) {
+	p.mu.Lock()
+	p.autoAddFriend = add
 	p.mu.Unlock()
 }
 
@@ -282,23 +349,4 @@ func (p *Platform) clock() time.Time {
 // shutdown makes pending fault delays return; used by Server.Close.
 func (p *Platform) shutdown() {
 	p.stopOnce.Do(func() { close(p.stop) })
-}
-
-// checkRedirectURI reports whether u can be a callback URL: an absolute
-// http or https URL with a host and no fragment.
-func checkRedirectURI(u string) error {
-	parsed, err := url.Parse(u)
-	switch {
-	case err != nil:
-		return errors.New("not a URL")
-	case parsed.Scheme != "http" && parsed.Scheme != "https":
-		return errors.New("scheme is not http or https")
-	case parsed.Host == "":
-		return errors.New("no host")
-	case parsed.Fragment != "" || strings.Contains(u, "#"):
-		return errors.New("has a fragment")
-	case parsed.User != nil:
-		return errors.New("has user info")
-	}
-	return nil
 }

@@ -35,7 +35,7 @@ func TestNew_RejectsConfigsThatCouldNotWork(t *testing.T) {
 
 func TestDefaultUsers_HaveLINEShapedIDs(t *testing.T) {
 	users := linetest.DefaultUsers()
-	if len(users) != 3 {
+	if len(users) != 6 {
 		t.Fatalf("%d default users", len(users))
 	}
 	for _, u := range users {
@@ -47,7 +47,7 @@ func TestDefaultUsers_HaveLINEShapedIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ChannelID() != linetest.DefaultChannelID || p.ChannelSecret() != linetest.DefaultChannelSecret || len(p.Users()) != 3 {
+	if p.ChannelID() != linetest.DefaultChannelID || p.ChannelSecret() != linetest.DefaultChannelSecret || len(p.Users()) != 6 {
 		t.Fatalf("defaults: %s %s %d users", p.ChannelID(), p.ChannelSecret(), len(p.Users()))
 	}
 }
@@ -92,11 +92,11 @@ func TestDiscovery_DescribesThePlatform(t *testing.T) {
 		t.Fatalf("discovery: %d", res.StatusCode)
 	}
 	want := map[string]string{
-		"issuer":                 s.URL(),
-		"authorization_endpoint": s.URL() + linetest.PathAuthorize,
-		"token_endpoint":         s.URL() + linetest.PathToken,
-		"revocation_endpoint":    s.URL() + linetest.PathRevoke,
-		"jwks_uri":               s.URL() + linetest.PathCerts,
+		"issuer":                 s.AccessURL(),
+		"authorization_endpoint": s.AccessURL() + linetest.PathAuthorize,
+		"token_endpoint":         s.APIURL() + linetest.PathToken,
+		"revocation_endpoint":    s.APIURL() + linetest.PathRevoke,
+		"jwks_uri":               s.APIURL() + linetest.PathCerts,
 	}
 	for k, v := range want {
 		if d[k] != v {
@@ -113,15 +113,20 @@ func TestDiscovery_DescribesThePlatform(t *testing.T) {
 
 func TestNewServerOnLocalhost_NamesTheHostLocalhost(t *testing.T) {
 	s := linetest.NewServerOnLocalhost(t, linetest.Config{})
-	u, err := url.Parse(s.URL())
-	if err != nil {
-		t.Fatal(err)
+	for _, origin := range []string{s.AccessURL(), s.APIURL()} {
+		u, err := url.Parse(origin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Hostname() != "localhost" || u.Port() == "" {
+			t.Fatalf("URL = %s", origin)
+		}
 	}
-	if u.Hostname() != "localhost" || u.Port() == "" || s.Issuer() != s.URL() {
-		t.Fatalf("URL = %s", s.URL())
+	if s.Issuer() != s.AccessURL() || s.AccessURL() == s.APIURL() {
+		t.Fatalf("issuer %s, access %s, API %s", s.Issuer(), s.AccessURL(), s.APIURL())
 	}
 	res, d := get(t, s, linetest.PathDiscovery, "")
-	if res.StatusCode != http.StatusOK || d["issuer"] != s.URL() {
+	if res.StatusCode != http.StatusOK || d["issuer"] != s.AccessURL() {
 		t.Fatalf("discovery via localhost: %d %v", res.StatusCode, d)
 	}
 }
@@ -147,18 +152,18 @@ func TestPlatform_ConcurrentRequests(t *testing.T) {
 			switch i % 4 {
 			case 0:
 				l := newLogin("profile openid")
-				res, err = c.Get(s.URL() + linetest.PathAuthorize + "?" + l.params.Encode())
+				res, err = c.Get(s.AccessURL() + linetest.PathAuthorize + "?" + l.params.Encode())
 				if err == nil && res.StatusCode == http.StatusFound {
 					res.Body.Close()
 					loc, _ := url.Parse(res.Header.Get("Location"))
-					res, err = c.PostForm(s.URL()+linetest.PathToken, exchangeForm(loc.Query().Get("code"), l))
+					res, err = c.PostForm(s.APIURL()+linetest.PathToken, exchangeForm(loc.Query().Get("code"), l))
 				}
 			case 1:
-				res, err = c.Do(bearerRequestNoT(s.URL()+linetest.PathProfile, at))
+				res, err = c.Do(bearerRequestNoT(s.APIURL()+linetest.PathProfile, at))
 			case 2:
-				res, err = c.Get(s.URL() + linetest.PathVerify + "?access_token=" + url.QueryEscape(at))
+				res, err = c.Get(s.APIURL() + linetest.PathVerify + "?access_token=" + url.QueryEscape(at))
 			case 3:
-				res, err = c.Get(s.URL() + linetest.PathCerts)
+				res, err = c.Get(s.APIURL() + linetest.PathCerts)
 			}
 			if err != nil {
 				errs <- err

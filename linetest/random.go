@@ -18,5 +18,15 @@ func randomBytes(n int) []byte {
 // safe in URLs and forms without escaping.
 func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
 
+// newRequestID returns an x-line-request-id: a random UUID, the shape of
+// LINE's.
+func newRequestID() string {
+	b := randomBytes(16)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
 // randomURLSafe returns n random bytes in unpadded base64url.
 func randomURLSafe(n int) string { return base64.RawURLEncoding.EncodeToString(randomBytes(n)) }

@@ -9,8 +9,11 @@ import (
 // check applies, so that tests can assert what a client sent.
 type Request struct {
 	Method string
-	Path   string
-	Query  url.Values
+	// Host is the host[:port] the request was sent to: that of AccessURL
+	// or of APIURL on a Server.
+	Host  string
+	Path  string
+	Query url.Values
 	// Form is the parsed body of an application/x-www-form-urlencoded POST,
 	// nil otherwise.
 	Form   url.Values
@@ -22,6 +25,7 @@ type Request struct {
 func (p *Platform) admit(r *http.Request) *Fault {
 	rec := Request{
 		Method: r.Method,
+		Host:   r.Host,
 		Path:   r.URL.Path,
 		Query:  r.URL.Query(),
 		Header: r.Header.Clone(),
@@ -43,6 +47,7 @@ func (p *Platform) Requests() []Request {
 	for i, r := range p.requests {
 		out[i] = Request{
 			Method: r.Method,
+			Host:   r.Host,
 			Path:   r.Path,
 			Query:  cloneValues(r.Query),
 			Form:   cloneValues(r.Form),

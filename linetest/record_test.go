@@ -2,6 +2,7 @@ package linetest_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/linelogin/linelogin/linetest"
@@ -26,6 +27,11 @@ func TestRequests_RecordWhatTheClientSent(t *testing.T) {
 		r.Form.Get("client_secret") != linetest.DefaultChannelSecret || r.Form.Get("code_verifier") != l.verifier ||
 		r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
 		t.Errorf("token recorded as %+v", r)
+	}
+	access, _ := url.Parse(s.AccessURL())
+	api, _ := url.Parse(s.APIURL())
+	if reqs[0].Host != access.Host || reqs[1].Host != api.Host {
+		t.Errorf("hosts recorded: authorize %q, token %q; want %q and %q", reqs[0].Host, reqs[1].Host, access.Host, api.Host)
 	}
 	if reqs[2].Path != "/nowhere" {
 		t.Errorf("unknown path recorded as %+v", reqs[2])

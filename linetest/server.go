@@ -8,16 +8,18 @@ import (
 )
 
 // Server is a Platform served over HTTP on the loopback interface, like an
-// httptest.Server.
+// httptest.Server, on two origins as at LINE: the access host
+// (AccessURL) and the API host (APIURL), each on its own port.
 type Server struct {
 	*Platform
-	srv *httptest.Server
+	access, api *httptest.Server
 }
 
-// NewServer starts a Platform for cfg on 127.0.0.1 with a random port and
-// sets its URL. When tb is not nil, the server is closed by tb.Cleanup and a
-// bad cfg fails the test with tb.Fatal; with a nil tb (in a main package) a
-// bad cfg panics and the caller closes the server.
+// NewServer starts a Platform for cfg on two listeners on 127.0.0.1 with
+// random ports, and sets its URLs. When tb is not nil, the server is
+// closed by tb.Cleanup and a bad cfg fails the test with tb.Fatal; with a
+// nil tb (in a main package) a bad cfg panics and the caller closes the
+// server.
 func NewServer(tb testing.TB, cfg Config) *Server {
 	if tb != nil {
 		tb.Helper()
@@ -25,12 +27,12 @@ func NewServer(tb testing.TB, cfg Config) *Server {
 	return newServer(tb, cfg, "")
 }
 
-// NewServerOnLocalhost is NewServer, but URL() names the host "localhost"
-// instead of 127.0.0.1 (same port). Browsers decide SameSite by site and
-// ports do not make a new site, so browser tests serve the app on 127.0.0.1
-// and the platform on localhost, as different as the app and LINE are in
-// production. The server listens on 127.0.0.1 only; clients that try ::1
-// first for "localhost" fall back to it.
+// NewServerOnLocalhost is NewServer, but AccessURL and APIURL name the
+// host "localhost" instead of 127.0.0.1 (same ports). Browsers decide
+// SameSite by site and ports do not make a new site, so browser tests
+// serve the app on 127.0.0.1 and the platform on localhost, as different
+// as the app and LINE are in production. The server listens on 127.0.0.1
+// only; clients that try ::1 first for "localhost" fall back to it.
 func NewServerOnLocalhost(tb testing.TB, cfg Config) *Server {
 	if tb != nil {
 		tb.Helper()
@@ -39,7 +41,7 @@ func NewServerOnLocalhost(tb testing.TB, cfg Config) *Server {
 }
 
 // newServer starts the server; host, when not empty, replaces the
-// listener's IP in the URL.
+// listeners' IP in the URLs.
 func newServer(tb testing.TB, cfg Config, host string) *Server {
 	if tb != nil {
 		tb.Helper()
@@ -51,30 +53,39 @@ func newServer(tb testing.TB, cfg Config, host string) *Server {
 		}
 		tb.Fatal(err)
 	}
-	s := &Server{Platform: p, srv: httptest.NewServer(p)}
-	u, err := url.Parse(s.srv.URL)
-	if err != nil {
-		s.Close()
-		panic("linetest: httptest gave a bad URL: " + err.Error())
+	s := &Server{
+		Platform: p,
+		access:   httptest.NewServer(hostHandler{p, hostAccess}),
+		api:      httptest.NewServer(hostHandler{p, hostAPI}),
 	}
-	if host != "" {
-		u.Host = host + ":" + u.Port()
+	origin := func(raw string) string {
+		u, err := url.Parse(raw)
+		if err != nil {
+			s.Close()
+			panic("linetest: httptest gave a bad URL: " + err.Error())
+		}
+		if host != "" {
+			u.Host = host + ":" + u.Port()
+		}
+		return u.String()
 	}
-	p.SetURL(u.String())
+	p.SetURLs(origin(s.access.URL), origin(s.api.URL))
 	if tb != nil {
 		tb.Cleanup(s.Close)
 	}
 	return s
 }
 
-// Close stops the server, first ending any fault delay in progress. It
-// blocks until outstanding requests are done; calling it again does nothing.
+// Close stops both listeners, first ending any fault delay in progress.
+// It blocks until outstanding requests are done; calling it again does
+// nothing.
 func (s *Server) Close() {
 	s.shutdown()
-	s.srv.Close()
+	s.access.Close()
+	s.api.Close()
 }
 
-// Client returns the httptest client for the server (plain HTTP). Like
-// httptest.Server.Client, it follows redirects and is shared: copy it before
-// changing it.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
+// Client returns the httptest client for the server (plain HTTP), good
+// for both hosts. Like httptest.Server.Client, it follows redirects and is
+// shared: copy it before changing it.
+func (s *Server) Client() *http.Client { return s.access.Client() }

@@ -84,29 +84,11 @@ func (p *Platform) reject(w http.ResponseWriter, endpoint, code, description, re
 // exchangeCode answers the authorization_code grant.
 func (p *Platform) exchangeCode(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	code := f.Get("code")
-	if code == "" {
-		p.rejectToken(w, "invalid_request", "code is required", "code_missing")
+	c, ok := p.takeCode(w, r, "token", false)
+	if !ok {
 		return
 	}
 	now := p.clock()
-	// A code is burned on first use, even if this exchange fails: a code
-	// that leaked cannot be tried again.
-	p.mu.Lock()
-	c := p.codes[code]
-	delete(p.codes, code)
-	p.mu.Unlock()
-	switch {
-	case c == nil:
-		p.rejectToken(w, "invalid_grant", "invalid authorization code", "code_unknown")
-		return
-	case !now.Before(c.expires):
-		p.rejectToken(w, "invalid_grant", "authorization code expired", "code_expired")
-		return
-	case f.Get("redirect_uri") != c.req.redirectURI:
-		p.rejectToken(w, "invalid_grant", "redirect_uri does not match", "redirect_uri")
-		return
-	}
 	verifier := f.Get("code_verifier")
 	switch {
 	case c.req.codeChallenge == "" && verifier != "":
@@ -139,6 +121,38 @@ func (p *Platform) exchangeCode(w http.ResponseWriter, r *http.Request) {
 	resp.AccessToken, resp.RefreshToken = token, g.refreshToken
 	p.log.Info("linetest: tokens issued", "grant_type", "authorization_code", "user_id", c.userID, "scope", resp.Scope)
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// takeCode burns the request's code and returns it, checking that it is
+// known, unexpired, of the right LINE Login version and for the same
+// redirect_uri. It answers and returns false when the code is refused.
+func (p *Platform) takeCode(w http.ResponseWriter, r *http.Request, endpoint string, v20 bool) (*authCode, bool) {
+	f := r.PostForm
+	code := f.Get("code")
+	if code == "" {
+		p.reject(w, endpoint, "invalid_request", "code is required", "code_missing")
+		return nil, false
+	}
+	now := p.clock()
+	// A code is burned on first use, even if this exchange fails: a code
+	// that leaked cannot be tried again.
+	p.mu.Lock()
+	c := p.codes[code]
+	delete(p.codes, code)
+	p.mu.Unlock()
+	switch {
+	case c == nil, c.req.v20 != v20:
+		// A v2.0 code is unknown to the v2.1 endpoint, and the reverse.
+		p.reject(w, endpoint, "invalid_grant", "invalid authorization code", "code_unknown")
+		return nil, false
+	case !now.Before(c.expires):
+		p.reject(w, endpoint, "invalid_grant", "authorization code expired", "code_expired")
+		return nil, false
+	case f.Get("redirect_uri") != c.req.redirectURI:
+		p.reject(w, endpoint, "invalid_grant", "redirect_uri does not match", "redirect_uri")
+		return nil, false
+	}
+	return c, true
 }
 
 // refresh answers the refresh_token grant: a new access token for the same

@@ -89,7 +89,7 @@ func TestToken_RejectsHTTPBasicClientAuthentication(t *testing.T) {
 			form.Del("client_id")
 			form.Del("client_secret")
 		}
-		req, _ := http.NewRequest(http.MethodPost, s.URL()+linetest.PathToken, strings.NewReader(form.Encode()))
+		req, _ := http.NewRequest(http.MethodPost, s.APIURL()+linetest.PathToken, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.SetBasicAuth(linetest.DefaultChannelID, linetest.DefaultChannelSecret)
 		res, err := s.Client().Do(req)
@@ -108,7 +108,7 @@ func TestToken_RejectsHTTPBasicClientAuthentication(t *testing.T) {
 
 func TestToken_RejectsJSONBody(t *testing.T) {
 	s := newServer(t, linetest.Config{AutoApprove: brown().ID})
-	res, err := s.Client().Post(s.URL()+linetest.PathToken, "application/json", strings.NewReader(`{"grant_type":"authorization_code"}`))
+	res, err := s.Client().Post(s.APIURL()+linetest.PathToken, "application/json", strings.NewReader(`{"grant_type":"authorization_code"}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,8 @@ import (
 // Transport returns an http.RoundTripper that hands requests straight to
 // the platform's ServeHTTP, with no network and no listener: for benchmarks
 // of the client side, and for tests that cannot open ports. The request's
-// host is ignored, and the platform's URL must still be set (SetURL).
+// host picks the access or the API host as ServeHTTP says; the platform's
+// URLs must still be set (SetURLs, or SetURL for one origin).
 func (p *Platform) Transport() http.RoundTripper { return transport{p} }
 
 // transport serves requests in memory.

@@ -30,7 +30,8 @@ import (
 
 const (
 	benchAppURL      = "http://app.test"
-	benchPlatformURL = "http://line.test" // never dialled: the Transport serves it
+	benchPlatformURL = "http://access.line.test" // never dialled: the Transport serves it
+	benchAPIURL      = "http://api.line.test"
 	benchPath        = "/api/data"
 )
 
@@ -108,7 +109,10 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
-	platform.SetURL(benchPlatformURL)
+	platform.SetURLs(benchPlatformURL, benchAPIURL)
+	if err := platform.AddCallbackURL(benchAppURL + "/callback"); err != nil {
+		b.Fatal(err)
+	}
 	e := &benchEnv{platform: platform, user: platform.Users()[0]}
 	platform.SetAutoApprove(e.user.ID)
 	e.cfg = middleware.Config{
@@ -116,8 +120,8 @@ func newBenchEnv(b *testing.B) *benchEnv {
 			ChannelID:     platform.ChannelID(),
 			ChannelSecret: platform.ChannelSecret(),
 			RedirectURL:   benchAppURL + "/callback",
-			AccessURL:     platform.URL(),
-			APIURL:        platform.URL(),
+			AccessURL:     platform.AccessURL(),
+			APIURL:        platform.APIURL(),
 			HTTPClient:    &http.Client{Transport: platform.Transport()},
 		},
 		SessionKeys: [][]byte{session.GenerateKey()},

@@ -23,13 +23,16 @@ func exampleServer(mount func(auth *middleware.Auth) http.Handler) (*httptest.Se
 	platform := linetest.NewServer(nil, linetest.Config{AutoApprove: linetest.DefaultUsers()[0].ID})
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	if err := platform.AddCallbackURL(srv.URL + "/callback"); err != nil { // as in the LINE Developers console
+		panic(err)
+	}
 	auth, err := middleware.New(middleware.Config{
 		LINE: callback.Config{
 			ChannelID:     platform.ChannelID(),
 			ChannelSecret: platform.ChannelSecret(),
 			RedirectURL:   srv.URL + "/callback",
-			AccessURL:     platform.URL(), // LINE's hosts by default
-			APIURL:        platform.URL(),
+			AccessURL:     platform.AccessURL(), // LINE's hosts by default
+			APIURL:        platform.APIURL(),
 		},
 		SessionKeys: [][]byte{session.GenerateKey()}, // from session.ParseKeys in production
 	})
@@ -147,8 +150,8 @@ func ExampleAuth_RequireLINEUser_bearer() {
 			ChannelID:     platform.ChannelID(),
 			ChannelSecret: platform.ChannelSecret(),
 			RedirectURL:   "https://app.example/callback",
-			AccessURL:     platform.URL(),
-			APIURL:        platform.URL(),
+			AccessURL:     platform.AccessURL(),
+			APIURL:        platform.APIURL(),
 		},
 		SessionKeys: [][]byte{session.GenerateKey()},
 	})

@@ -98,14 +98,14 @@ func FuzzCallbackQuery(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	p.SetURL("https://line.test")
+	p.SetURLs("https://access.line.test", "https://api.line.test")
 	auth, err := middleware.New(middleware.Config{
 		LINE: callback.Config{
 			ChannelID:     p.ChannelID(),
 			ChannelSecret: p.ChannelSecret(),
 			RedirectURL:   "https://app.example/callback",
-			AccessURL:     p.URL(),
-			APIURL:        p.URL(),
+			AccessURL:     p.AccessURL(),
+			APIURL:        p.APIURL(),
 			HTTPClient:    &http.Client{Transport: fuzzLINE{p}},
 			Timeout:       time.Second,
 		},

@@ -65,14 +65,19 @@ func startTestApp(t testing.TB, tls bool, opts ...appOption) *testApp {
 			ChannelID:     platform.ChannelID(),
 			ChannelSecret: platform.ChannelSecret(),
 			RedirectURL:   base + "/callback",
-			AccessURL:     platform.URL(),
-			APIURL:        platform.URL(),
+			AccessURL:     platform.AccessURL(),
+			APIURL:        platform.APIURL(),
 		},
 		SessionKeys: [][]byte{session.GenerateKey()},
 		Logger:      slog.New(slog.NewTextHandler(a.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, o := range opts {
 		o(&a.cfg)
+	}
+	// Registered as in the LINE Developers console: linetest, like LINE,
+	// refuses an unregistered callback URL.
+	if err := platform.AddCallbackURL(a.cfg.LINE.RedirectURL); err != nil {
+		t.Fatal(err)
 	}
 	a.mount(t, a.cfg)
 	if tls {

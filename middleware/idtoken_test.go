@@ -129,7 +129,7 @@ func TestIDToken_ForgedSignatures(t *testing.T) {
 		return s
 	}
 	// The JWKS as LINE publishes it: the public key an attacker knows.
-	jwksResp, err := http.Get(app.platform.URL() + linetest.PathCerts)
+	jwksResp, err := http.Get(app.platform.APIURL() + linetest.PathCerts)
 	if err != nil {
 		t.Fatal(err)
 	}

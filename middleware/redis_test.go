@@ -46,14 +46,17 @@ func withKeys(keys ...[]byte) appOption {
 }
 
 // sameChannelAs makes the app log in with other's LINE channel and
-// platform, as a second instance of the same app does (the callback URL
-// stays its own: linetest accepts any when none is registered).
+// platform, as a second instance of the same app does (its own callback
+// URL, registered for the channel too).
 func sameChannelAs(other *testApp) appOption {
 	return func(c *middleware.Config) {
+		if err := other.platform.AddCallbackURL(c.LINE.RedirectURL); err != nil {
+			panic(err)
+		}
 		c.LINE.ChannelID = other.platform.ChannelID()
 		c.LINE.ChannelSecret = other.platform.ChannelSecret()
-		c.LINE.AccessURL = other.platform.URL()
-		c.LINE.APIURL = other.platform.URL()
+		c.LINE.AccessURL = other.platform.AccessURL()
+		c.LINE.APIURL = other.platform.APIURL()
 	}
 }
 

@@ -658,7 +658,7 @@ func TestSecurity_FormPostCallbackReadsOnlyItsBody(t *testing.T) {
 	post := func(b *browser, query string, body string) *http.Response {
 		return b.do(http.MethodPost, app.url("/callback")+query, http.Header{
 			"Content-Type": {"application/x-www-form-urlencoded"},
-			"Origin":       {app.platform.URL()},
+			"Origin":       {app.platform.AccessURL()},
 		}, strings.NewReader(body))
 	}
 	cases := map[string]func(v url.Values) (query, body string){
@@ -1195,7 +1195,7 @@ func TestSecurity_ThousandParallelLoginsEachGetTheirOwnSession(t *testing.T) {
 		return "acct-" + hex.EncodeToString(sum[:8]), nil
 	}
 	app.mount(t, cfg)
-	platformURL, _ := url.Parse(app.platform.URL())
+	platformURL, _ := url.Parse(app.platform.AccessURL())
 	network := &http.Transport{MaxConnsPerHost: 64, MaxIdleConnsPerHost: 64}
 	defer network.CloseIdleConnections()
 	rt := inMemoryLINE{host: platformURL.Host, platform: app.platform.Transport(), network: network}

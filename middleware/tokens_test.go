@@ -234,7 +234,10 @@ func TestLINEv20_EndpointsAreConfigurable(t *testing.T) {
 		c.LINE.Scopes = []string{"profile"} // v2.0 had no ID token
 		c.LINE.TokenURL = proxy.URL + "/v2/oauth/accessToken"
 		c.LINE.ChannelID, c.LINE.ChannelSecret = platform.ChannelID(), platform.ChannelSecret()
-		c.LINE.AccessURL, c.LINE.APIURL = platform.URL(), platform.URL()
+		c.LINE.AccessURL, c.LINE.APIURL = platform.AccessURL(), platform.APIURL()
+		if err := platform.AddCallbackURL(c.LINE.RedirectURL); err != nil {
+			t.Fatal(err)
+		}
 	})
 	platform.SetAutoApprove(app.user.ID)
 	b := app.browser()
@@ -249,14 +252,15 @@ func TestLINEv20_EndpointsAreConfigurable(t *testing.T) {
 
 func TestFriendship_StatusChangedFromTheCallbackIsOnTheUser(t *testing.T) {
 	app := newTestApp(t, func(c *middleware.Config) { c.LINE.BotPrompt = "normal" })
+	// LINE shows the add-friend option only to users who are not friends
+	// yet (Cony), and reports true when the user ticks it.
+	app.platform.SetAutoApprove(app.platform.Users()[1].ID)
+	app.platform.SetAutoAddFriend(true)
 	b := app.browser()
 	cb := b.authorize(b.startLogin(""))
-	if cb.Query().Get("friendship_status_changed") == "" {
-		t.Fatal("linetest sent no friendship_status_changed with bot_prompt")
+	if got := cb.Query().Get("friendship_status_changed"); got != "true" {
+		t.Fatalf("linetest sent friendship_status_changed=%q, want true", got)
 	}
-	q := cb.Query()
-	q.Set("friendship_status_changed", "true") // the user added the account
-	cb.RawQuery = q.Encode()
 	b.get(cb.String())
 	_, me := b.me()
 	if me.User == nil || me.User.FriendshipStatusChanged == nil || !*me.User.FriendshipStatusChanged {

@@ -87,14 +87,18 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	platform.SetURL("http://line.test") // never dialled: the Transport serves it
+	// Never dialled: the Transport serves both hosts.
+	platform.SetURLs("http://access.line.test", "http://api.line.test")
+	if err := platform.AddCallbackURL(authBase + "/callback"); err != nil {
+		log.Fatal(err)
+	}
 	auth, err := middleware.New(middleware.Config{
 		LINE: callback.Config{
 			ChannelID:     platform.ChannelID(),
 			ChannelSecret: platform.ChannelSecret(),
 			RedirectURL:   authBase + "/callback",
-			AccessURL:     platform.URL(),
-			APIURL:        platform.URL(),
+			AccessURL:     platform.AccessURL(),
+			APIURL:        platform.APIURL(),
 			HTTPClient:    &http.Client{Transport: platform.Transport()},
 		},
 		SessionKeys: [][]byte{session.GenerateKey()},

@@ -1,0 +1,122 @@
+package linetest
+
+import (
+	"net/http"
+	"time"
+)
+
+// LINE Login v2.0 is deprecated but still served by LINE, and apps
+// migrating from it meet its shapes: a web login at
+// access.line.me/dialog/oauth/weblogin with no scope, nonce or PKCE, a
+// token endpoint at api.line.me/v2/oauth/accessToken that returns no ID
+// token and the scope "P", and a refusal reported with errorCode and
+// errorMessage next to error (the v2.0 guide).
+
+// v2.0's refusal, exactly as the v2.0 guide shows it.
+const (
+	v20DeniedDescription = "The user has denied the approval"
+	v20DeniedMessage     = "DISALLOWED"
+	v20DeniedCode        = "417"
+)
+
+// serveAuthorizeV20 starts a v2.0 web login. The guide documents
+// response_type=code, client_id, redirect_uri and state; requests it
+// cannot serve get the error page, since the v2.0 guide documents no
+// error redirect but the refusal.
+func (p *Platform) serveAuthorizeV20(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	req, ok := p.checkClientAndRedirect(w, q)
+	if !ok {
+		return
+	}
+	req.v20 = true
+	req.scopes = []string{"profile"}
+	switch {
+	case q.Get("response_type") != "code":
+		p.errorPage(w, http.StatusBadRequest, "response_type must be code.")
+		return
+	case !isAlphanumeric(req.state):
+		p.errorPage(w, http.StatusBadRequest, "state must be a non-empty alphanumeric string.")
+		return
+	}
+	ans, signedIn, err := p.answerFor(r)
+	switch {
+	case err != nil:
+		p.errorPage(w, http.StatusInternalServerError, err.Error())
+	case !signedIn:
+		p.showConsent(w, req)
+	case ans.Deny:
+		p.denyV20(w, req)
+	default:
+		p.approveV20(w, req, ans.UserID)
+	}
+}
+
+// approveV20 issues a v2.0 code and sends the user back with code and
+// state only.
+func (p *Platform) approveV20(w http.ResponseWriter, req *authRequest, userID string) {
+	now := p.clock()
+	code := randomHex(16)
+	p.mu.Lock()
+	p.sweepLocked(now)
+	p.codes[code] = &authCode{req: req, userID: userID, authTime: now, expires: now.Add(p.codeTTL)}
+	p.mu.Unlock()
+	p.log.Info("linetest: authorization approved", "user_id", userID, "version", "v2.0")
+	p.respondToClient(w, req, []param{{"code", code}, {"state", req.state}})
+}
+
+// denyV20 sends the user back with v2.0's refusal, in the guide's order.
+func (p *Platform) denyV20(w http.ResponseWriter, req *authRequest) {
+	p.respondToClient(w, req, []param{
+		{"error_description", v20DeniedDescription},
+		{"errorMessage", v20DeniedMessage},
+		{"errorCode", v20DeniedCode},
+		{"state", req.state},
+		{"error", "access_denied"},
+	})
+}
+
+// tokenResponseV20 is the v2.0 token endpoint's answer: no ID token, and
+// the scope "P".
+type tokenResponseV20 struct {
+	AccessToken  string `json:"access_token"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token"`
+	Scope        string `json:"scope"`
+	TokenType    string `json:"token_type"`
+}
+
+// serveTokenV20 answers POST /v2/oauth/accessToken for a code from the
+// v2.0 web login: grant_type=authorization_code, code, redirect_uri,
+// client_id and client_secret.
+func (p *Platform) serveTokenV20(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	if !p.checkClientRequest(w, r, "token_v2.0") {
+		return
+	}
+	f := r.PostForm
+	if f.Get("grant_type") != "authorization_code" {
+		p.reject(w, "token_v2.0", "unsupported_grant_type", "grant_type must be authorization_code", "grant_type")
+		return
+	}
+	c, ok := p.takeCode(w, r, "token_v2.0", true)
+	if !ok {
+		return
+	}
+	now := p.clock()
+	token, g, err := p.newGrant(c.userID, c.req.scopes, now)
+	if err != nil {
+		p.log.Error("linetest: minting access token", "err", err)
+		writeOAuthError(w, http.StatusInternalServerError, "server_error", "cannot issue an access token")
+		return
+	}
+	p.log.Info("linetest: tokens issued", "grant_type", "authorization_code", "user_id", c.userID, "version", "v2.0")
+	writeJSON(w, http.StatusOK, tokenResponseV20{
+		AccessToken:  token,
+		ExpiresIn:    int64(p.accessTTL / time.Second),
+		RefreshToken: g.refreshToken,
+		Scope:        "P",
+		TokenType:    "Bearer",
+	})
+}
