@@ -280,3 +280,30 @@ func TestExample_AccountLinkingSurvivesRestart(t *testing.T) {
 		t.Errorf("after a restart the same LINE user has %q, want %q", got, first)
 	}
 }
+
+// The example takes the JARM modes in LINE_RESPONSE_MODE: the login ends
+// with one signed response parameter, and the app verifies it.
+func TestExample_JARMResponseModes(t *testing.T) {
+	for _, mode := range []string{"query.jwt", "jwt", "form_post.jwt"} {
+		t.Run(mode, func(t *testing.T) {
+			srv, _, platform := startExample(t, "servemux", map[string]string{"LINE_RESPONSE_MODE": mode})
+			_, res, err := platform.Login(context.Background(), srv.URL+"/login?return_to=%2Fapi%2Fme", linetest.Consent{UserID: platform.Users()[0].ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			var me map[string]string
+			if err := json.Unmarshal(b, &me); err != nil || res.StatusCode != http.StatusOK || me["userId"] != platform.Users()[0].ID {
+				t.Errorf("%s login: /api/me = %d %s", mode, res.StatusCode, b)
+			}
+			var jarm bool
+			for _, r := range platform.Requests() {
+				jarm = jarm || r.Query.Get("response_mode") == mode
+			}
+			if !jarm {
+				t.Errorf("no authorize request asked for response_mode=%s", mode)
+			}
+		})
+	}
+}
