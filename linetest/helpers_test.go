@@ -9,13 +9,13 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 )
 
@@ -39,8 +39,7 @@ func newServer(t testing.TB, cfg linetest.Config) *linetest.Server {
 // following them.
 func noRedirects(s *linetest.Server) *http.Client {
 	c := *s.Client()
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
+	return testkit.NoRedirects(&c)
 }
 
 // login is an authorization request's parameters, and its PKCE verifier.
@@ -237,27 +236,8 @@ func unverifiedPart(t testing.TB, token string, i int) map[string]any {
 // requestIDPattern finds the pending request ID in the consent page.
 var requestIDPattern = regexp.MustCompile(`name="request" value="([0-9a-f]+)"`)
 
-// clock is a settable clock for expiry tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Unix(1_700_000_000, 0)} }
-
-// Now returns the clock's time.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward by d.
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock returns a settable clock for expiry tests.
+func newClock() *testkit.Clock { return testkit.NewClock(time.Unix(1_700_000_000, 0)) }
 
 // regexpFind returns the first submatch of pattern in s.
 func regexpFind(t testing.TB, s, pattern string) string {

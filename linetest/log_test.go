@@ -1,36 +1,17 @@
 package linetest_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestLogger_NeverLogsSecretsCodesOrTokens(t *testing.T) {
-	var logs syncBuffer
+	var logs testkit.Buffer
 	s := newServer(t, linetest.Config{
 		AutoApprove: brown().ID,
 		Logger:      slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -86,11 +86,19 @@ func TestJARM_LoginInEachMode(t *testing.T) {
 // token endpoint (a code injected or replayed this way is never spent).
 func TestJARM_RefusalsNeverCallTheTokenEndpoint(t *testing.T) {
 	hooks := map[string]func(p *linetest.Server) func(*linetest.JARMResponse){
-		"bad signature":       func(*linetest.Server) func(*linetest.JARMResponse) { return nil }, // tampered below
-		"alg none":            func(*linetest.Server) func(*linetest.JARMResponse) { return func(j *linetest.JARMResponse) { j.Header["alg"] = "none" } },
-		"another secret":      func(*linetest.Server) func(*linetest.JARMResponse) { return func(j *linetest.JARMResponse) { j.Secret = []byte(strings.Repeat("f", 32)) } },
-		"wrong aud":           func(*linetest.Server) func(*linetest.JARMResponse) { return func(j *linetest.JARMResponse) { j.Claims["aud"] = "9999999999" } },
-		"the API host as iss": func(p *linetest.Server) func(*linetest.JARMResponse) { return func(j *linetest.JARMResponse) { j.Claims["iss"] = p.APIURL() } },
+		"bad signature": func(*linetest.Server) func(*linetest.JARMResponse) { return nil }, // tampered below
+		"alg none": func(*linetest.Server) func(*linetest.JARMResponse) {
+			return func(j *linetest.JARMResponse) { j.Header["alg"] = "none" }
+		},
+		"another secret": func(*linetest.Server) func(*linetest.JARMResponse) {
+			return func(j *linetest.JARMResponse) { j.Secret = []byte(strings.Repeat("f", 32)) }
+		},
+		"wrong aud": func(*linetest.Server) func(*linetest.JARMResponse) {
+			return func(j *linetest.JARMResponse) { j.Claims["aud"] = "9999999999" }
+		},
+		"the API host as iss": func(p *linetest.Server) func(*linetest.JARMResponse) {
+			return func(j *linetest.JARMResponse) { j.Claims["iss"] = p.APIURL() }
+		},
 		"expired": func(*linetest.Server) func(*linetest.JARMResponse) {
 			return func(j *linetest.JARMResponse) { j.Claims["exp"] = time.Now().Add(-time.Hour).Unix() }
 		},
