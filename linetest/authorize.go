@@ -47,6 +47,7 @@ type authRequest struct {
 	botPrompt        bool   // bot_prompt was sent
 	promptNone       bool
 	disableAutoLogin bool      // disable_auto_login=true
+	uiLocales        string    // ui_locales: the consent page's language
 	expires          time.Time // of the pending consent page
 }
 
@@ -144,7 +145,7 @@ func (p *Platform) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !signedIn {
-		p.showConsent(w, req)
+		p.showConsent(w, r, req)
 		return
 	}
 	if ans.Deny {
@@ -258,6 +259,7 @@ func parseAuthorize(q url.Values, req *authRequest) (code, description string) {
 		}
 	}
 	req.disableAutoLogin = q.Get("disable_auto_login") == "true"
+	req.uiLocales = q.Get("ui_locales")
 	return "", ""
 }
 

@@ -5,22 +5,9 @@ import (
 	"net/url"
 )
 
-// scopeDescription explains the scopes on the consent page.
-func scopeDescription(scope string) string {
-	switch scope {
-	case "profile":
-		return "profile: your display name, profile picture and status message"
-	case "openid":
-		return "openid: your user ID, in an ID token"
-	case "email":
-		return "email: your email address"
-	}
-	return scope
-}
-
 // showConsent keeps req server-side under a random ID and shows the page
 // where a person picks a test user or cancels.
-func (p *Platform) showConsent(w http.ResponseWriter, req *authRequest) {
+func (p *Platform) showConsent(w http.ResponseWriter, r *http.Request, req *authRequest) {
 	now := p.clock()
 	id := randomHex(16)
 	req.expires = now.Add(p.codeTTL)
@@ -29,7 +16,9 @@ func (p *Platform) showConsent(w http.ResponseWriter, req *authRequest) {
 	p.pending[id] = req
 	p.mu.Unlock()
 
+	t := textsFor(r, req.uiLocales)
 	data := consentPageData{
+		T:         t,
 		Action:    PathConsent,
 		RequestID: id,
 		ChannelID: p.channelID,
@@ -40,7 +29,10 @@ func (p *Platform) showConsent(w http.ResponseWriter, req *authRequest) {
 		data.ClientHost = u.Host
 	}
 	for _, s := range req.scopes {
-		data.Scopes = append(data.Scopes, scopeDescription(s))
+		if d, ok := t.Scopes[s]; ok {
+			s = d
+		}
+		data.Scopes = append(data.Scopes, s)
 	}
 	p.renderPage(w, http.StatusOK, consentPage, data)
 }

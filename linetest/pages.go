@@ -39,7 +39,7 @@ button.primary{display:block;width:100%;padding:10px;border:0;border-radius:8px;
 // pagesSource holds the templates of the pages.
 const pagesSource = `
 {{define "head"}}<!DOCTYPE html>
-<html lang="en">
+<html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -47,10 +47,10 @@ const pagesSource = `
 ` + pageStyle + `
 </head>{{end}}
 
-{{define "error"}}{{template "head"}}
+{{define "error"}}{{template "head" .T}}
 <body>
 <main>
-<header><h1>LINE Login</h1><p>linetest: a fake LINE Platform</p></header>
+<header><h1>LINE Login</h1><p>{{.T.Tagline}}</p></header>
 <section>
 <h2 class="error">{{.Status}} {{.StatusText}}</h2>
 <p id="message">{{.Message}}</p>
@@ -59,33 +59,33 @@ const pagesSource = `
 </body>
 </html>{{end}}
 
-{{define "consent"}}{{template "head"}}
+{{define "consent"}}{{template "head" .T}}
 <body>
 <main>
-<header><h1>LINE Login</h1><p>linetest: a fake LINE Platform</p></header>
+<header><h1>LINE Login</h1><p>{{.T.Tagline}}</p></header>
 <section>
-<p>The app at <strong>{{.ClientHost}}</strong> (channel {{.ChannelID}}) asks for:</p>
+<p>{{.T.AsksFor}} <strong>{{.ClientHost}}</strong> {{printf .T.ChannelFmt .ChannelID}}</p>
 <ul class="scopes">{{range .Scopes}}<li>{{.}}</li>{{end}}</ul>
 <form method="post" action="{{.Action}}"><input type="hidden" name="request" value="{{.RequestID}}">
-{{if .BotPrompt}}<p class="friend"><label><input type="checkbox" id="add-friend" name="add_friend" value="1"> Add the official account of channel {{.ChannelID}} as a friend</label><br><small>Not shown to users who are friends already.</small></p>
-{{end}}<p>Log in as:</p>
+{{if .BotPrompt}}<p class="friend"><label><input type="checkbox" id="add-friend" name="add_friend" value="1"> {{printf .T.AddFriend .ChannelID}}</label><br><small>{{.T.FriendNote}}</small></p>
+{{end}}<p>{{.T.LogInAs}}</p>
 {{range .Users}}<button type="submit" class="user" id="user-{{.ID}}" name="user" value="{{.ID}}">{{if .PictureURL}}<img src="{{.PictureURL}}" alt="" width="40" height="40">{{else}}<span class="nopic"></span>{{end}}<span class="name">{{.DisplayName}}</span></button>
-{{end}}<button type="submit" id="deny" name="deny" value="1">Cancel</button></form>
-<p class="note">No password here: this is a test platform. The real LINE shows its own login and consent screens.</p>
+{{end}}<button type="submit" id="deny" name="deny" value="1">{{.T.Cancel}}</button></form>
+<p class="note">{{.T.Note}}</p>
 </section>
 </main>
 </body>
 </html>{{end}}
 
-{{define "form_post"}}{{template "head"}}
+{{define "form_post"}}{{template "head" .T}}
 <body>
 <main>
-<header><h1>LINE Login</h1><p>linetest: a fake LINE Platform</p></header>
+<header><h1>LINE Login</h1><p>{{.T.Tagline}}</p></header>
 <section>
 <form method="post" action="{{.Action}}" id="response">
 {{range .Params}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
-{{end}}<noscript><p>JavaScript is off: press the button to go back to the app.</p></noscript>
-<button type="submit" class="primary" id="continue">Continue</button>
+{{end}}<noscript><p>{{.T.NoScript}}</p></noscript>
+<button type="submit" class="primary" id="continue">{{.T.Continue}}</button>
 </form>
 </section>
 </main>
@@ -101,6 +101,7 @@ func newPages() *template.Template {
 
 // errorPageData fills the error page.
 type errorPageData struct {
+	T          *pageTexts
 	Status     int
 	StatusText string
 	Message    string
@@ -108,6 +109,7 @@ type errorPageData struct {
 
 // consentPageData fills the consent page.
 type consentPageData struct {
+	T          *pageTexts // in the user's language
 	Action     string
 	RequestID  string
 	ClientHost string
@@ -119,6 +121,7 @@ type consentPageData struct {
 
 // formPostData fills the form_post page.
 type formPostData struct {
+	T      *pageTexts
 	Action string
 	Params []param
 }
@@ -126,7 +129,7 @@ type formPostData struct {
 // errorPage answers with an HTML error page, as LINE does when it cannot
 // send the user back to the app.
 func (p *Platform) errorPage(w http.ResponseWriter, status int, message string) {
-	p.renderPage(w, status, errorPage, errorPageData{Status: status, StatusText: http.StatusText(status), Message: message})
+	p.renderPage(w, status, errorPage, errorPageData{T: texts["en"], Status: status, StatusText: http.StatusText(status), Message: message})
 }
 
 // renderPage answers with the named page.

@@ -29,7 +29,7 @@ func (p *Platform) respondToClient(w http.ResponseWriter, req *authRequest, para
 	}
 	switch req.responseMode {
 	case modeFormPost, modeFormPostJWT:
-		p.renderPage(w, http.StatusOK, formPostPage, formPostData{Action: req.redirectURI, Params: params})
+		p.renderPage(w, http.StatusOK, formPostPage, formPostData{T: texts["en"], Action: req.redirectURI, Params: params})
 		return
 	}
 	w.Header().Set("Location", appendParams(req.redirectURI, params))

@@ -44,7 +44,7 @@ func (p *Platform) serveAuthorizeV20(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		p.errorPage(w, http.StatusInternalServerError, err.Error())
 	case !signedIn:
-		p.showConsent(w, req)
+		p.showConsent(w, r, req)
 	case ans.Deny:
 		p.denyV20(w, req)
 	default:
