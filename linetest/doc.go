@@ -109,8 +109,10 @@
 //	login screens (email and password, QR code,    they are LINE's own, between the user and LINE; a user's
 //	  SSO confirmation, automatic login)             amr says how they logged in, and does not change with
 //	                                                 prompt=login or initial_amr_display
-//	ui_locales, switch_amr, initial_amr_display,   accepted and checked, recorded for tests to assert, but
-//	  disable_ios_auto_login                         they only change LINE's screens
+//	switch_amr, initial_amr_display,               accepted and checked, recorded for tests to assert, but
+//	  disable_ios_auto_login                         they only change LINE's screens (ui_locales, then
+//	                                                 Accept-Language, does choose the consent page's
+//	                                                 language: English, Japanese, Traditional Chinese, Thai)
 //	consent screen skipped for returning users     the page doubles as the user picker; prompt=none does
 //	                                                 honour earlier consent
 //	bot_prompt=aggressive's separate screen        one checkbox serves both values
