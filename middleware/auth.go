@@ -159,6 +159,7 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 		// A payload this version cannot read means logged out, not a 500.
 		return loggedOut
 	}
+	d.user.ChannelID = a.cfg.LINE.ChannelID // web login is for the main channel only
 	st := &requestState{user: &d.user, source: SourceSession, session: d}
 	if !o.CacheUntil.IsZero() {
 		a.sessionCache.put(o.Value, st, o.CacheUntil)
