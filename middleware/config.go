@@ -75,6 +75,10 @@ type Config struct {
 	// DefaultTokenCacheSize if zero.
 	TokenCacheTTL  time.Duration
 	TokenCacheSize int
+	// BearerLimits bound what bearer tokens the cache has not seen can
+	// cost at LINE: refused tokens are remembered, and checks are limited
+	// per client address and in total. The zero value is a safe default.
+	BearerLimits BearerLimits
 
 	// OnLogin, when set, runs after LINE vouched for the user and before
 	// the session is created. It is where an app links the LINE user ID to
@@ -116,6 +120,7 @@ func (cfg *Config) setDefaults() {
 	if cfg.TokenCacheSize == 0 {
 		cfg.TokenCacheSize = DefaultTokenCacheSize
 	}
+	cfg.BearerLimits.setDefaults()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -145,6 +150,9 @@ func (cfg *Config) validate(callbackPath string) error {
 	}
 	if cfg.TokenCacheTTL < 0 || cfg.TokenCacheSize < 1 {
 		return bad("TokenCacheTTL and TokenCacheSize must be positive")
+	}
+	if err := cfg.BearerLimits.validate(); err != nil {
+		return err
 	}
 	if cfg.SessionLifetime < 0 {
 		return bad("SessionLifetime must be positive")
