@@ -43,11 +43,12 @@ func New(cfg Config) (*Auth, error) {
 	}
 	secure := redirect.Scheme == "https"
 	sessions, err := sessioncookie.NewManager(sessioncookie.Config{
-		Keys:     cfg.SessionKeys,
-		Secure:   secure,
-		Lifetime: cfg.SessionLifetime,
-		Store:    cfg.SessionStore,
-		Now:      cfg.Now,
+		Keys:       cfg.SessionKeys,
+		CookieName: cfg.SessionCookieName,
+		Secure:     secure,
+		Lifetime:   cfg.SessionLifetime,
+		Store:      cfg.SessionStore,
+		Now:        cfg.Now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: session: %v", ErrConfig, err)

@@ -268,3 +268,20 @@ func TestChannels_NewRefusesBadExtraChannels(t *testing.T) {
 		})
 	}
 }
+
+func TestNew_RefusesBadSessionCookieName(t *testing.T) {
+	for _, name := range []string{"a b", "a;b", "sess=1", "ü"} {
+		_, err := middleware.New(middleware.Config{
+			LINE: callback.Config{
+				ChannelID:     linetest.DefaultChannelID,
+				ChannelSecret: linetest.DefaultChannelSecret,
+				RedirectURL:   "https://app.example/callback",
+			},
+			SessionKeys:       [][]byte{session.GenerateKey()},
+			SessionCookieName: name,
+		})
+		if !errors.Is(err, middleware.ErrConfig) {
+			t.Errorf("SessionCookieName %q: %v, want ErrConfig", name, err)
+		}
+	}
+}
