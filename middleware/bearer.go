@@ -112,8 +112,11 @@ func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 	return b.settle(SourceIDToken, st, err)
 }
 
-// errRefusedBefore answers a token LINE refused a moment ago.
-var errRefusedBefore = &callback.TokenError{Kind: "token", Reason: "refused before (remembered)"}
+// refusedBefore answers a token refused a moment ago, by kind.
+var refusedBefore = map[Source]error{
+	SourceAccessToken: &callback.TokenError{Kind: "access token", Reason: "refused lately (remembered)"},
+	SourceIDToken:     &callback.TokenError{Kind: "ID token", Reason: "refused lately (remembered)"},
+}
 
 // guarded wraps the check of the token hashed as key, which runs once for
 // every request waiting on it: a token refused lately is refused again
@@ -123,7 +126,7 @@ var errRefusedBefore = &callback.TokenError{Kind: "token", Reason: "refused befo
 func (b *bearer) guarded(r *http.Request, refused *tokenCache[struct{}], key tokenKey, source Source, verify func() (*User, time.Time, error)) func() (*requestState, time.Time, error) {
 	return func() (*requestState, time.Time, error) {
 		if _, ok := refused.lookup(key); ok {
-			return nil, time.Time{}, errRefusedBefore
+			return nil, time.Time{}, refusedBefore[source]
 		}
 		done, err := b.guard.admit(r)
 		if err != nil {
@@ -157,7 +160,7 @@ func (b *bearer) settle(source Source, st *requestState, err error) *requestStat
 	switch {
 	case err == nil:
 		return st
-	case err == errRefusedBefore:
+	case err == refusedBefore[source]:
 		b.log.Debug("linelogin: credential refused before", "source", source.String())
 		return &requestState{refused: err}
 	case errors.Is(err, callback.ErrInvalidToken):
