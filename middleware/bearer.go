@@ -167,7 +167,9 @@ func (b *bearer) settle(source Source, st *requestState, err error) *requestStat
 		b.log.Info("linelogin: credential refused", "source", source.String(), "error", err.Error())
 		return &requestState{refused: err}
 	case errors.Is(err, ErrRateLimited):
-		b.log.Info("linelogin: credential not checked", "source", source.String(), "error", err.Error())
+		// Debug: a flood must not become a flood of log lines. The
+		// back-off after LINE's 429 logs a warning of its own.
+		b.log.Debug("linelogin: credential not checked", "source", source.String(), "error", err.Error())
 		return &requestState{unavailable: err}
 	default:
 		// Never fail open: LINE unreachable means "try later", not "in".
