@@ -2,9 +2,7 @@ package callback
 
 import (
 	"slices"
-	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 )
 
@@ -21,17 +19,21 @@ const (
 // Client runs LINE Login for one channel. It is safe for concurrent use;
 // make one and share it.
 type Client struct {
-	cfg      Config
-	oauth    oauth2.Config
-	http     *httpClient
-	verifier *oidc.IDTokenVerifier
-	jwks     *jwks
-	openid   bool
+	cfg    Config
+	oauth  oauth2.Config
+	http   *httpClient
+	jwks   *jwks
+	openid bool
+	// main verifies the channel's ID tokens; extra those of
+	// Config.ExtraChannels, by channel ID (bearer mode only).
+	main  *channel
+	extra map[string]*channel
 }
 
 // New validates cfg, fills in its defaults, and returns a Client.
 func New(cfg Config) (*Client, error) {
 	cfg.setDefaults()
+	cfg.ExtraChannels = slices.Clone(cfg.ExtraChannels) // the caller's slice may change
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -53,15 +55,13 @@ func New(cfg Config) (*Client, error) {
 		},
 	}
 	c.jwks = newJWKS(cfg.APIURL+pathCerts, c.http, cfg.KeyCooldown, cfg.Now)
-	keys := &keySet{secret: []byte(cfg.ChannelSecret), jwks: c.jwks}
-	// LINE's discovery document lists only ES256, but web-login tokens are
-	// HS256: pin exactly the two algorithms LINE uses, and let keySet pick
-	// the key by the token's alg.
-	c.verifier = oidc.NewVerifier(cfg.Issuer, keys, &oidc.Config{
-		ClientID:             cfg.ChannelID,
-		SupportedSigningAlgs: []string{string(algHS256), string(algES256)},
-		Now:                  func() time.Time { return cfg.Now().Add(-cfg.ClockSkew) },
-	})
+	c.main = newChannel(cfg, Channel{ID: cfg.ChannelID, Secret: cfg.ChannelSecret}, c.jwks)
+	if len(cfg.ExtraChannels) > 0 {
+		c.extra = make(map[string]*channel, len(cfg.ExtraChannels))
+		for _, ch := range cfg.ExtraChannels {
+			c.extra[ch.ID] = newChannel(cfg, ch, c.jwks)
+		}
+	}
 	return c, nil
 }
 

@@ -44,6 +44,13 @@ type Config struct {
 	// tokens (HS256), so it must be at least 32 bytes, as LINE's are.
 	ChannelID     string
 	ChannelSecret string
+	// ExtraChannels are further LINE Login channels of the same provider
+	// (one per country, a LIFF app's, a native app's) whose access tokens
+	// and ID tokens UserFromAccessToken and VerifyIDToken accept too, each
+	// ID token signed, for HS256, with its own channel's secret. User IDs
+	// are the same across a provider's channels. Web login uses ChannelID
+	// only.
+	ExtraChannels []Channel
 	// RedirectURL is the absolute callback URL registered for the channel.
 	RedirectURL string
 	// Scopes default to "openid profile". With "profile" but no "openid"
@@ -139,6 +146,9 @@ func (cfg *Config) validate() error {
 		return bad("ChannelID is empty")
 	case len(cfg.ChannelSecret) < 32:
 		return bad("ChannelSecret must be at least 32 bytes (LINE's are 32 characters)")
+	}
+	if err := cfg.validateChannels(); err != nil {
+		return err
 	}
 	if err := absoluteURL(cfg.RedirectURL); err != nil {
 		return bad("RedirectURL: %v", err)

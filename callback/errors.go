@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 )
 
 // The error categories of this package. Every error it returns matches
@@ -142,7 +143,10 @@ type UpstreamError struct {
 	Message string
 	// RequestID is LINE's x-line-request-id, to quote to LINE's support.
 	RequestID string
-	Err       error // the cause, with any URL removed
+	// RetryAfter is how long LINE asked callers to wait (its Retry-After
+	// header, with a 429 or a 503); zero when it did not say.
+	RetryAfter time.Duration
+	Err        error // the cause, with any URL removed
 }
 
 // Error names the endpoint, the status and LINE's error code; never

@@ -44,7 +44,7 @@ func (c *Client) Exchange(ctx context.Context, a Attempt, resp Response) (*Login
 		if err != nil {
 			return nil, err
 		}
-		user = &User{ID: p.UserID, DisplayName: p.DisplayName, PictureURL: p.PictureURL}
+		user = &User{ID: p.UserID, DisplayName: p.DisplayName, PictureURL: p.PictureURL, ChannelID: c.cfg.ChannelID}
 	}
 	user.FriendshipStatusChanged = resp.FriendshipStatusChanged
 	return &Login{User: user, Token: tok}, nil

@@ -52,7 +52,7 @@ func (c *httpClient) do(ctx context.Context, op string, req *http.Request, dst a
 		return upstream(op, resp.StatusCode, errors.New("response body too large"))
 	}
 	if resp.StatusCode/100 != 2 {
-		e := &UpstreamError{Op: op, Status: resp.StatusCode, RequestID: requestID(resp)}
+		e := &UpstreamError{Op: op, Status: resp.StatusCode, RequestID: requestID(resp), RetryAfter: retryAfter(resp)}
 		e.Code, e.Message = errorBody(body)
 		return e
 	}

@@ -25,16 +25,23 @@ type idClaims struct {
 	IssuedAt *int64   `json:"iat"`
 }
 
-// VerifyIDToken verifies an ID token issued for this channel (HS256 under
-// the channel secret, or ES256 under LINE's JWKS), and returns its user. The
-// nonce is compared when nonce is not empty: a login callback always passes
-// its flow's nonce, so a token without one fails there; a LIFF app passes
-// the nonce it supplied, if any.
+// VerifyIDToken verifies an ID token issued for this channel or one of
+// Config.ExtraChannels (HS256 under that channel's own secret, or ES256
+// under LINE's JWKS), and returns its user, whose ChannelID names the
+// channel. The nonce is compared when nonce is not empty: a login callback
+// always passes its flow's nonce, so a token without one fails there; a
+// LIFF app passes the nonce it supplied, if any.
 func (c *Client) VerifyIDToken(ctx context.Context, raw, nonce string) (*User, error) {
-	return c.verifyIDToken(ctx, raw, nonce, 0)
+	return c.verifyChannelIDToken(ctx, c.tokenChannel(raw), raw, nonce, 0)
 }
 
+// verifyIDToken verifies a login's ID token: web login is for the main
+// channel only.
 func (c *Client) verifyIDToken(ctx context.Context, raw, nonce string, maxAge time.Duration) (*User, error) {
+	return c.verifyChannelIDToken(ctx, c.main, raw, nonce, maxAge)
+}
+
+func (c *Client) verifyChannelIDToken(ctx context.Context, ch *channel, raw, nonce string, maxAge time.Duration) (*User, error) {
 	reject := func(reason string, err error) (*User, error) {
 		return nil, &TokenError{Kind: kindIDToken, Reason: reason, Err: err}
 	}
@@ -58,7 +65,7 @@ func (c *Client) verifyIDToken(ctx context.Context, raw, nonce string, maxAge ti
 			return nil, err
 		}
 	}
-	tok, err := c.verifier.Verify(ctx, raw)
+	tok, err := ch.verifier.Verify(ctx, raw)
 	if err != nil {
 		return reject("verification failed", err)
 	}
@@ -89,6 +96,7 @@ func (c *Client) verifyIDToken(ctx context.Context, raw, nonce string, maxAge ti
 		PictureURL:  claims.Picture,
 		Email:       claims.Email,
 		AMR:         claims.AMR,
+		ChannelID:   ch.id,
 	}
 	if claims.AuthTime != nil {
 		u.AuthTime = time.Unix(*claims.AuthTime, 0)

@@ -40,7 +40,10 @@ func (v LINEVerifier) VerifyIDToken(ctx context.Context, raw, nonce string) (*Us
 	if len(raw) > maxIDToken {
 		return nil, &TokenError{Kind: kindIDToken, Reason: "ID token too large"}
 	}
-	form := url.Values{"id_token": {raw}, "client_id": {c.cfg.ChannelID}}
+	// LINE checks aud against client_id: send the channel the token names
+	// when it is one configured here, else the main one (and LINE refuses).
+	ch := c.tokenChannel(raw)
+	form := url.Values{"id_token": {raw}, "client_id": {ch.id}}
 	if nonce != "" {
 		form.Set("nonce", nonce)
 	}
@@ -70,12 +73,12 @@ func (v LINEVerifier) VerifyIDToken(ctx context.Context, raw, nonce string) (*Us
 	// LINE checked the signature, audience and expiry; check what it
 	// returned anyway, so a broken answer cannot log anyone in.
 	switch {
-	case claims.Subject == "" || claims.Audience != c.cfg.ChannelID || claims.Issuer != c.cfg.Issuer:
+	case claims.Subject == "" || claims.Audience != ch.id || claims.Issuer != c.cfg.Issuer:
 		return nil, &UpstreamError{Op: "verify", Status: http.StatusOK, Err: errors.New("unexpected claims")}
 	case !time.Unix(claims.Expiry, 0).After(c.cfg.Now().Add(-c.cfg.ClockSkew)):
 		return nil, &TokenError{Kind: kindIDToken, Reason: "ID token expired"}
 	}
-	u := &User{ID: claims.Subject, DisplayName: claims.Name, PictureURL: claims.Picture, Email: claims.Email, AMR: claims.AMR}
+	u := &User{ID: claims.Subject, DisplayName: claims.Name, PictureURL: claims.Picture, Email: claims.Email, AMR: claims.AMR, ChannelID: ch.id}
 	if claims.AuthTime != 0 {
 		u.AuthTime = time.Unix(claims.AuthTime, 0)
 	}

@@ -25,6 +25,10 @@ type User struct {
 	// AuthTime is when the user authenticated; zero unless max_age was
 	// sent.
 	AuthTime time.Time
+	// ChannelID is the LINE Login channel that vouched for the user: the
+	// configured channel for a web login, or the one a bearer token was
+	// issued to, which may be one of Config.ExtraChannels.
+	ChannelID string
 	// FriendshipStatusChanged is LINE's friendship_status_changed: nil
 	// unless LINE sent it (only with bot_prompt).
 	FriendshipStatusChanged *bool

@@ -29,6 +29,7 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 		LINE: callback.Config{
 			ChannelID:     c.ChannelID,
 			ChannelSecret: c.ChannelSecret,
+			ExtraChannels: c.ExtraChannels,
 			RedirectURL:   c.BaseURL + "/callback",
 			Scopes:        c.Scopes,
 			AccessURL:     c.AccessURL,

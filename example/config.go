@@ -16,6 +16,7 @@ type config struct {
 	BaseURL       string
 	ChannelID     string
 	ChannelSecret string
+	ExtraChannels []callback.Channel
 	AccessURL     string
 	APIURL        string
 	Scopes        []string
@@ -51,6 +52,11 @@ func loadConfig(getenv func(string) string, log *slog.Logger) (config, error) {
 	if c.ChannelID != "" && c.ChannelSecret == "" {
 		return c, errors.New("LINE_CHANNEL_SECRET is required with LINE_CHANNEL_ID")
 	}
+	extra, err := parseExtraChannels(getenv("LINE_EXTRA_CHANNELS"))
+	if err != nil {
+		return c, err
+	}
+	c.ExtraChannels = extra
 	if keys := getenv("SESSION_KEYS"); keys != "" {
 		var err error
 		if c.SessionKeys, err = session.ParseKeys(keys); err != nil {

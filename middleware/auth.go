@@ -44,11 +44,12 @@ func New(cfg Config) (*Auth, error) {
 	}
 	secure := redirect.Scheme == "https"
 	sessions, err := sessioncookie.NewManager(sessioncookie.Config{
-		Keys:     cfg.SessionKeys,
-		Secure:   secure,
-		Lifetime: cfg.SessionLifetime,
-		Store:    cfg.SessionStore,
-		Now:      cfg.Now,
+		Keys:       cfg.SessionKeys,
+		CookieName: cfg.SessionCookieName,
+		Secure:     secure,
+		Lifetime:   cfg.SessionLifetime,
+		Store:      cfg.SessionStore,
+		Now:        cfg.Now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: session: %v", ErrConfig, err)
@@ -162,6 +163,7 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 		// A payload this version cannot read means logged out, not a 500.
 		return loggedOut
 	}
+	d.user.ChannelID = a.cfg.LINE.ChannelID // web login is for the main channel only
 	st := &requestState{user: &d.user, source: SourceSession, session: d}
 	if !o.CacheUntil.IsZero() {
 		a.sessionCache.put(o.Value, st, o.CacheUntil)

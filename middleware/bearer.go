@@ -34,17 +34,29 @@ type bearer struct {
 	nonce      func(*http.Request) string
 	access     *tokenCache[*requestState]
 	ids        *tokenCache[*requestState]
-	log        *slog.Logger
+	// accessRefused and idsRefused remember the tokens LINE refused, so
+	// that sending one again costs nothing upstream; guard limits the
+	// checks that do go upstream (BearerLimits).
+	accessRefused *tokenCache[struct{}]
+	idsRefused    *tokenCache[struct{}]
+	guard         *floodGuard
+	now           func() time.Time
+	log           *slog.Logger
 }
 
 func newBearer(client *callback.Client, idVerifier callback.IDTokenVerifier, cfg Config) *bearer {
+	ttl := cfg.BearerLimits.RefusedTokenTTL
 	return &bearer{
-		client:     client,
-		idVerifier: idVerifier,
-		nonce:      cfg.IDTokenNonce,
-		access:     newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize, cfg.Now),
-		ids:        newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize, cfg.Now),
-		log:        cfg.Logger,
+		client:        client,
+		idVerifier:    idVerifier,
+		nonce:         cfg.IDTokenNonce,
+		access:        newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize, cfg.Now),
+		ids:           newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize, cfg.Now),
+		accessRefused: newTokenCache[struct{}](ttl, cfg.TokenCacheSize, cfg.Now),
+		idsRefused:    newTokenCache[struct{}](ttl, cfg.TokenCacheSize, cfg.Now),
+		guard:         newFloodGuard(cfg.BearerLimits, cfg.Now, cfg.Logger),
+		now:           cfg.Now,
+		log:           cfg.Logger,
 	}
 }
 
@@ -56,15 +68,15 @@ func (b *bearer) identifyAccessToken(r *http.Request) *requestState {
 	if !strings.EqualFold(scheme, "Bearer") || !validToken(token) {
 		return &requestState{refused: ErrMalformedCredential}
 	}
-	st, err := b.access.get(hashToken(token, ""), func() (*requestState, time.Time, error) {
+	key := hashToken(token, "")
+	if st, ok := b.access.lookup(key); ok {
+		return st // the hot path: nothing is built for a check
+	}
+	st, err := b.access.get(key, b.guarded(r, b.accessRefused, key, SourceAccessToken, func() (*User, time.Time, error) {
 		// The check outlives a client that hangs up (others may wait on
 		// it), but not the client's configured timeout.
-		u, expiry, err := b.client.UserFromAccessToken(context.WithoutCancel(r.Context()), token)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		return &requestState{user: u, source: SourceAccessToken}, expiry, nil
-	})
+		return b.client.UserFromAccessToken(context.WithoutCancel(r.Context()), token)
+	}))
 	return b.settle(SourceAccessToken, st, err)
 }
 
@@ -86,14 +98,60 @@ func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 	if b.nonce != nil {
 		nonce = b.nonce(r)
 	}
-	st, err := b.ids.get(hashToken(raw, nonce), func() (*requestState, time.Time, error) {
+	key := hashToken(raw, nonce)
+	if st, ok := b.ids.lookup(key); ok {
+		return st
+	}
+	st, err := b.ids.get(key, b.guarded(r, b.idsRefused, key, SourceIDToken, func() (*User, time.Time, error) {
 		u, err := b.idVerifier.VerifyIDToken(context.WithoutCancel(r.Context()), raw, nonce)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		return &requestState{user: u, source: SourceIDToken}, jwtExpiry(raw), nil
-	})
+		return u, jwtExpiry(raw), nil
+	}))
 	return b.settle(SourceIDToken, st, err)
+}
+
+// refusedBefore answers a token refused a moment ago, by kind.
+var refusedBefore = map[Source]error{
+	SourceAccessToken: &callback.TokenError{Kind: "access token", Reason: "refused lately (remembered)"},
+	SourceIDToken:     &callback.TokenError{Kind: "ID token", Reason: "refused lately (remembered)"},
+}
+
+// guarded wraps the check of the token hashed as key, which runs once for
+// every request waiting on it: a token refused lately is refused again
+// without asking LINE, and any other check must pass the BearerLimits. The
+// limits are charged to the address of the request that starts the check;
+// requests that join it pay nothing.
+func (b *bearer) guarded(r *http.Request, refused *tokenCache[struct{}], key tokenKey, source Source, verify func() (*User, time.Time, error)) func() (*requestState, time.Time, error) {
+	return func() (*requestState, time.Time, error) {
+		if _, ok := refused.lookup(key); ok {
+			return nil, time.Time{}, refusedBefore[source]
+		}
+		done, err := b.guard.admit(r)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		var (
+			u      *User
+			expiry time.Time
+			ok     bool
+		)
+		defer func() {
+			if !ok { // verify panicked: free the slot all the same
+				done(nil)
+			}
+		}()
+		u, expiry, err = verify()
+		ok = true
+		if err = done(err); err != nil {
+			if errors.Is(err, callback.ErrInvalidToken) {
+				refused.put(key, struct{}{}, b.now().Add(refused.ttl))
+			}
+			return nil, time.Time{}, err
+		}
+		return &requestState{user: u, source: source}, expiry, nil
+	}
 }
 
 // settle turns a check's outcome into the request's state; a verified
@@ -102,9 +160,17 @@ func (b *bearer) settle(source Source, st *requestState, err error) *requestStat
 	switch {
 	case err == nil:
 		return st
+	case err == refusedBefore[source]:
+		b.log.Debug("linelogin: credential refused before", "source", source.String())
+		return &requestState{refused: err}
 	case errors.Is(err, callback.ErrInvalidToken):
 		b.log.Info("linelogin: credential refused", "source", source.String(), "error", err.Error())
 		return &requestState{refused: err}
+	case errors.Is(err, ErrRateLimited):
+		// Debug: a flood must not become a flood of log lines. The
+		// back-off after LINE's 429 logs a warning of its own.
+		b.log.Debug("linelogin: credential not checked", "source", source.String(), "error", err.Error())
+		return &requestState{unavailable: err}
 	default:
 		// Never fail open: LINE unreachable means "try later", not "in".
 		b.log.Error("linelogin: cannot verify credential", "source", source.String(), "error", err.Error())

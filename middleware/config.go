@@ -42,6 +42,11 @@ type Config struct {
 	SessionLifetime time.Duration
 	// SessionStore keeps sessions; in the cookie itself if nil.
 	SessionStore session.Store
+	// SessionCookieName is the session cookie's name (with the __Host-
+	// prefix on https); "linelogin_session" if empty. Two Auths on one host
+	// (one per country, mounted under different paths) need different
+	// names: the cookie's path is always "/".
+	SessionCookieName string
 
 	// KeepRefreshToken keeps LINE's refresh token in the session
 	// (encrypted), so that Token can renew the access token for calls to
@@ -75,6 +80,10 @@ type Config struct {
 	// DefaultTokenCacheSize if zero.
 	TokenCacheTTL  time.Duration
 	TokenCacheSize int
+	// BearerLimits bound what bearer tokens the cache has not seen can
+	// cost at LINE: refused tokens are remembered, and checks are limited
+	// per client address and in total. The zero value is a safe default.
+	BearerLimits BearerLimits
 
 	// OnLogin, when set, runs after LINE vouched for the user and before
 	// the session is created. It is where an app links the LINE user ID to
@@ -116,6 +125,7 @@ func (cfg *Config) setDefaults() {
 	if cfg.TokenCacheSize == 0 {
 		cfg.TokenCacheSize = DefaultTokenCacheSize
 	}
+	cfg.BearerLimits.setDefaults()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -145,6 +155,14 @@ func (cfg *Config) validate(callbackPath string) error {
 	}
 	if cfg.TokenCacheTTL < 0 || cfg.TokenCacheSize < 1 {
 		return bad("TokenCacheTTL and TokenCacheSize must be positive")
+	}
+	for _, c := range cfg.SessionCookieName {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return bad("SessionCookieName %q: letters, digits, '_', '-' and '.' only", cfg.SessionCookieName)
+		}
+	}
+	if err := cfg.BearerLimits.validate(); err != nil {
+		return err
 	}
 	if cfg.SessionLifetime < 0 {
 		return bad("SessionLifetime must be positive")

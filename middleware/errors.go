@@ -26,6 +26,13 @@ var (
 	// with 401, as RFC 6750 says.
 	ErrMalformedCredential = errors.New("middleware: malformed credential header")
 
+	// ErrRateLimited reports a bearer credential left unchecked because
+	// checking it with LINE now would pass a limit (see BearerLimits): the
+	// client's address used its allowance (RequireLINEUser answers 429), or
+	// the instance is at its cap of concurrent checks or backing off after
+	// LINE answered 429 (503). Both carry Retry-After.
+	ErrRateLimited = errors.New("middleware: bearer check rate-limited")
+
 	// ErrLoginRejected is wrapped by the error the OnLogin hook returned when
 	// it refused a login.
 	ErrLoginRejected = errors.New("middleware: login rejected by the app")

@@ -38,7 +38,7 @@ func (a *Auth) RequireLINEUserFrom(sources ...Source) func(http.Handler) http.Ha
 			case st.user != nil:
 				challenge(w, http.StatusUnauthorized, "invalid_token", "this kind of credential is not accepted here")
 			case st.unavailable != nil:
-				a.serveUnavailable(w, r)
+				a.serveUnavailable(w, r, st.unavailable)
 			case errors.Is(st.refused, ErrMalformedCredential):
 				challenge(w, http.StatusBadRequest, "invalid_request", "malformed credential header")
 			case st.refused != nil:
@@ -66,7 +66,18 @@ func challenge(w http.ResponseWriter, status int, code, description string) {
 	writeJSONError(w, status, code, description)
 }
 
-func (a *Auth) serveUnavailable(w http.ResponseWriter, r *http.Request) {
+func (a *Auth) serveUnavailable(w http.ResponseWriter, r *http.Request, err error) {
+	var limited *limitError
+	if errors.As(err, &limited) {
+		// Only bearer requests are limited, and they are API requests.
+		w.Header().Set("Retry-After", retryAfterSeconds(limited.retryAfter))
+		if limited.status == http.StatusTooManyRequests {
+			writeJSONError(w, limited.status, "too_many_requests", "too many token checks from this address, try again later")
+			return
+		}
+		writeJSONError(w, limited.status, "temporarily_unavailable", "cannot verify credentials right now, try again shortly")
+		return
+	}
 	w.Header().Set("Retry-After", "5")
 	if isAPIRequest(r) {
 		writeJSONError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "cannot verify credentials right now, try again shortly")
