@@ -17,8 +17,8 @@ func TestUpstreamError_CarriesLINEsRetryAfter(t *testing.T) {
 		ChannelID:     platform.ChannelID(),
 		ChannelSecret: platform.ChannelSecret(),
 		RedirectURL:   "https://app.example/callback",
-		AccessURL:     platform.URL(),
-		APIURL:        platform.URL(),
+		AccessURL:     platform.AccessURL(),
+		APIURL:        platform.APIURL(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -54,7 +54,7 @@ func newProvider(t *testing.T) *provider {
 	}
 	proxies := map[*linetest.Server]*httputil.ReverseProxy{}
 	for _, s := range []*linetest.Server{p.main, p.extra, p.stray} {
-		u, _ := url.Parse(s.URL())
+		u, _ := url.Parse(s.APIURL())
 		proxies[s] = httputil.NewSingleHostReverseProxy(u)
 	}
 	p.front = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -117,13 +117,14 @@ func newChannelApp(t *testing.T, p *provider) *channelApp {
 	var handler http.Handler
 	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(a.srv.Close)
+	p.main.AddCallbackURL(a.srv.URL + "/callback")
 	auth, err := middleware.New(middleware.Config{
 		LINE: callback.Config{
 			ChannelID:     p.main.ChannelID(),
 			ChannelSecret: p.main.ChannelSecret(),
 			ExtraChannels: []callback.Channel{{ID: extraChannelID, Secret: extraChannelSecret}},
 			RedirectURL:   a.srv.URL + "/callback",
-			AccessURL:     p.main.URL(),
+			AccessURL:     p.main.AccessURL(),
 			APIURL:        p.front.URL,
 		},
 		SessionKeys: [][]byte{session.GenerateKey()},

@@ -7,7 +7,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 
-	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
@@ -32,14 +31,14 @@ func Example_severalCountries() {
 
 	mux := http.NewServeMux()
 	for country, platform := range map[string]*linetest.Server{"jp": japan, "tw": taiwan} {
+		// The country's channel, with its callback URL registered (in
+		// production: the channel ID and secret of that country's channel).
+		line, err := platform.CallbackConfig(srv.URL + "/" + country + "/callback")
+		if err != nil {
+			panic(err)
+		}
 		auth, err := middleware.New(middleware.Config{
-			LINE: callback.Config{
-				ChannelID:     platform.ChannelID(),
-				ChannelSecret: platform.ChannelSecret(),
-				RedirectURL:   srv.URL + "/" + country + "/callback", // registered on the country's channel
-				AccessURL:     platform.URL(),                        // LINE's hosts by default
-				APIURL:        platform.URL(),
-			},
+			LINE: line,
 			// Keys of its own, so that one country's session never opens
 			// at another's Auth (from session.ParseKeys in production).
 			SessionKeys:       [][]byte{session.GenerateKey()},
