@@ -143,7 +143,8 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 	if value == "" {
 		return anonymous
 	}
-	if st := a.sessionCache.get(value); st != nil {
+	if st, touch := a.sessionCache.get(value); st != nil {
+		a.touchSession(r, touch)
 		return st
 	}
 	o, err := a.sessions.Open(w, r)
@@ -160,8 +161,10 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 		return loggedOut
 	}
 	st := &requestState{user: &d.user, source: SourceSession, session: d}
+	touch := a.newSessionTouch(d.user.ID, o.Ref)
+	a.touchSession(r, touch)
 	if !o.CacheUntil.IsZero() {
-		a.sessionCache.put(o.Value, st, o.CacheUntil)
+		a.sessionCache.put(o.Value, sessionCacheEntry{state: st, expiry: o.CacheUntil, lease: o.Lease, touch: touch})
 	}
 	return st
 }
