@@ -35,7 +35,7 @@ func benchStoreRequest(b *testing.B, app *testApp) {
 // loopback, the session decoded. Compare it with
 // BenchmarkAuthenticatedRequestCookieStore from the same run.
 func BenchmarkAuthenticatedRequestRedis(b *testing.B) {
-	store := newTestRedisStore(b, redistest.Options(b), redistest.Prefix())
+	store := newTestRedisStore(b, redistest.URL(b), redistest.Prefix())
 	benchStoreRequest(b, newTestApp(b, withStore(store)))
 }
 

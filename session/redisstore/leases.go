@@ -62,6 +62,9 @@ func (t *leaseTable) grant(key string, gen uint64, until time.Time) *session.Lea
 	}
 	l := session.NewLease(until)
 	t.leases[key] = l
+	// The lease ends by itself at until, on the real clock Redis's TTLs
+	// run on, whatever clock the caller checks CacheUntil with.
+	time.AfterFunc(time.Until(until), l.End)
 	return l
 }
 
