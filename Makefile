@@ -14,9 +14,17 @@ run:
 test: deps vet
 	scripts/with-redis $(GO) test -race -count=1 -timeout 8m ./...
 
+# Each test of session/redisstore runs against a single node and a
+# three-node Redis Cluster: scripts/with-redis starts both.
+
 vet:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	@# An app on the cookie store links no Redis client: only
+	@# session/redisstore imports one.
+	@if $(GO) list -deps ./middleware ./session ./callback | grep -q '^github.com/redis/'; then \
+		echo "a Redis client is linked into the middleware without session/redisstore:"; \
+		$(GO) list -deps ./middleware ./session ./callback | grep '^github.com/redis/'; exit 1; fi
 
 # deps installs the system packages the tests drive (root, or sudo, and apt-get).
 deps:

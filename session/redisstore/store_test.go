@@ -386,3 +386,86 @@ func TestStore_ForeignValueReadsAsAbsent(t *testing.T) {
 		}
 	})
 }
+
+// A node of the cluster restarts: the sessions it holds are an outage
+// (never a logout) while it is down, leases on them end, and once it is
+// back with its data they work again, and a user's sessions on every node
+// can be revoked.
+func TestStore_ClusterNodeRestart(t *testing.T) {
+	cluster := redistest.StartCluster(t, true)
+	prefix := redistest.Prefix()
+	store := newStore(t, cluster.URL(), redisstore.Options{Prefix: prefix, Timeout: 500 * time.Millisecond})
+	ctx := context.Background()
+	var refs [][]byte
+	onNode := map[*redistest.Server][][]byte{}
+	leases := map[string]*session.Lease{}
+	for range 30 {
+		ref, err := store.Save(ctx, "alice", []byte("p"), time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, lease, err := store.LoadLeased(ctx, ref)
+		if err != nil || lease == nil {
+			t.Fatalf("LoadLeased: %v, %v", lease, err)
+		}
+		refs = append(refs, ref)
+		n := cluster.NodeOf(prefix + "s:" + keyID(ref))
+		onNode[n] = append(onNode[n], ref)
+		leases[string(ref)] = lease
+	}
+	if len(onNode) < 2 {
+		t.Fatalf("30 sessions on %d nodes", len(onNode))
+	}
+	down := cluster.Nodes[1]
+	if len(onNode[down]) == 0 {
+		t.Fatal("no session on the node to restart")
+	}
+	down.Stop()
+	for _, ref := range onNode[down] {
+		eventually(t, 3*time.Second, "lease on the stopped node ended", leases[string(ref)].Ended)
+		_, err := store.Load(ctx, ref)
+		if !errors.Is(err, session.ErrStoreUnavailable) || errors.Is(err, session.ErrNotFound) {
+			t.Fatalf("Load from a stopped node: %v, want ErrStoreUnavailable alone", err)
+		}
+	}
+	down.Restart()
+	cluster.WaitUp()
+	for _, ref := range refs {
+		eventually(t, 10*time.Second, "session readable after the restart", func() bool {
+			_, err := store.Load(ctx, ref)
+			return err == nil
+		})
+	}
+	if err := store.DeleteOwner(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range refs {
+		if _, err := store.Load(ctx, ref); !errors.Is(err, session.ErrNotFound) {
+			t.Fatalf("after DeleteOwner: %v", err)
+		}
+	}
+}
+
+// Redis down at start: the store is made anyway, operations are an
+// outage, and it connects once Redis answers.
+func TestStore_StartsWithRedisDown(t *testing.T) {
+	srv := redistest.Start(t, false)
+	srv.Stop()
+	store := newStore(t, srv.URL(), redisstore.Options{Prefix: redistest.Prefix()})
+	ctx := context.Background()
+	if _, err := store.Save(ctx, "U1", []byte("p"), time.Now().Add(time.Hour)); !errors.Is(err, session.ErrStoreUnavailable) {
+		t.Errorf("Save with Redis down: %v", err)
+	}
+	if _, err := store.Load(ctx, bytes.Repeat([]byte{1}, 32)); !errors.Is(err, session.ErrStoreUnavailable) || errors.Is(err, session.ErrNotFound) {
+		t.Errorf("Load with Redis down: %v, want ErrStoreUnavailable alone", err)
+	}
+	srv.Restart()
+	eventually(t, 5*time.Second, "connected", func() bool { return store.Ping(ctx) == nil })
+	ref, err := store.Save(ctx, "U1", []byte("p"), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := store.Load(ctx, ref); err != nil || string(got) != "p" {
+		t.Errorf("Load = %q, %v", got, err)
+	}
+}
