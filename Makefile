@@ -49,7 +49,8 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	done
 
-# load compares request rates with and without the middleware under wrk on
-# loopback (installs Debian's wrk with apt-get when it is missing).
+# load compares request rates with and without the middleware, and with
+# sessions in the cookie or in Redis, under wrk on loopback (installs
+# Debian's wrk with apt-get when it is missing).
 load:
-	@GO=$(GO) scripts/load
+	@GO=$(GO) scripts/with-redis scripts/load
