@@ -124,8 +124,10 @@ type Store struct {
 // operation fails with session.ErrStoreUnavailable (the middleware answers
 // 503), and the store connects as soon as it can.
 //
-// The store sets opt.OnInvalidations, and turns client-side caching off
-// (opt.DisableCache) when opts.MaxCacheAge is negative.
+// The store sets opt.OnInvalidations. Client-side caching needs Redis 6
+// or later (RESP3); it is off, and every read goes to Redis, when
+// opts.MaxCacheAge is negative, or opt.DisableCache or opt.AlwaysRESP2 is
+// set (the URL's client_cache=0 or protocol=2).
 func New(opt rueidis.ClientOption, opts Options) *Store {
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultPrefix
@@ -147,8 +149,11 @@ func New(opt rueidis.ClientOption, opts Options) *Store {
 		now:           time.Now,
 	}
 	s.leases.init()
-	if opts.MaxCacheAge < 0 {
+	if opts.MaxCacheAge < 0 || opt.DisableCache || opt.AlwaysRESP2 {
+		// No client-side cache, hence no invalidations: no lease can be
+		// promised, and every read goes to Redis.
 		opt.DisableCache = true
+		s.maxCacheAge = -1
 	} else {
 		opt.OnInvalidations = s.leases.invalidate
 	}

@@ -469,3 +469,23 @@ func TestStore_StartsWithRedisDown(t *testing.T) {
 		t.Errorf("Load = %q, %v", got, err)
 	}
 }
+
+// With client-side caching off, no lease is promised: every read goes to
+// Redis, as before issue 14.
+func TestStore_WithoutClientSideCacheNoLease(t *testing.T) {
+	url := redistest.URL(t)
+	for name, store := range map[string]*redisstore.Store{
+		"MaxCacheAge < 0": newStore(t, url, redisstore.Options{Prefix: redistest.Prefix(), MaxCacheAge: -1}),
+		"client_cache=0":  newStore(t, url+"?client_cache=0", redisstore.Options{Prefix: redistest.Prefix()}),
+	} {
+		ctx := context.Background()
+		ref, err := store.Save(ctx, "U1", []byte("p"), time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, lease, err := store.LoadLeased(ctx, ref)
+		if err != nil || string(payload) != "p" || lease != nil {
+			t.Errorf("%s: LoadLeased = %q, %v, %v; want the payload and no lease", name, payload, lease, err)
+		}
+	}
+}
