@@ -33,7 +33,7 @@ deps:
 # bench runs the benchmarks of DESIGN.md section 6 several times, prints
 # benchstat's table and the target ratios, and rewrites BENCHMARKS.md.
 bench:
-	@GO=$(GO) scripts/bench
+	@GO=$(GO) scripts/with-redis scripts/bench
 
 # fuzz runs each fuzz target for FUZZTIME (60s by default), one after
 # another; run longer with make fuzz FUZZTIME=10m. make test runs their
