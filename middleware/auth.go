@@ -162,10 +162,14 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 	}
 	st := &requestState{user: &d.user, source: SourceSession, session: d}
 	touch := a.newSessionTouch(d.user.ID, o.Ref)
-	a.touchSession(r, touch)
-	if !o.CacheUntil.IsZero() {
-		a.sessionCache.put(o.Value, sessionCacheEntry{state: st, expiry: o.CacheUntil, lease: o.Lease, touch: touch})
+	if o.CacheUntil.IsZero() {
+		// Not cached: every request comes this way, and the store's own
+		// rate limit makes a touch that is not due cost a map lookup.
+		a.touchSessionNow(r, touch)
+		return st
 	}
+	a.touchSession(r, touch)
+	a.sessionCache.put(o.Value, sessionCacheEntry{state: st, expiry: o.CacheUntil, lease: o.Lease, touch: touch})
 	return st
 }
 

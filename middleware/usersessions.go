@@ -219,6 +219,20 @@ func (a *Auth) touchSession(r *http.Request, t *sessionTouch) {
 	}()
 }
 
+// touchSessionNow is touchSession for a session that is not cached here,
+// so that no touch state outlives the request: it asks the store at once,
+// and the store writes only when its interval has passed.
+func (a *Auth) touchSessionNow(r *http.Request, t *sessionTouch) {
+	if t == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), touchTimeout)
+	defer cancel()
+	if err := t.lister.Touch(ctx, t.owner, t.ref, a.cfg.Now(), DeviceHint(r.UserAgent())); err != nil {
+		a.log.Debug("linelogin: recording a session as seen failed", "error", err)
+	}
+}
+
 // DeviceHint returns a coarse description of the browser and system a
 // User-Agent names, such as "Chrome on Android" or "LINE on iPhone", or ""
 // when it names neither. It is a hint for people looking at their
