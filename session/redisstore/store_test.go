@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -494,5 +495,27 @@ func TestStore_WithoutClientSideCacheNoLease(t *testing.T) {
 		if err != nil || string(payload) != "p" || lease != nil {
 			t.Errorf("%s: LoadLeased = %q, %v, %v; want the payload and no lease", name, payload, lease, err)
 		}
+	}
+}
+
+// FLUSHALL (on a Redis of the test's own: it would wipe other tests' keys)
+// invalidates everything: every lease ends.
+func TestStore_FlushallEndsEveryLease(t *testing.T) {
+	srv := redistest.Start(t, false)
+	store := newStore(t, srv.URL(), redisstore.Options{Prefix: redistest.Prefix()})
+	ctx := context.Background()
+	var leases []*session.Lease
+	for range 3 {
+		ref, err := store.Save(ctx, "U1", []byte("p"), time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		leases = append(leases, leased(t, store, ref))
+	}
+	if _, err := srv.Do("FLUSHALL"); err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range leases {
+		eventually(t, 2*time.Second, fmt.Sprintf("lease %d ended by FLUSHALL", i), l.Ended)
 	}
 }
