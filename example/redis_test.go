@@ -15,7 +15,7 @@ import (
 )
 
 func TestExample_RedisSessions(t *testing.T) {
-	for _, topo := range redistest.Topologies {
+	for _, topo := range redistest.Topologies() {
 		t.Run(topo.Name, func(t *testing.T) {
 			srv, browser, _ := startExample(t, "servemux", map[string]string{"REDIS_URL": topo.URL(t)})
 			if resp, _ := get(t, browser, srv.URL+"/me", "text/html"); resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/me" {

@@ -136,7 +136,7 @@ func killClients(t *testing.T, raw rueidis.Client) {
 }
 
 func TestRedis_NoStaleSessionAfterTheInvalidationConnectionDrops(t *testing.T) {
-	for _, topo := range redistest.Topologies {
+	for _, topo := range redistest.Topologies() {
 		t.Run(topo.Name, func(t *testing.T) {
 			url, prefix := topo.URL(t), redistest.Prefix()
 			raw := redistest.NewClient(t, url)

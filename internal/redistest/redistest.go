@@ -329,9 +329,9 @@ type Topology struct {
 	URL func(testing.TB) string
 }
 
-// Topologies are a single node and a three-node cluster: a test of the
-// store runs once against each.
-var Topologies = []Topology{{"single", URL}, {"cluster", ClusterURL}}
+// Topologies returns a single node and a three-node cluster: a test of
+// the store runs once against each.
+func Topologies() []Topology { return []Topology{{"single", URL}, {"cluster", ClusterURL}} }
 
 // NewClient returns a plain client (no client-side cache) of the Redis at
 // url, single node or cluster, closed at tb's cleanup: for a test that

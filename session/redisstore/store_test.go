@@ -31,7 +31,7 @@ var (
 // three-node Redis Cluster, each with a store of its own under a fresh
 // prefix, and a plain client for looking at Redis from outside.
 func forEachTopology(t *testing.T, test func(t *testing.T, store *redisstore.Store, raw rueidis.Client, prefix string)) {
-	for _, topo := range redistest.Topologies {
+	for _, topo := range redistest.Topologies() {
 		t.Run(topo.Name, func(t *testing.T) {
 			url := topo.URL(t)
 			prefix := redistest.Prefix()
