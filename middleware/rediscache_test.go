@@ -9,6 +9,8 @@ import (
 	"cmp"
 	"context"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,5 +177,49 @@ func TestRedis_NoStaleSessionAfterTheInvalidationConnectionDrops(t *testing.T) {
 				t.Errorf("new login after the drop: %d", status)
 			}
 		})
+	}
+}
+
+// getCalls returns how many GETs srv has served (INFO commandstats).
+func getCalls(t *testing.T, srv *redistest.Server) int64 {
+	t.Helper()
+	m, err := srv.Do("INFO", "commandstats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := m.ToString()
+	for _, line := range strings.Split(info, "\n") {
+		if rest, ok := strings.CutPrefix(line, "cmdstat_get:calls="); ok {
+			n, _ := strconv.ParseInt(rest[:strings.IndexByte(rest, ',')], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// Once an instance has read a session, its requests are served from
+// memory: Redis sees no more reads until the session changes.
+func TestRedis_CachedSessionCostsNoRoundTrip(t *testing.T) {
+	srv := redistest.Start(t, false)
+	app := newTestApp(t, withStore(newTestRedisStore(t, srv.URL(), redistest.Prefix())))
+	br := app.browser()
+	br.mustLogin()
+	value := br.sessionValue(app)
+	if resp := statusWith(t, app, "/api/me", value, false); resp.StatusCode != http.StatusOK {
+		t.Fatalf("first request: %d", resp.StatusCode)
+	}
+	before := getCalls(t, srv)
+	if before == 0 {
+		t.Fatal("INFO commandstats shows no GET: the count is not read right")
+	}
+	for range 50 {
+		if resp := statusWith(t, app, "/api/me", value, false); resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	if n := getCalls(t, srv) - before; n > 1 {
+		// One read is allowed: a connection replaced on a loaded machine
+		// drops the cache once.
+		t.Errorf("50 requests on a cached session made %d GETs to Redis", n)
 	}
 }
