@@ -15,6 +15,7 @@ type app struct {
 	auth     *middleware.Auth
 	accounts *accounts
 	demo     bool
+	log      *slog.Logger
 }
 
 // newApp builds the example for c, linking LINE users to accounts; demo
@@ -45,7 +46,7 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 	if err != nil {
 		return nil, err
 	}
-	return &app{auth: auth, accounts: accts, demo: demo}, nil
+	return &app{auth: auth, accounts: accts, demo: demo, log: log}, nil
 }
 
 // home greets a logged-in user, or offers the LINE login button.
@@ -65,6 +66,7 @@ func (a *app) me(w http.ResponseWriter, r *http.Request) {
 			data.Friend = map[bool]string{true: "yes", false: "no"}[friend]
 		}
 	}
+	data.Sessions = a.sessions(r)
 	render(w, mePage, data)
 }
 

@@ -12,6 +12,8 @@ type pageData struct {
 	AccountID string
 	Friend    string // "yes", "no" or "unknown"
 	Demo      bool
+	// Sessions are the user's sessions, with Redis sessions only.
+	Sessions []middleware.UserSession
 }
 
 func render(w http.ResponseWriter, t *template.Template, data pageData) {
@@ -66,7 +68,7 @@ var homePage = template.Must(template.Must(template.New("layout").Parse(layout))
 {{end}}
 {{template "foot"}}`))
 
-var mePage = template.Must(template.Must(template.New("layout").Parse(layout)).New("me").Parse(`{{template "head" .}}
+var mePage = template.Must(template.Must(template.Must(template.New("layout").Parse(layout)).Parse(sessionsSection)).New("me").Parse(`{{template "head" .}}
 <h1>Your LINE profile</h1>
 <div class="profile">
 {{if .User.PictureURL}}<img id="picture" src="{{.User.PictureURL}}" alt="{{.User.DisplayName}}">{{end}}
@@ -79,6 +81,7 @@ var mePage = template.Must(template.Must(template.New("layout").Parse(layout)).N
 <dt>Friend of our LINE account</dt><dd id="friend">{{.Friend}}</dd>
 {{if .User.AMR}}<dt>Logged in with</dt><dd id="amr">{{range $i, $m := .User.AMR}}{{if $i}}, {{end}}{{$m}}{{end}}</dd>{{end}}
 </dl>
+{{template "sessions" .}}
 <nav><a href="/">Home</a><a href="/api/me">/api/me</a></nav>
 <form method="post" action="/logout" style="margin-top:20px"><button class="secondary" id="logout" type="submit">Log out</button></form>
 {{template "foot"}}`))

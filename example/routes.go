@@ -31,6 +31,7 @@ func (a *app) serveMux() http.Handler {
 	m.HandleFunc("GET /{$}", a.home)
 	m.Handle("GET /me", a.auth.RequireLINEUser(http.HandlerFunc(a.me)))
 	m.Handle("GET /api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe)))
+	m.Handle(endSessionPath, a.auth.EndSessionHandler())
 	m.HandleFunc("GET /healthz", healthz)
 	return a.auth.Handler(m)
 }
@@ -43,6 +44,7 @@ func (a *app) chiRouter() http.Handler {
 	r.Get("/", a.home)
 	r.With(a.auth.RequireLINEUser).Get("/me", a.me)
 	r.With(a.auth.RequireLINEUser).Get("/api/me", a.apiMe)
+	r.Handle(endSessionPath, a.auth.EndSessionHandler())
 	r.Get("/healthz", healthz)
 	return r
 }
@@ -58,6 +60,7 @@ func (a *app) gorillaRouter() http.Handler {
 	r.HandleFunc("/", a.home).Methods(http.MethodGet)
 	r.Handle("/me", a.auth.RequireLINEUser(http.HandlerFunc(a.me))).Methods(http.MethodGet)
 	r.Handle("/api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe))).Methods(http.MethodGet)
+	r.Handle(endSessionPath, a.auth.EndSessionHandler())
 	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet)
 	return r
 }

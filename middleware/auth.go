@@ -147,7 +147,8 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 	if value == "" {
 		return anonymous
 	}
-	if st := a.sessionCache.get(value); st != nil {
+	if st, touch := a.sessionCache.get(value); st != nil {
+		a.touchSession(r, touch)
 		return st
 	}
 	o, err := a.sessions.Open(w, r)
@@ -165,9 +166,15 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 	}
 	d.user.ChannelID = a.cfg.LINE.ChannelID // web login is for the main channel only
 	st := &requestState{user: &d.user, source: SourceSession, session: d}
-	if !o.CacheUntil.IsZero() {
-		a.sessionCache.put(o.Value, st, o.CacheUntil)
+	touch := a.newSessionTouch(d.user.ID, o.Ref)
+	if o.CacheUntil.IsZero() {
+		// Not cached: every request comes this way, and the store's own
+		// rate limit makes a touch that is not due cost a map lookup.
+		a.touchSessionNow(r, touch)
+		return st
 	}
+	a.touchSession(r, touch)
+	a.sessionCache.put(o.Value, sessionCacheEntry{state: st, expiry: o.CacheUntil, lease: o.Lease, touch: touch})
 	return st
 }
 

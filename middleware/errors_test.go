@@ -31,6 +31,8 @@ var sentinels = map[string]error{
 	"session.ErrStoreUnavailable":                 session.ErrStoreUnavailable,
 	"session.ErrCookieTooLarge":                   session.ErrCookieTooLarge,
 	"session.ErrRevocationUnsupported":            session.ErrRevocationUnsupported,
+	"session.ErrListingUnsupported":               session.ErrListingUnsupported,
+	"middleware.ErrRateLimited":                   middleware.ErrRateLimited,
 }
 
 // TestErrors_EachMatchesExactlyOneCategory checks every kind of error the
@@ -76,6 +78,8 @@ func TestErrors_EachMatchesExactlyOneCategory(t *testing.T) {
 		{"a store outage", fmt.Errorf("%w: load: %w", session.ErrStoreUnavailable, errors.New("i/o timeout")), session.ErrStoreUnavailable},
 		{"a session too big", fmt.Errorf("cookie: %w", session.ErrCookieTooLarge), session.ErrCookieTooLarge},
 		{"no revocation", session.ErrRevocationUnsupported, session.ErrRevocationUnsupported},
+		{"no listing", session.ErrListingUnsupported, session.ErrListingUnsupported},
+		{"a bearer check over the limits", fmt.Errorf("%w: retry in 1s", middleware.ErrRateLimited), middleware.ErrRateLimited},
 		{"a store's not found", session.ErrNotFound, session.ErrNotFound},
 	}
 	for _, tc := range cases {

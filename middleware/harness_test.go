@@ -135,6 +135,7 @@ func (a *testApp) mount(t testing.TB, cfg middleware.Config) {
 		}
 		io.WriteString(w, "unregistered")
 	})))
+	mountUserSessions(mux, auth)
 	var h http.Handler = auth.Handler(mux)
 	a.handler.Store(&h)
 }

@@ -18,21 +18,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/linelogin/linelogin/internal/redistest"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
+	"github.com/linelogin/linelogin/session/redisstore"
 )
 
-// newTestRedisStore returns a store over a new client of opts (with
-// redistest's short timeouts, as an app that wants a fast 503 configures
-// them), under prefix. Instances of one app share a prefix; each test has
-// its own.
-func newTestRedisStore(t testing.TB, opts *redis.Options, prefix string) *session.RedisStore {
+// newTestRedisStore returns a store of its own (its own client and
+// client-side cache, as each app instance has) for the Redis at url,
+// under prefix. Instances of one app share a prefix; each test has its
+// own.
+func newTestRedisStore(t testing.TB, url, prefix string) *redisstore.Store {
 	t.Helper()
-	return session.NewRedisStore(redistest.NewClient(t, opts), session.RedisOptions{Prefix: prefix, Timeout: 2 * time.Second})
+	store, err := redisstore.NewURL(url, redisstore.Options{Prefix: prefix, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	return store
 }
 
 // withStore makes the app keep its sessions in store.
@@ -93,11 +97,16 @@ func statusWith(t *testing.T, app *testApp, path, value string, html bool) *http
 
 // twoInstances starts two apps on separate servers sharing a Redis (each
 // with its own client), the session keys and the LINE channel.
-func twoInstances(t *testing.T) (a, b *testApp) {
+func twoInstances(t *testing.T, opts ...appOption) (a, b *testApp) {
 	t.Helper()
-	opts, prefix, keys := redistest.Options(t), redistest.Prefix(), [][]byte{session.GenerateKey()}
-	a = newTestApp(t, withStore(newTestRedisStore(t, opts, prefix)), withKeys(keys...))
-	b = newTestApp(t, withStore(newTestRedisStore(t, opts, prefix)), withKeys(keys...), sameChannelAs(a))
+	return twoInstancesOn(t, redistest.URL(t), redistest.Prefix(), opts...)
+}
+
+func twoInstancesOn(t *testing.T, url, prefix string, opts ...appOption) (a, b *testApp) {
+	t.Helper()
+	keys := [][]byte{session.GenerateKey()}
+	a = newTestApp(t, append([]appOption{withStore(newTestRedisStore(t, url, prefix)), withKeys(keys...)}, opts...)...)
+	b = newTestApp(t, append([]appOption{withStore(newTestRedisStore(t, url, prefix)), withKeys(keys...), sameChannelAs(a)}, opts...)...)
 	return a, b
 }
 
@@ -186,9 +195,9 @@ func TestRedis_RevokeUser(t *testing.T) {
 }
 
 func TestRedis_KeyRotation(t *testing.T) {
-	opts, prefix := redistest.Options(t), redistest.Prefix()
+	url, prefix := redistest.URL(t), redistest.Prefix()
 	oldKey, newKey := session.GenerateKey(), session.GenerateKey()
-	app := newTestApp(t, withStore(newTestRedisStore(t, opts, prefix)), withKeys(oldKey))
+	app := newTestApp(t, withStore(newTestRedisStore(t, url, prefix)), withKeys(oldKey))
 	b := app.browser()
 	b.mustLogin()
 	old := b.sessionValue(app)
@@ -220,7 +229,7 @@ func TestRedis_KeyRotation(t *testing.T) {
 }
 
 func TestRedis_OversizeSessionIsStoredServerSide(t *testing.T) {
-	app := newTestApp(t, withStore(newTestRedisStore(t, redistest.Options(t), redistest.Prefix())))
+	app := newTestApp(t, withStore(newTestRedisStore(t, redistest.URL(t), redistest.Prefix())))
 	name := strings.Repeat("長い名前", 400) // ~4.8 KB of UTF-8: too much for a cookie
 	app.platform.SetIDTokenHook(func(_, claims map[string]any) { claims["name"] = name })
 	b := app.browser()
@@ -240,13 +249,22 @@ func TestRedis_OversizeSessionIsStoredServerSide(t *testing.T) {
 
 func TestRedis_OutageIs503AndRecoveryNeedsNoRestart(t *testing.T) {
 	srv := redistest.Start(t, true)
-	store := newTestRedisStore(t, &redis.Options{Addr: srv.Addr()}, redistest.Prefix())
+	store := newTestRedisStore(t, srv.URL(), redistest.Prefix())
 	app := newTestApp(t, withStore(store))
 	b := app.browser()
 	b.mustLogin()
 	value := b.sessionValue(app)
+	if status, _ := b.me(); status != http.StatusOK {
+		t.Fatalf("before the outage: status %d", status)
+	}
 
 	srv.Stop()
+	// The instance holds the session in memory, but learns of the
+	// outage when its connection drops, and then trusts nothing it held:
+	// the session needs Redis again, and gets 503 (never a logout).
+	eventually(t, 3*time.Second, "the outage seen", func() bool {
+		return statusWith(t, app, "/api/me", value, false).StatusCode == http.StatusServiceUnavailable
+	})
 	for _, html := range []bool{true, false} {
 		start := time.Now()
 		resp := statusWith(t, app, "/me", value, html)

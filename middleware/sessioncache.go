@@ -3,6 +3,8 @@ package middleware
 import (
 	"sync"
 	"time"
+
+	"github.com/linelogin/linelogin/session"
 )
 
 // sessionCacheSize bounds the decoded sessions kept in memory.
@@ -16,9 +18,13 @@ const sessionCacheSize = 10000
 //
 // It holds only what the session Manager allowed (Opened.CacheUntil):
 // sessions of the stateless cookie store, under the current key, until
-// their expiry, which every hit checks again. Server-side sessions are
-// never cached, so a logout or a revocation elsewhere takes effect on the
-// next request. A hit requires the exact cookie value that passed
+// their expiry, which every hit checks again; and sessions of a
+// session.LeasingStore (Redis) while the store's lease holds, which every
+// hit checks too (an atomic load): the store ends the lease when the
+// session changes anywhere or when it can no longer hear of changes, so a
+// logout or a revocation elsewhere takes effect as soon as Redis's
+// invalidation reaches this instance. Other server-side sessions are never
+// cached. A hit requires the exact cookie value that passed
 // verification, so the cache is as strict as the codec. The cached state is
 // shared by requests and never modified.
 type sessionCache struct {
@@ -30,23 +36,25 @@ type sessionCache struct {
 type sessionCacheEntry struct {
 	state  *requestState
 	expiry time.Time
+	lease  *session.Lease // nil for the cookie store
+	touch  *sessionTouch  // nil unless the store lists sessions
 }
 
 func newSessionCache(now func() time.Time) *sessionCache {
 	return &sessionCache{now: now, entries: make(map[string]sessionCacheEntry)}
 }
 
-func (c *sessionCache) get(value string) *requestState {
+func (c *sessionCache) get(value string) (*requestState, *sessionTouch) {
 	c.mu.RLock()
 	e, ok := c.entries[value]
 	c.mu.RUnlock()
-	if !ok || !c.now().Before(e.expiry) {
-		return nil
+	if !ok || !c.now().Before(e.expiry) || (e.lease != nil && e.lease.Ended()) {
+		return nil, nil
 	}
-	return e.state
+	return e.state, e.touch
 }
 
-func (c *sessionCache) put(value string, st *requestState, expiry time.Time) {
+func (c *sessionCache) put(value string, e sessionCacheEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= sessionCacheSize {
@@ -60,7 +68,7 @@ func (c *sessionCache) put(value string, st *requestState, expiry time.Time) {
 			}
 		}
 	}
-	c.entries[value] = sessionCacheEntry{state: st, expiry: expiry}
+	c.entries[value] = e
 }
 
 func (c *sessionCache) forget(value string) {

@@ -18,23 +18,37 @@ func TestSessionCache_ExpiresAndStaysBounded(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	c.now = func() time.Time { return now }
 	st := &requestState{source: SourceSession}
-	c.put("v", st, now.Add(time.Minute))
-	if c.get("v") != st {
+	c.put("v", sessionCacheEntry{state: st, expiry: now.Add(time.Minute)})
+	if got, _ := c.get("v"); got != st {
 		t.Fatal("fresh entry missed")
 	}
 	now = now.Add(time.Minute)
-	if c.get("v") != nil {
+	if got, _ := c.get("v"); got != nil {
 		t.Error("entry served at its expiry")
 	}
 	for i := range sessionCacheSize * 2 {
-		c.put(fmt.Sprint(i), st, now.Add(time.Hour))
+		c.put(fmt.Sprint(i), sessionCacheEntry{state: st, expiry: now.Add(time.Hour)})
 	}
 	if n := len(c.entries); n > sessionCacheSize {
 		t.Errorf("%d entries, want at most %d", n, sessionCacheSize)
 	}
 	c.forget("19999")
-	if c.get("19999") != nil {
+	if got, _ := c.get("19999"); got != nil {
 		t.Error("forgotten entry served")
+	}
+}
+
+func TestSessionCache_EndedLeaseMisses(t *testing.T) {
+	c := newSessionCache(time.Now)
+	st := &requestState{source: SourceSession}
+	lease := session.NewLease(time.Now().Add(time.Hour))
+	c.put("v", sessionCacheEntry{state: st, expiry: time.Now().Add(time.Hour), lease: lease})
+	if got, _ := c.get("v"); got != st {
+		t.Fatal("entry under a held lease missed")
+	}
+	lease.End()
+	if got, _ := c.get("v"); got != nil {
+		t.Error("entry served after the store ended its lease")
 	}
 }
 

@@ -10,7 +10,8 @@ import "errors"
 //   - ErrStoreUnavailable: an outage of the Store; the request is neither
 //     logged in nor out, and gets 503;
 //   - ErrCookieTooLarge: a session that does not fit in a cookie;
-//   - ErrRevocationUnsupported: the Store cannot find sessions by owner.
+//   - ErrRevocationUnsupported: the Store cannot find sessions by owner;
+//   - ErrListingUnsupported: the Store cannot list sessions.
 var (
 	// ErrBadKey reports a session key that is not KeySize random bytes.
 	ErrBadKey = errors.New("session: a key must be 32 bytes")
@@ -34,4 +35,9 @@ var (
 	// cannot find sessions by owner, as CookieStore cannot: a cookie session
 	// lives in the browser and ends only by expiry or logout.
 	ErrRevocationUnsupported = errors.New("session: the store cannot revoke sessions by owner")
+
+	// ErrListingUnsupported is returned when the Store cannot list an owner's
+	// sessions or end one by its ID (it is not a Lister), as CookieStore
+	// cannot: a cookie session is known only to the browser that holds it.
+	ErrListingUnsupported = errors.New("session: the store cannot list sessions")
 )

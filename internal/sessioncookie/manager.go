@@ -143,13 +143,21 @@ type Opened struct {
 	Payload []byte
 	// Value is the cookie value the payload came from.
 	Value string
+	// Ref is the store's reference to the session (secret: it is what the
+	// cookie carries), for calls such as a session.Lister's Touch.
+	Ref []byte
 	// CacheUntil is how long a cache from Value to Payload may answer for
-	// the Manager: until the session expires, with the stateless
-	// CookieStore. It is zero, meaning "do not cache", for server-side
-	// stores, whose sessions can end early (logout elsewhere,
-	// revocation), and for a cookie under an old key, which must be
-	// re-issued.
+	// the Manager, provided Lease (if not nil) still holds: until the
+	// session expires, with the stateless CookieStore; until the lease's
+	// end, at the latest, with a session.LeasingStore, whose lease ends
+	// early when the session changes anywhere (logout elsewhere,
+	// revocation). It is zero, meaning "do not cache", for other
+	// server-side stores, whose sessions can end without notice, and for
+	// a cookie under an old key, which must be re-issued.
 	CacheUntil time.Time
+	// Lease is the store's lease on the payload, or nil: a cache must
+	// check it on every hit.
+	Lease *session.Lease
 }
 
 // Open is Load for callers that cache decoded sessions by cookie value
@@ -164,19 +172,34 @@ func (m *Manager) Open(w http.ResponseWriter, r *http.Request) (Opened, error) {
 	if err != nil {
 		return Opened{}, err
 	}
-	payload, err := m.store.Load(r.Context(), ref)
+	var (
+		payload []byte
+		lease   *session.Lease
+	)
+	if ls, ok := m.store.(session.LeasingStore); ok {
+		payload, lease, err = ls.LoadLeased(r.Context(), ref)
+	} else {
+		payload, err = m.store.Load(r.Context(), ref)
+	}
 	if errors.Is(err, session.ErrNotFound) {
 		return Opened{}, ErrNoSession
 	}
 	if err != nil {
 		return Opened{}, fmt.Errorf("%w: load: %w", session.ErrStoreUnavailable, err)
 	}
-	o := Opened{Payload: payload, Value: value}
-	if old {
+	o := Opened{Payload: payload, Value: value, Ref: ref}
+	switch _, stateless := m.store.(session.CookieStore); {
+	case old:
 		// Keep the original expiry: rotation must not extend a session.
 		_ = m.setCookie(w, ref, expiry)
-	} else if _, stateless := m.store.(session.CookieStore); stateless {
+	case stateless:
 		o.CacheUntil = expiry
+	case lease != nil:
+		o.Lease = lease
+		o.CacheUntil = expiry
+		if lease.Until().Before(expiry) {
+			o.CacheUntil = lease.Until()
+		}
 	}
 	return o, nil
 }
@@ -216,6 +239,19 @@ func (m *Manager) RevokeOwner(ctx context.Context, owner string) error {
 		return session.ErrRevocationUnsupported
 	}
 	return rv.DeleteOwner(ctx, owner)
+}
+
+// Lister returns the store as a session.Lister, or nil if it is not one.
+func (m *Manager) Lister() session.Lister {
+	l, _ := m.store.(session.Lister)
+	return l
+}
+
+// Ref returns the store reference that the request's session cookie
+// carries, or ErrNoSession.
+func (m *Manager) Ref(r *http.Request) ([]byte, error) {
+	ref, _, _, err := m.ref(r)
+	return ref, err
 }
 
 // ref returns the store reference that the request's cookie carries.

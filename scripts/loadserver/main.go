@@ -13,7 +13,9 @@
 //	AUTH_URL=http://127.0.0.1:port/api/data    behind the middleware
 //	COOKIE=linelogin_session=...               the session cookie
 //
-// and serves until SIGINT or SIGTERM, then prints how many requests each
+// and, with -redis, REDIS_AUTH_URL and REDIS_COOKIE for a third port
+// behind the middleware with sessions in Redis; it serves until SIGINT or
+// SIGTERM, then prints how many requests each
 // port answered and how many of them carried a user.
 package main
 
@@ -39,6 +41,7 @@ import (
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
+	"github.com/linelogin/linelogin/session/redisstore"
 )
 
 const path = "/api/data"
@@ -66,6 +69,7 @@ func app(c *counts) http.Handler {
 
 func main() {
 	ready := flag.String("ready", "", "file to write the URLs and cookie to once serving")
+	redisURL := flag.String("redis", "", "also serve the middleware with sessions in this Redis (session/redisstore), on a third port")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("loadserver: ")
@@ -77,58 +81,40 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	authLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	authBase := "http://" + authLn.Addr().String()
-
 	platform, err := linetest.New(linetest.Config{AutoApprove: linetest.DefaultUsers()[0].ID})
 	if err != nil {
 		log.Fatal(err)
 	}
 	// Never dialled: the Transport serves both hosts.
 	platform.SetURLs("http://access.line.test", "http://api.line.test")
-	if err := platform.AddCallbackURL(authBase + "/callback"); err != nil {
-		log.Fatal(err)
-	}
-	auth, err := middleware.New(middleware.Config{
-		LINE: callback.Config{
-			ChannelID:     platform.ChannelID(),
-			ChannelSecret: platform.ChannelSecret(),
-			RedirectURL:   authBase + "/callback",
-			AccessURL:     platform.AccessURL(),
-			APIURL:        platform.APIURL(),
-			HTTPClient:    &http.Client{Transport: platform.Transport()},
-		},
-		SessionKeys: [][]byte{session.GenerateKey()},
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
 
-	var plainCounts, authCounts counts
+	var plainCounts counts
 	plain := &http.Server{Handler: app(&plainCounts), ReadHeaderTimeout: 10 * time.Second}
-	authed := &http.Server{Handler: auth.Handler(app(&authCounts)), ReadHeaderTimeout: 10 * time.Second}
-
-	cookie, err := login(authed.Handler, platform, authBase)
-	if err != nil {
-		log.Fatalf("login: %v", err)
+	servers := []*authServer{startAuth("middleware", platform, nil)}
+	if *redisURL != "" {
+		store, err := redisstore.NewURL(*redisURL, redisstore.Options{Prefix: "linelogin-load:"})
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer store.Close()
+		servers = append(servers, startAuth("redis", platform, store))
 	}
-
-	errc := make(chan error, 2)
+	errc := make(chan error, 1+len(servers))
 	go func() { errc <- plain.Serve(plainLn) }()
-	go func() { errc <- authed.Serve(authLn) }()
-
-	plainURL := "http://" + plainLn.Addr().String() + path
-	authURL := authBase + path
-	if err := check(authURL, cookie, &authCounts); err != nil {
-		log.Fatalf("the session cookie does not authenticate: %v", err)
+	out := fmt.Sprintf("PLAIN_URL=http://%s%s\n", plainLn.Addr(), path)
+	for _, a := range servers {
+		go func() { errc <- a.srv.Serve(a.ln) }()
+		if err := check(a.url, a.cookie, &a.counts); err != nil {
+			log.Fatalf("%s: the session cookie does not authenticate: %v", a.name, err)
+		}
+		a.counts.all.Store(0)
+		a.counts.withUser.Store(0)
+		if a.name == "redis" {
+			out += fmt.Sprintf("REDIS_AUTH_URL=%s\nREDIS_COOKIE=%s\n", a.url, a.cookie)
+		} else {
+			out += fmt.Sprintf("AUTH_URL=%s\nCOOKIE=%s\n", a.url, a.cookie)
+		}
 	}
-	authCounts.all.Store(0)
-	authCounts.withUser.Store(0)
-
-	out := fmt.Sprintf("PLAIN_URL=%s\nAUTH_URL=%s\nCOOKIE=%s\n", plainURL, authURL, cookie)
 	if err := os.WriteFile(*ready, []byte(out), 0o600); err != nil {
 		log.Fatal(err)
 	}
@@ -143,9 +129,56 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = plain.Shutdown(ctx)
-	_ = authed.Shutdown(ctx)
 	fmt.Printf("loadserver: no middleware: %d requests, %d with a user\n", plainCounts.all.Load(), plainCounts.withUser.Load())
-	fmt.Printf("loadserver: middleware:    %d requests, %d with a user\n", authCounts.all.Load(), authCounts.withUser.Load())
+	for _, a := range servers {
+		_ = a.srv.Shutdown(ctx)
+		fmt.Printf("loadserver: %-11s %d requests, %d with a user\n", a.name+":", a.counts.all.Load(), a.counts.withUser.Load())
+	}
+}
+
+// authServer is the handler behind the middleware on a port of its own,
+// with a logged-in session cookie for it.
+type authServer struct {
+	name   string
+	srv    *http.Server
+	ln     net.Listener
+	url    string
+	cookie string
+	counts counts
+}
+
+// startAuth listens on a loopback port and logs in once, with sessions in
+// store (the cookie store if nil); the caller serves.
+func startAuth(name string, platform *linetest.Platform, store session.Store) *authServer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	if err := platform.AddCallbackURL(base + "/callback"); err != nil {
+		log.Fatal(err)
+	}
+	auth, err := middleware.New(middleware.Config{
+		LINE: callback.Config{
+			ChannelID:     platform.ChannelID(),
+			ChannelSecret: platform.ChannelSecret(),
+			RedirectURL:   base + "/callback",
+			AccessURL:     platform.AccessURL(),
+			APIURL:        platform.APIURL(),
+			HTTPClient:    &http.Client{Transport: platform.Transport()},
+		},
+		SessionKeys:  [][]byte{session.GenerateKey()},
+		SessionStore: store,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	a := &authServer{name: name, ln: ln, url: base + path}
+	a.srv = &http.Server{Handler: auth.Handler(app(&a.counts)), ReadHeaderTimeout: 10 * time.Second}
+	if a.cookie, err = login(a.srv.Handler, platform, base); err != nil {
+		log.Fatalf("%s: login: %v", name, err)
+	}
+	return a
 }
 
 // login runs /login, linetest's authorize and /callback in process and

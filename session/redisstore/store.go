@@ -1,0 +1,493 @@
+// Package redisstore keeps sessions server-side in Redis (a single node,
+// Sentinel or a Redis Cluster), for apps that need a logout or a
+// revocation to take effect on every instance at once, and lets users see
+// and end their sessions.
+//
+// It is a package of its own so that an app on the cookie store links no
+// Redis client.
+//
+// Reads use Redis's server-assisted client-side caching (RESP3 CLIENT
+// TRACKING, through github.com/redis/rueidis): each instance keeps the
+// sessions it read in memory, and Redis tells it when one of them
+// changes, is deleted or expires, whoever did it. Every read returns a
+// session.Lease that ends at that moment, or when the connection that
+// carries the invalidations drops, so that the middleware can serve a
+// session at the cost of a map lookup without ever serving one that has
+// ended.
+//
+//	store, err := redisstore.NewURL("redis://redis:6379", redisstore.Options{})
+//	...
+//	defer store.Close()
+//	auth, err := middleware.New(middleware.Config{SessionStore: store, ...})
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/linelogin/linelogin/session"
+)
+
+// DefaultPrefix starts every key a Store writes when Options.Prefix is
+// empty.
+const DefaultPrefix = "linelogin:"
+
+// DefaultTimeout bounds each operation when Options.Timeout is zero.
+const DefaultTimeout = 2 * time.Second
+
+// DefaultMaxCacheAge is Options.MaxCacheAge when zero.
+const DefaultMaxCacheAge = time.Minute
+
+// DefaultTouchInterval is Options.TouchInterval when zero.
+const DefaultTouchInterval = 5 * time.Minute
+
+// redialInterval is how often a Store that has no connection yet tries
+// to make one; requests in between fail at once (503) instead of each
+// waiting for a dial timeout.
+const redialInterval = time.Second
+
+// refSize is the length in bytes of a session reference: 256 random bits,
+// so that references can be neither guessed nor enumerated.
+const refSize = 32
+
+// revokeBatch is how many session IDs DeleteOwner pops per round trip.
+const revokeBatch = 256
+
+// Options configure a Store. Every zero value is a default.
+type Options struct {
+	// Prefix starts every key the store writes, so that several apps (or
+	// tests) can share one Redis; DefaultPrefix if empty.
+	Prefix string
+	// Timeout bounds each operation (a few round trips) through its
+	// context; DefaultTimeout if zero, none if negative.
+	Timeout time.Duration
+	// MaxCacheAge bounds how long a session read stays in this
+	// instance's memory without a round trip to Redis, even if no
+	// invalidation arrives: a second safety net behind invalidations and
+	// the connection's health checks. DefaultMaxCacheAge if zero; a
+	// negative value turns client-side caching off (every request reads
+	// Redis).
+	MaxCacheAge time.Duration
+	// TouchInterval is how often, at most, a session's "last seen" is
+	// written; DefaultTouchInterval if zero.
+	TouchInterval time.Duration
+}
+
+// Store is a session.Store in Redis. It also implements
+// session.LeasingStore, session.OwnerRevoker and session.Lister. Make it
+// with New or NewURL; it is safe for concurrent use.
+//
+// The session cookie carries, encrypted under the session keys, only a
+// reference of 32 random bytes. Redis holds, under the SHA-256 of that
+// reference (so that a copy of the database yields no usable cookie, even
+// together with the keys), the owner and the payload, with a TTL that
+// ends at the session's expiry. Keys (with the default prefix):
+//
+//	linelogin:s:<hex sha256(ref)>   string: owner and payload, TTL until expiry
+//	linelogin:u:<owner>             set of <hex sha256(ref)>, TTL until the last expiry
+//	linelogin:m:<owner>             hash <hex sha256(ref)> → JSON {created, last seen, expiry, device}
+//
+// Every command and script touches keys of one slot, so the store works
+// on a Redis Cluster: an owner's sessions live on whichever nodes their
+// keys hash to.
+type Store struct {
+	opt           rueidis.ClientOption
+	prefix        string
+	timeout       time.Duration
+	maxCacheAge   time.Duration
+	touchInterval time.Duration
+	now           func() time.Time
+
+	client  atomic.Pointer[rueidis.Client]
+	dialMu  sync.Mutex
+	dialErr error
+	dialAt  time.Time
+	closed  bool
+	leases  leaseTable
+	touches touchLog
+}
+
+// New returns a Store over the Redis that opt describes (see
+// rueidis.ParseURL and NewURL). The Store makes and owns the client:
+// close it with Close. Redis need not be up yet: until it answers, every
+// operation fails with session.ErrStoreUnavailable (the middleware answers
+// 503), and the store connects as soon as it can.
+//
+// The store sets opt.OnInvalidations. Client-side caching needs Redis 6
+// or later (RESP3); it is off, and every read goes to Redis, when
+// opts.MaxCacheAge is negative, or opt.DisableCache or opt.AlwaysRESP2 is
+// set (the URL's client_cache=0 or protocol=2).
+func New(opt rueidis.ClientOption, opts Options) *Store {
+	if opts.Prefix == "" {
+		opts.Prefix = DefaultPrefix
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.MaxCacheAge == 0 {
+		opts.MaxCacheAge = DefaultMaxCacheAge
+	}
+	if opts.TouchInterval <= 0 {
+		opts.TouchInterval = DefaultTouchInterval
+	}
+	s := &Store{
+		prefix:        opts.Prefix,
+		timeout:       opts.Timeout,
+		maxCacheAge:   opts.MaxCacheAge,
+		touchInterval: opts.TouchInterval,
+		now:           time.Now,
+	}
+	s.leases.init()
+	if opts.MaxCacheAge < 0 || opt.DisableCache || opt.AlwaysRESP2 {
+		// No client-side cache, hence no invalidations: no lease can be
+		// promised, and every read goes to Redis.
+		opt.DisableCache = true
+		s.maxCacheAge = -1
+	} else {
+		opt.OnInvalidations = s.leases.invalidate
+	}
+	s.opt = opt
+	return s
+}
+
+// NewURL is New for a URL as the example's REDIS_URL takes it:
+// redis://[user:password@]host:port[/db], rediss:// for TLS, and a Redis
+// Cluster as redis://node1:port?addr=node2:port&addr=node3:port (any
+// node will do: the client learns the others). dial_timeout and
+// write_timeout in the query override the defaults set here: a second to
+// dial, health checks (PING) after a second without traffic and two
+// seconds for any reply, so that a dead connection, and with it the
+// cache, is dropped within about three seconds.
+//
+// The error never shows the URL, which may hold a password.
+func NewURL(rawURL string, opts Options) (*Store, error) {
+	opt, err := rueidis.ParseURL(rawURL)
+	if err != nil {
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return nil, fmt.Errorf("redisstore: %w", err)
+	}
+	if opt.Dialer.Timeout == 0 {
+		opt.Dialer.Timeout = time.Second
+	}
+	opt.Dialer.KeepAlive = time.Second
+	if opt.ConnWriteTimeout == 0 {
+		opt.ConnWriteTimeout = 2 * time.Second
+	}
+	return New(opt, opts), nil
+}
+
+// Close closes the client. Operations after Close fail.
+func (s *Store) Close() {
+	s.dialMu.Lock()
+	defer s.dialMu.Unlock()
+	s.closed = true
+	if c := s.client.Load(); c != nil {
+		(*c).Close()
+	}
+	s.leases.endAll()
+}
+
+// conn returns the client, making it first if need be: at most once per
+// redialInterval, so that an outage costs each request a prompt error,
+// not a dial timeout.
+func (s *Store) conn() (rueidis.Client, error) {
+	if c := s.client.Load(); c != nil {
+		return *c, nil
+	}
+	s.dialMu.Lock()
+	defer s.dialMu.Unlock()
+	if c := s.client.Load(); c != nil {
+		return *c, nil
+	}
+	if s.closed {
+		return nil, errors.New("store closed")
+	}
+	if time.Since(s.dialAt) < redialInterval && s.dialErr != nil {
+		return nil, s.dialErr
+	}
+	s.dialAt = time.Now()
+	c, err := rueidis.NewClient(s.opt)
+	if err != nil {
+		s.dialErr = err
+		return nil, err
+	}
+	s.client.Store(&c)
+	return c, nil
+}
+
+func (s *Store) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.timeout < 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// unavailable wraps an error from Redis: an outage, never "not logged in".
+func unavailable(op string, err error) error {
+	return fmt.Errorf("redisstore: %s: %w: %w", op, session.ErrStoreUnavailable, err)
+}
+
+// Save stores owner and payload under a new random reference until expiry
+// and adds the session to owner's index.
+func (s *Store) Save(ctx context.Context, owner string, payload []byte, expiry time.Time) ([]byte, error) {
+	now := s.now()
+	ttl := expiry.Sub(now).Milliseconds()
+	if ttl <= 0 {
+		return nil, unavailable("save session", errors.New("expiry is not in the future"))
+	}
+	c, err := s.conn()
+	if err != nil {
+		return nil, unavailable("save session", err)
+	}
+	ref := make([]byte, refSize)
+	rand.Read(ref) // never fails since Go 1.24
+	id := sessionID(ref)
+	value := make([]byte, 0, binary.MaxVarintLen64+len(owner)+len(payload))
+	value = binary.AppendUvarint(value, uint64(len(owner)))
+	value = append(value, owner...)
+	value = append(value, payload...)
+
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	key := s.sessionKey(id)
+	err = c.Do(ctx, c.B().Set().Key(key).Value(rueidis.BinaryString(value)).Nx().PxMilliseconds(ttl).Build()).Error()
+	if rueidis.IsRedisNil(err) {
+		err = errors.New("reference already in use")
+	}
+	if err != nil {
+		return nil, unavailable("save session", err)
+	}
+	// The session is indexed after it exists, so that DeleteOwner, which
+	// unindexes a session only after deleting it, cannot leave it alive
+	// and unindexed.
+	meta := encodeMeta(meta{Created: now.Unix(), Expires: expiry.Unix()})
+	for _, r := range []rueidis.RedisResult{
+		indexScript.Exec(ctx, c, []string{s.ownerKey(owner)}, []string{id, fmt.Sprint(ttl)}),
+		metaScript.Exec(ctx, c, []string{s.metaKey(owner)}, []string{id, fmt.Sprint(ttl), meta}),
+	} {
+		if err := r.Error(); err != nil {
+			// Its cookie is never sent; delete it, or let it expire.
+			_ = c.Do(ctx, c.B().Del().Key(key).Build()).Error()
+			return nil, unavailable("index session", err)
+		}
+	}
+	return ref, nil
+}
+
+// Load returns the payload saved under ref, or session.ErrNotFound once it
+// was deleted, revoked or expired.
+func (s *Store) Load(ctx context.Context, ref []byte) ([]byte, error) {
+	payload, _, err := s.LoadLeased(ctx, ref)
+	return payload, err
+}
+
+// LoadLeased is Load with a lease that ends when the session changes, is
+// deleted or expires, when the connection that would tell of it drops,
+// or after Options.MaxCacheAge, whichever comes first. The read is served
+// from this instance's client-side cache when it holds the session.
+func (s *Store) LoadLeased(ctx context.Context, ref []byte) ([]byte, *session.Lease, error) {
+	if len(ref) != refSize {
+		return nil, nil, session.ErrNotFound
+	}
+	c, err := s.conn()
+	if err != nil {
+		return nil, nil, unavailable("load session", err)
+	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	key := s.sessionKey(sessionID(ref))
+	// Taken before the read, so that an invalidation that races with it
+	// denies the lease rather than being missed.
+	gen := s.leases.generation()
+	var resp rueidis.RedisResult
+	if s.maxCacheAge > 0 {
+		resp = c.DoCache(ctx, c.B().Get().Key(key).Cache(), s.maxCacheAge)
+	} else {
+		resp = c.Do(ctx, c.B().Get().Key(key).Build())
+	}
+	value, err := resp.AsBytes()
+	if rueidis.IsRedisNil(err) {
+		return nil, nil, session.ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, unavailable("load session", err)
+	}
+	_, payload, ok := splitValue(value)
+	if !ok {
+		// Not written by this store: as good as absent.
+		return nil, nil, fmt.Errorf("%w: unreadable value", session.ErrNotFound)
+	}
+	if s.maxCacheAge <= 0 {
+		return payload, nil, nil
+	}
+	// The client-side cache keeps the entry until the key's own expiry
+	// or MaxCacheAge after it was read, whichever is sooner: the lease
+	// ends then too.
+	until := s.now().Add(s.maxCacheAge)
+	if pxat := resp.CachePXAT(); pxat > 0 {
+		until = time.UnixMilli(pxat)
+	}
+	return payload, s.leases.grant(key, gen, until), nil
+}
+
+// Delete ends the session saved under ref and removes it from its owner's
+// index. Deleting an unknown ref is not an error.
+func (s *Store) Delete(ctx context.Context, ref []byte) error {
+	if len(ref) != refSize {
+		return nil
+	}
+	c, err := s.conn()
+	if err != nil {
+		return unavailable("delete session", err)
+	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	id := sessionID(ref)
+	value, err := takeScript.Exec(ctx, c, []string{s.sessionKey(id)}, nil).AsBytes()
+	if rueidis.IsRedisNil(err) {
+		return nil
+	}
+	if err != nil {
+		return unavailable("delete session", err)
+	}
+	if owner, _, ok := splitValue(value); ok {
+		return s.unindex(ctx, c, owner, id)
+	}
+	return nil
+}
+
+// unindex removes the session id from owner's index and metadata.
+func (s *Store) unindex(ctx context.Context, c rueidis.Client, owner string, ids ...string) error {
+	for _, r := range c.DoMulti(ctx,
+		c.B().Srem().Key(s.ownerKey(owner)).Member(ids...).Build(),
+		c.B().Hdel().Key(s.metaKey(owner)).Field(ids...).Build(),
+	) {
+		if err := r.Error(); err != nil {
+			return unavailable("unindex session", err)
+		}
+	}
+	return nil
+}
+
+// DeleteOwner ends every session saved for owner, on every app instance
+// sharing the Redis. An ID leaves the index only after its session is
+// deleted, so a failed call can simply be retried.
+func (s *Store) DeleteOwner(ctx context.Context, owner string) error {
+	c, err := s.conn()
+	if err != nil {
+		return unavailable("revoke sessions", err)
+	}
+	for {
+		done, err := s.revokeBatch(ctx, c, owner)
+		if err != nil {
+			return unavailable("revoke sessions", err)
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// revokeBatch deletes up to revokeBatch of owner's sessions, then
+// unindexes them, within one timeout. It reports whether none were left.
+func (s *Store) revokeBatch(ctx context.Context, c rueidis.Client, owner string) (done bool, err error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	ids, err := c.Do(ctx, c.B().Srandmember().Key(s.ownerKey(owner)).Count(revokeBatch).Build()).AsStrSlice()
+	if err != nil {
+		return false, err
+	}
+	if len(ids) == 0 {
+		return true, c.Do(ctx, c.B().Del().Key(s.metaKey(owner)).Build()).Error()
+	}
+	// One DEL per key: a multi-key DEL would fail across cluster slots.
+	// The client groups them by node and pipelines them.
+	dels := make(rueidis.Commands, len(ids))
+	for i, id := range ids {
+		dels[i] = c.B().Del().Key(s.sessionKey(id)).Build()
+	}
+	for _, r := range c.DoMulti(ctx, dels...) {
+		if err := r.Error(); err != nil {
+			return false, err
+		}
+	}
+	return false, s.unindex(ctx, c, owner, ids...)
+}
+
+// Ping checks that Redis answers, within the store's timeout: for a
+// readiness probe or a warning at start-up.
+func (s *Store) Ping(ctx context.Context) error {
+	c, err := s.conn()
+	if err != nil {
+		return unavailable("ping", err)
+	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	if err := c.Do(ctx, c.B().Ping().Build()).Error(); err != nil {
+		return unavailable("ping", err)
+	}
+	return nil
+}
+
+func (s *Store) sessionKey(id string) string  { return s.prefix + "s:" + id }
+func (s *Store) ownerKey(owner string) string { return s.prefix + "u:" + owner }
+func (s *Store) metaKey(owner string) string  { return s.prefix + "m:" + owner }
+
+// sessionID names a session in Redis: the hex SHA-256 of its reference.
+func sessionID(ref []byte) string {
+	sum := sha256.Sum256(ref)
+	return hex.EncodeToString(sum[:])
+}
+
+// splitValue parses a stored value: the owner, length-prefixed, then the
+// payload.
+func splitValue(v []byte) (owner string, payload []byte, ok bool) {
+	n, k := binary.Uvarint(v)
+	if k <= 0 || n > uint64(len(v)-k) {
+		return "", nil, false
+	}
+	return string(v[k : k+int(n)]), v[k+int(n):], true
+}
+
+// indexScript adds ARGV[1] to the owner set KEYS[1] and extends the set's
+// TTL to ARGV[2] milliseconds unless it already lasts longer. PTTL is -1
+// for a new set, which has no TTL yet.
+var indexScript = rueidis.NewLuaScript(`
+redis.call('SADD', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
+	redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 1
+`)
+
+// metaScript sets field ARGV[1] of the hash KEYS[1] to ARGV[3] and
+// extends its TTL as indexScript does.
+var metaScript = rueidis.NewLuaScript(`
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
+	redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 1
+`)
+
+// takeScript deletes KEYS[1] and returns the value it held, or nil; GETDEL
+// would need Redis 6.2.
+var takeScript = rueidis.NewLuaScript(`
+local v = redis.call('GET', KEYS[1])
+if v then redis.call('DEL', KEYS[1]) end
+return v
+`)
