@@ -31,7 +31,9 @@ type SQLOptions struct {
 // SQLStore is a Store in a database/sql database, in portable SQL. Both
 // columns are unique in the database itself: of two requests linking one
 // LINE user (or one account) at once, the database lets one in, and the
-// other gets ErrAlreadyLinked.
+// other gets ErrAlreadyLinked. With SQLite, set a busy timeout (for
+// modernc.org/sqlite, "?_pragma=busy_timeout(5000)") or one connection,
+// so that concurrent writers wait for each other instead of failing.
 type SQLStore struct {
 	db   *sql.DB
 	now  func() time.Time
@@ -61,7 +63,7 @@ func NewSQLStore(ctx context.Context, db *sql.DB, opts SQLOptions) (*SQLStore, e
 		s.now = time.Now
 	}
 	q := func(query string) string {
-		query = strings.ReplaceAll(query, "TABLE", table)
+		query = strings.ReplaceAll(query, "{table}", table)
 		if !opts.NumberedPlaceholders {
 			return query
 		}
@@ -77,12 +79,12 @@ func NewSQLStore(ctx context.Context, db *sql.DB, opts SQLOptions) (*SQLStore, e
 		}
 		return b.String()
 	}
-	s.stmt.insert = q(`INSERT INTO TABLE (line_user_id, account_id, linked_at) VALUES (?, ?, ?)`)
-	s.stmt.byLINE = q(`SELECT account_id FROM TABLE WHERE line_user_id = ?`)
-	s.stmt.byAccount = q(`SELECT line_user_id FROM TABLE WHERE account_id = ?`)
-	s.stmt.remove = q(`DELETE FROM TABLE WHERE account_id = ? AND line_user_id = ?`)
+	s.stmt.insert = q(`INSERT INTO {table} (line_user_id, account_id, linked_at) VALUES (?, ?, ?)`)
+	s.stmt.byLINE = q(`SELECT account_id FROM {table} WHERE line_user_id = ?`)
+	s.stmt.byAccount = q(`SELECT line_user_id FROM {table} WHERE account_id = ?`)
+	s.stmt.remove = q(`DELETE FROM {table} WHERE account_id = ? AND line_user_id = ?`)
 	if !opts.SkipCreate {
-		_, err := db.ExecContext(ctx, q(`CREATE TABLE IF NOT EXISTS TABLE (
+		_, err := db.ExecContext(ctx, q(`CREATE TABLE IF NOT EXISTS {table} (
 			line_user_id VARCHAR(255) NOT NULL PRIMARY KEY,
 			account_id   VARCHAR(255) NOT NULL UNIQUE,
 			linked_at    BIGINT NOT NULL
