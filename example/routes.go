@@ -32,6 +32,7 @@ func (a *app) serveMux() http.Handler {
 	m.Handle("GET /me", a.auth.RequireLINEUser(http.HandlerFunc(a.me)))
 	m.Handle("GET /api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe)))
 	m.HandleFunc("GET /healthz", healthz)
+	a.accountRoutes(func(method, path string, h http.Handler) { m.Handle(method+" "+path, h) })
 	return a.auth.Handler(m)
 }
 
@@ -44,6 +45,7 @@ func (a *app) chiRouter() http.Handler {
 	r.With(a.auth.RequireLINEUser).Get("/me", a.me)
 	r.With(a.auth.RequireLINEUser).Get("/api/me", a.apiMe)
 	r.Get("/healthz", healthz)
+	a.accountRoutes(func(method, path string, h http.Handler) { r.Method(method, path, h) })
 	return r
 }
 
@@ -59,5 +61,6 @@ func (a *app) gorillaRouter() http.Handler {
 	r.Handle("/me", a.auth.RequireLINEUser(http.HandlerFunc(a.me))).Methods(http.MethodGet)
 	r.Handle("/api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe))).Methods(http.MethodGet)
 	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet)
+	a.accountRoutes(func(method, path string, h http.Handler) { r.Handle(path, h).Methods(method) })
 	return r
 }
