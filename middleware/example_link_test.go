@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/linelogin/linelogin/callback"
-	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/linetest"
+	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
 )
