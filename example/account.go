@@ -74,10 +74,16 @@ func (a *app) accountLogin(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "accounts unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
+	c := &http.Cookie{
 		Name: a.appSessionCookie(), Value: token, Path: "/", MaxAge: int(appSessionLifetime.Seconds()),
 		HttpOnly: true, Secure: a.secure, SameSite: http.SameSiteLaxMode,
-	})
+	}
+	if a.postedCallback {
+		// A connect's callback must see which account is signed in; the
+		// account's own POSTs still need the same-origin proof.
+		c.SameSite, c.Secure = http.SameSiteNoneMode, true
+	}
+	http.SetCookie(w, c)
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }

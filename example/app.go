@@ -17,6 +17,9 @@ type app struct {
 	accounts *accounts
 	demo     bool
 	secure   bool // BASE_URL is https: the app's own cookie is Secure
+	// postedCallback: LINE posts the callback (form_post), a cross-site
+	// POST that a SameSite=Lax cookie does not come along with.
+	postedCallback bool
 }
 
 // newApp builds the example for c, linking LINE users to accounts; demo
@@ -52,7 +55,8 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 	if err != nil {
 		return nil, err
 	}
-	a = &app{auth: auth, accounts: accts, demo: demo, secure: strings.HasPrefix(c.BaseURL, "https://")}
+	a = &app{auth: auth, accounts: accts, demo: demo, secure: strings.HasPrefix(c.BaseURL, "https://"),
+		postedCallback: strings.HasPrefix(c.ResponseMode, "form_post")}
 	return a, nil
 }
 
