@@ -40,14 +40,18 @@ func (a *accounts) linking(c config, log *slog.Logger) (*middleware.Linking, err
 		InHouseIssuer:   c.InHouseIssuer,
 		InHouseClientID: c.InHouseClientID,
 	}
-	if c.RedisURL != "" && c.InHouseIssuer != "" {
+	if c.RedisURL != "" {
 		// Instances sharing sessions in Redis share the used in-house
-		// tokens too: a token used on one is refused on all.
+		// tokens and the count of refused proofs too: a token used on one
+		// is refused on all, and guesses spread over them add up.
 		opts, err := redis.ParseURL(c.RedisURL)
 		if err != nil {
 			return nil, errRedisURL
 		}
-		l.Replay = link.NewRedisReplay(redis.NewClient(opts), "linelogin-example:inhouse-used:")
+		client := redis.NewClient(opts)
+		l.Replay = link.NewRedisReplay(client, "linelogin-example:inhouse-used:")
+		l.Attempts = link.NewRedisAttempts(client, "linelogin-example:link-refusals:",
+			middleware.MaxRefusedProofs, middleware.RefusedProofWindow)
 	}
 	return l, nil
 }

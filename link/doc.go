@@ -21,6 +21,7 @@
 // request's context, web users connect and unlink their LINE account, and
 // LIFF and native apps link with a proof of the app's own identity (an ID
 // token of the app's OpenID Connect provider, or facts a FactsChecker
-// checks). Used ID tokens are remembered in a ReplayMemory: MemoryReplay
-// for one instance, RedisReplay for several.
+// checks). Used ID tokens are remembered in a ReplayMemory, and refused
+// proofs counted in Attempts: in memory for one instance, in Redis
+// (RedisReplay, RedisAttempts) for several.
 package link

@@ -64,13 +64,18 @@ type Linking struct {
 	// LinkAPIHandler (methods 2 and 3 of LINE's guide). Nil: that proof is
 	// unsupported.
 	CheckFacts link.FactsChecker
+	// Attempts counts LinkAPIHandler's refused proofs, per LINE user and
+	// per membership number; if nil, one process's count with
+	// MaxRefusedProofs and RefusedProofWindow. Apps with several instances
+	// share one, such as link.RedisAttempts, so that guesses spread over
+	// instances add up.
+	Attempts link.Attempts
 }
 
 // linker is Linking at work, one per Auth.
 type linker struct {
 	cfg     Linking
 	inHouse *inHouseVerifier // nil without an in-house issuer
-	limits  *attemptLimiter
 	log     *slog.Logger
 }
 
@@ -92,7 +97,10 @@ func (a *Auth) setupLinking() error {
 	if (l.InHouseIssuer == "") != (l.InHouseClientID == "") {
 		return fmt.Errorf("%w: Linking.InHouseIssuer and InHouseClientID go together", ErrConfig)
 	}
-	k := &linker{cfg: *l, limits: newAttemptLimiter(a.cfg.Now), log: a.log}
+	k := &linker{cfg: *l, log: a.log}
+	if k.cfg.Attempts == nil {
+		k.cfg.Attempts = link.NewMemoryAttempts(MaxRefusedProofs, RefusedProofWindow)
+	}
 	if l.InHouseIssuer != "" {
 		replay := l.Replay
 		if replay == nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc/oidctest"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/redistest"
 	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/link"
@@ -789,5 +790,27 @@ func TestLinking_Config(t *testing.T) {
 				t.Errorf("New: %v, want ErrConfig", err)
 			}
 		})
+	}
+}
+
+// TestLinkAPI_LockoutSharedAcrossInstances: guesses spread over two
+// instances sharing link.RedisAttempts add up.
+func TestLinkAPI_LockoutSharedAcrossInstances(t *testing.T) {
+	opts, prefix := redistest.Options(t), redistest.Prefix()
+	shared := func(l *middleware.Linking) {
+		l.Attempts = link.NewRedisAttempts(redistest.NewClient(t, opts), prefix, middleware.MaxRefusedProofs, middleware.RefusedProofWindow)
+	}
+	one, two := newLinkApp(t, shared), newLinkApp(t, shared)
+	brown := one.user.ID
+	for i := range middleware.MaxRefusedProofs {
+		app := []*linkApp{one, two}[i%2]
+		if resp, got := app.postLink(linkCall{app.bearer(brown), `{"memberNumber":"M-1001","birthDate":"2000-01-01"}`}); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("guess %d: %d %s", i, resp.StatusCode, got)
+		}
+	}
+	for _, app := range []*linkApp{one, two} {
+		if resp, got := app.postLink(linkCall{app.bearer(brown), `{"memberNumber":"M-1001","birthDate":"1990-04-01"}`}); resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("right facts after five refusals over two instances: %d %s", resp.StatusCode, got)
+		}
 	}
 }

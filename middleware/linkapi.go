@@ -17,6 +17,16 @@ const maxLinkBody = 8 << 10
 // maxMemberNumber bounds a typed membership number.
 const maxMemberNumber = 64
 
+// Guessing limits of LinkAPIHandler with the default Linking.Attempts:
+// after MaxRefusedProofs refused proofs within RefusedProofWindow for one
+// LINE user, or for one membership number from any LINE users, further
+// tries are answered 429 without being checked, right or not, until the
+// oldest of those refusals leaves the window.
+const (
+	MaxRefusedProofs   = 5
+	RefusedProofWindow = 15 * time.Minute
+)
+
 // linkRequest is LinkAPIHandler's body: one proof, either an in-house ID
 // token or typed facts. Any other field, a LINE user ID or a profile
 // included, is ignored: the LINE user is the one LINE vouched for.
@@ -101,13 +111,20 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	// Locked keys are not checked at all: a right guess during a lockout
 	// must look the same as a wrong one.
-	if wait := k.limits.wait(keys...); wait > 0 {
+	wait, err := k.cfg.Attempts.Locked(r.Context(), keys, a.cfg.Now())
+	if err != nil {
+		// Never fail open: without the count, guessing would be free.
+		a.log.Error("linelogin: counting link attempts failed", "error", err.Error())
+		w.Header().Set("Retry-After", "5")
+		writeLinkError(w, http.StatusServiceUnavailable, "temporarily_unavailable")
+		return
+	}
+	if wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 		writeLinkError(w, http.StatusTooManyRequests, "too_many_attempts")
 		return
 	}
 	var acct string
-	var err error
 	if byToken {
 		acct, err = k.inHouse.verify(r.Context(), req.IDToken)
 	} else {
@@ -118,7 +135,9 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case errors.Is(err, link.ErrProofRefused):
-		k.limits.refuse(keys...)
+		if err := k.cfg.Attempts.Refused(r.Context(), keys, a.cfg.Now()); err != nil {
+			a.log.Error("linelogin: counting link attempts failed", "error", err.Error())
+		}
 		a.log.Info("linelogin: link proof refused", "source", st.source.String(), "error", err.Error())
 		writeLinkError(w, http.StatusForbidden, "proof_refused")
 		return

@@ -1,0 +1,135 @@
+package link
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Attempts counts refused proofs by key (a LINE user, a membership
+// number), so that guessing stops after a few: a key with Max refusals
+// within Window is locked until the oldest of them leaves the window.
+// Times come from the caller, so that one injected clock rules.
+type Attempts interface {
+	// Refused counts a refused proof against each of keys at now.
+	Refused(ctx context.Context, keys []string, now time.Time) error
+	// Locked returns how long the most locked of keys stays locked after
+	// now; zero when none is.
+	Locked(ctx context.Context, keys []string, now time.Time) (time.Duration, error)
+}
+
+// MemoryAttempts is Attempts in one process.
+type MemoryAttempts struct {
+	max    int
+	window time.Duration
+
+	mu       sync.Mutex
+	refusals map[string][]time.Time // the last max, oldest first
+	sweepAt  int
+}
+
+// NewMemoryAttempts locks a key after max refusals within window.
+func NewMemoryAttempts(max int, window time.Duration) *MemoryAttempts {
+	return &MemoryAttempts{max: max, window: window, refusals: map[string][]time.Time{}, sweepAt: 1024}
+}
+
+// Refused counts a refusal against each of keys.
+func (m *MemoryAttempts) Refused(_ context.Context, keys []string, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.refusals) >= m.sweepAt {
+		// Forget keys whose refusals all left the window, so that a flood
+		// of made-up membership numbers cannot grow the map for good.
+		for k, times := range m.refusals {
+			if now.Sub(times[len(times)-1]) >= m.window {
+				delete(m.refusals, k)
+			}
+		}
+		m.sweepAt = max(2*len(m.refusals), 1024)
+	}
+	for _, k := range keys {
+		times := append(m.refusals[k], now)
+		if len(times) > m.max {
+			times = append(times[:0:0], times[len(times)-m.max:]...)
+		}
+		m.refusals[k] = times
+	}
+	return nil
+}
+
+// Locked returns how long the most locked of keys stays locked.
+func (m *MemoryAttempts) Locked(_ context.Context, keys []string, now time.Time) (time.Duration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var longest time.Duration
+	for _, k := range keys {
+		if times := m.refusals[k]; len(times) >= m.max {
+			longest = max(longest, times[len(times)-m.max].Add(m.window).Sub(now))
+		}
+	}
+	return longest, nil
+}
+
+// RedisAttempts is Attempts in Redis, shared by every instance of an app:
+// guesses spread over instances are counted together. Each key is a
+// sorted set of refusal times that expires with the window.
+type RedisAttempts struct {
+	client redis.UniversalClient
+	prefix string
+	max    int
+	window time.Duration
+}
+
+// NewRedisAttempts locks a key after max refusals within window; its
+// Redis keys start with prefix.
+func NewRedisAttempts(client redis.UniversalClient, prefix string, max int, window time.Duration) *RedisAttempts {
+	return &RedisAttempts{client: client, prefix: prefix, max: max, window: window}
+}
+
+// Refused counts a refusal against each of keys.
+func (a *RedisAttempts) Refused(ctx context.Context, keys []string, now time.Time) error {
+	ms := now.UnixMilli()
+	_, err := a.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			key := a.prefix + k
+			// A random member: two refusals in one millisecond both count.
+			p.ZAdd(ctx, key, redis.Z{Score: float64(ms), Member: strconv.FormatInt(ms, 10) + ":" + rand.Text()})
+			p.ZRemRangeByScore(ctx, key, "-inf", "("+strconv.FormatInt(ms-a.window.Milliseconds(), 10))
+			p.ZRemRangeByRank(ctx, key, 0, int64(-a.max-1))
+			p.PExpire(ctx, key, a.window)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: attempts: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Locked returns how long the most locked of keys stays locked.
+func (a *RedisAttempts) Locked(ctx context.Context, keys []string, now time.Time) (time.Duration, error) {
+	cmds := make([]*redis.ZSliceCmd, len(keys))
+	_, err := a.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			// The max-th newest refusal: the lock lasts until it is
+			// window old.
+			cmds[i] = p.ZRevRangeWithScores(ctx, a.prefix+k, int64(a.max-1), int64(a.max-1))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("%w: attempts: %w", ErrUnavailable, err)
+	}
+	var longest time.Duration
+	for _, c := range cmds {
+		if z := c.Val(); len(z) == 1 {
+			longest = max(longest, time.UnixMilli(int64(z[0].Score)).Add(a.window).Sub(now))
+		}
+	}
+	return longest, nil
+}
