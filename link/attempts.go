@@ -33,8 +33,10 @@ type MemoryAttempts struct {
 	sweepAt  int
 }
 
-// NewMemoryAttempts locks a key after max refusals within window.
+// NewMemoryAttempts locks a key after max refusals (at least 1) within
+// window.
 func NewMemoryAttempts(max int, window time.Duration) *MemoryAttempts {
+	max = clampMax(max)
 	return &MemoryAttempts{max: max, window: window, refusals: map[string][]time.Time{}, sweepAt: 1024}
 }
 
@@ -85,9 +87,10 @@ type RedisAttempts struct {
 	window time.Duration
 }
 
-// NewRedisAttempts locks a key after max refusals within window; its
-// Redis keys start with prefix.
+// NewRedisAttempts locks a key after max refusals (at least 1) within
+// window; its Redis keys start with prefix.
 func NewRedisAttempts(client redis.UniversalClient, prefix string, max int, window time.Duration) *RedisAttempts {
+	max = clampMax(max)
 	return &RedisAttempts{client: client, prefix: prefix, max: max, window: window}
 }
 
@@ -132,4 +135,13 @@ func (a *RedisAttempts) Locked(ctx context.Context, keys []string, now time.Time
 		}
 	}
 	return longest, nil
+}
+
+// clampMax keeps a lock reachable: zero refusals allowed would lock every
+// key before its first try.
+func clampMax(max int) int {
+	if max < 1 {
+		return 1
+	}
+	return max
 }

@@ -30,8 +30,8 @@ var (
 // LINE user is linked to another account, Account when the account is
 // linked to another LINE user. It matches ErrAlreadyLinked.
 type ConflictError struct {
-	LINEUser bool
-	Account  bool
+	LINEUser bool // the LINE user is linked to another account
+	Account  bool // the account is linked to another LINE user
 }
 
 // Error describes the conflict without naming either party.
