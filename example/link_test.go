@@ -103,6 +103,12 @@ func TestExample_AccountConnectOnEveryRouter(t *testing.T) {
 				t.Errorf("/account unlinked: %.600s", page)
 			}
 
+			// /api/link is mounted, and wants a LINE credential, not cookies.
+			resp, _ := send(t, browser, http.MethodPost, srv.URL+"/api/link", "", nil, http.Header{"Content-Type": {"application/json"}})
+			if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") != "Bearer" {
+				t.Errorf("/api/link without a LINE credential: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+			}
+
 			// Every POST of a page needs the same-origin proof.
 			for _, p := range []string{"/account/link", "/account/unlink", "/account/logout"} {
 				if resp, _ := send(t, browser, http.MethodPost, srv.URL+p, "", url.Values{}, nil); resp.StatusCode != http.StatusForbidden {
@@ -110,7 +116,7 @@ func TestExample_AccountConnectOnEveryRouter(t *testing.T) {
 				}
 			}
 
-			resp, page := follow(t, browser, srv.URL+"/account/link", srv.URL, url.Values{"return_to": {"/account"}})
+			resp, page = follow(t, browser, srv.URL+"/account/link", srv.URL, url.Values{"return_to": {"/account"}})
 			if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/account" || !strings.Contains(page, `id="line-user-id">`+brown+`<`) {
 				t.Fatalf("after connect: %d at %s: %.800s", resp.StatusCode, resp.Request.URL.Path, page)
 			}

@@ -34,7 +34,9 @@ type Linking struct {
 	// SignedInAccount returns the account signed in to the app's own
 	// session on r, or "". Connect and unlink act on that account, and a
 	// connect's callback links only if it still returns the account that
-	// started it. Required by ConnectHandler and UnlinkHandler.
+	// started it. At that callback, r has no LINE user in its context yet:
+	// the answer must come from the app's own session. Required by
+	// ConnectHandler and UnlinkHandler.
 	SignedInAccount func(r *http.Request) string
 
 	// AfterUnlink is where UnlinkHandler sends the browser; "/" if empty.
