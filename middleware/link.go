@@ -83,10 +83,10 @@ type linker struct {
 
 // setupLinking validates cfg.Linking and prepares it.
 func (a *Auth) setupLinking() error {
-	l := a.cfg.Linking
-	if l == nil {
+	if a.cfg.Linking == nil {
 		return nil
 	}
+	l := *a.cfg.Linking // defaults go in the copy, not the caller's value
 	if l.Store == nil {
 		return fmt.Errorf("%w: Linking.Store is required", ErrConfig)
 	}
@@ -99,7 +99,7 @@ func (a *Auth) setupLinking() error {
 	if (l.InHouseIssuer == "") != (l.InHouseClientID == "") {
 		return fmt.Errorf("%w: Linking.InHouseIssuer and InHouseClientID go together", ErrConfig)
 	}
-	k := &linker{cfg: *l, log: a.log}
+	k := &linker{cfg: l, log: a.log}
 	if k.cfg.Attempts == nil {
 		k.cfg.Attempts = link.NewMemoryAttempts(MaxRefusedProofs, RefusedProofWindow)
 	}
@@ -218,21 +218,18 @@ func (a *Auth) signedIn(w http.ResponseWriter, r *http.Request) (*http.Request, 
 		return r, "", false
 	}
 	if a.linking == nil || a.linking.cfg.SignedInAccount == nil {
-		a.failLink(w, r, fmt.Errorf("%w: Linking.SignedInAccount is not set", ErrConfig), http.StatusInternalServerError,
-			"This site is misconfigured", "Connecting accounts is not set up correctly on this site.")
+		a.fail(w, r, fmt.Errorf("%w: Linking.SignedInAccount is not set", ErrConfig), nil)
 		return r, "", false
 	}
 	if !a.sameOrigin(r) {
-		a.failLink(w, r, ErrCrossSiteRequest, http.StatusForbidden,
-			"Request refused", "This only works from this site's own pages.")
+		a.failLink(w, r, ErrCrossSiteRequest)
 		return r, "", false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxLinkForm)
 	r, _ = a.state(w, r)
 	acct := a.linking.cfg.SignedInAccount(r)
 	if acct == "" {
-		a.failLink(w, r, ErrNotSignedIn, http.StatusForbidden,
-			"Please sign in first", "Sign in to your account on this site, then try again.")
+		a.failLink(w, r, ErrNotSignedIn)
 		return r, "", false
 	}
 	return r, acct, true
@@ -259,33 +256,18 @@ func (a *Auth) serveConnect(w http.ResponseWriter, r *http.Request) {
 // not.
 func (a *Auth) finishConnect(w http.ResponseWriter, r *http.Request, f *flow.Flow, login *callback.Login) bool {
 	if a.linking == nil || a.linking.cfg.SignedInAccount == nil {
-		a.failLink(w, r, fmt.Errorf("%w: a connect flow arrived without Linking", ErrConfig), http.StatusInternalServerError,
-			"This site is misconfigured", "Connecting accounts is not set up correctly on this site.")
+		a.fail(w, r, fmt.Errorf("%w: a connect flow arrived without Linking", ErrConfig), f)
 		return false
 	}
 	// The session may have ended, or another account signed in, while the
 	// user was at LINE: linking then would give someone else's LINE
 	// account to the account now signed in (or the other way round).
 	if a.linking.cfg.SignedInAccount(r) != f.LinkAccount {
-		a.failLink(w, r, ErrConnectSessionChanged, http.StatusForbidden, "Nothing was connected",
-			"You are no longer signed in to the account that started connecting LINE. Sign in to it and connect again.")
+		a.failLink(w, r, ErrConnectSessionChanged)
 		return false
 	}
-	err := a.linking.cfg.Store.Link(r.Context(), login.User.ID, f.LinkAccount)
-	var conflict *link.ConflictError
-	switch {
-	case errors.As(err, &conflict):
-		msg := "This LINE account is already connected to another account on this site. " +
-			"Sign in to that account and unlink LINE there first, or connect a different LINE account."
-		if conflict.Account && !conflict.LINEUser {
-			msg = "Your account is already connected to another LINE account. " +
-				"Unlink it on your account page first, then connect this one."
-		}
-		a.failLink(w, r, err, http.StatusConflict, "Already connected", msg+" Nothing was changed.")
-		return false
-	case err != nil:
-		a.failLink(w, r, err, http.StatusServiceUnavailable, "Temporarily unavailable",
-			"We could not connect your LINE account right now. Please try again in a moment.")
+	if err := a.linking.cfg.Store.Link(r.Context(), login.User.ID, f.LinkAccount); err != nil {
+		a.failLink(w, r, err)
 		return false
 	}
 	a.log.Info("linelogin: connected LINE to an account")
@@ -303,8 +285,7 @@ func (a *Auth) serveUnlink(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, link.ErrNotLinked):
 		// Already unlinked, in another tab perhaps: the wish is granted.
 	case err != nil:
-		a.failLink(w, r, err, http.StatusServiceUnavailable, "Temporarily unavailable",
-			"We could not unlink your LINE account right now. Please try again in a moment.")
+		a.failLink(w, r, err)
 		return
 	default:
 		a.log.Info("linelogin: unlinked LINE from an account")
@@ -340,9 +321,10 @@ func (a *Auth) deauthorize(w http.ResponseWriter, r *http.Request, lineUserID st
 	}
 }
 
-// failLink answers a failed connect or unlink with status: the OnError
-// hook if set, else a page saying title and message.
-func (a *Auth) failLink(w http.ResponseWriter, r *http.Request, err error, status int, title, message string) {
+// failLink answers a failed connect or unlink: the OnError hook if set,
+// else the page of linkErrorPage.
+func (a *Auth) failLink(w http.ResponseWriter, r *http.Request, err error) {
+	status, _, _ := linkErrorPage(err)
 	level := a.log.Warn
 	if status >= 500 {
 		level = a.log.Error
@@ -353,5 +335,34 @@ func (a *Auth) failLink(w http.ResponseWriter, r *http.Request, err error, statu
 		a.cfg.OnError(w, r, err)
 		return
 	}
-	a.renderError(w, status, errorPage{Title: title, Message: message})
+	a.ServeError(w, r, err)
+}
+
+// linkErrorPage returns the status and page of an error of linking, and
+// whether err is one (ErrorStatus and ServeError ask it first).
+func linkErrorPage(err error) (int, errorPage, bool) {
+	var conflict *link.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		msg := "This LINE account is already connected to another account on this site. " +
+			"Sign in to that account and unlink LINE there first, or connect a different LINE account."
+		if conflict.Account && !conflict.LINEUser {
+			msg = "Your account is already connected to another LINE account. " +
+				"Unlink it on your account page first, then connect this one."
+		}
+		return http.StatusConflict, errorPage{Title: "Already connected", Message: msg + " Nothing was changed."}, true
+	case errors.Is(err, ErrConnectSessionChanged):
+		return http.StatusForbidden, errorPage{Title: "Nothing was connected",
+			Message: "You are no longer signed in to the account that started connecting LINE. Sign in to it and connect again."}, true
+	case errors.Is(err, ErrNotSignedIn):
+		return http.StatusForbidden, errorPage{Title: "Please sign in first",
+			Message: "Sign in to your account on this site, then try again."}, true
+	case errors.Is(err, ErrCrossSiteRequest):
+		return http.StatusForbidden, errorPage{Title: "Request refused",
+			Message: "This only works from this site's own pages."}, true
+	case errors.Is(err, link.ErrUnavailable):
+		return http.StatusServiceUnavailable, errorPage{Title: "Temporarily unavailable",
+			Message: "We could not change the link between your account and LINE right now. Please try again in a moment."}, true
+	}
+	return http.StatusInternalServerError, errorPage{}, false
 }

@@ -814,3 +814,32 @@ func TestLinkAPI_LockoutSharedAcrossInstances(t *testing.T) {
 		}
 	}
 }
+
+// TestConnect_ConflictThroughOnError: an OnError hook that records the
+// error and falls back to ServeError gives the same 409 page.
+func TestConnect_ConflictThroughOnError(t *testing.T) {
+	var seen atomic.Value
+	la := newLinkApp(t)
+	cfg := la.cfg
+	cfg.OnError = func(w http.ResponseWriter, r *http.Request, err error) {
+		seen.Store(err)
+		la.auth.ServeError(w, r, err)
+	}
+	la.mount(t, cfg)
+	mux := http.NewServeMux()
+	mux.Handle("/account/link", la.auth.ConnectHandler())
+	mux.Handle("/", *la.handler.Load())
+	var h http.Handler = la.auth.Handler(mux)
+	la.handler.Store(&h)
+
+	la.store.Link(context.Background(), la.user.ID, "carol")
+	b := la.browser()
+	la.signIn(b, "alice")
+	resp := b.get(b.authorize(b.startConnect("/account")).String())
+	if body := readBody(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "already connected") {
+		t.Errorf("%d %.300s, want 409 and the conflict page", resp.StatusCode, body)
+	}
+	if err, _ := seen.Load().(error); !errors.Is(err, link.ErrAlreadyLinked) || middleware.ErrorStatus(err) != http.StatusConflict {
+		t.Errorf("OnError saw %v", err)
+	}
+}

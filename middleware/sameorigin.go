@@ -14,8 +14,7 @@ func (a *Auth) RequireSameOrigin(next http.Handler) http.Handler {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 		default:
 			if !a.sameOrigin(r) {
-				a.log.Warn("linelogin: request failed", "path", r.URL.Path, "status", http.StatusForbidden, "error", ErrCrossSiteRequest.Error())
-				a.renderError(w, http.StatusForbidden, errorPage{Title: "Request refused", Message: "This only works from this site's own pages."})
+				a.failLink(w, r, ErrCrossSiteRequest)
 				return
 			}
 		}
