@@ -161,11 +161,13 @@ func LinkedAccountFromContext(ctx context.Context) (string, error) {
 // on the web: the linked one, else one SignUp creates, else "".
 func (k *linker) accountForLogin(ctx context.Context, login *callback.Login) (string, error) {
 	acct, err := k.cfg.Store.AccountOf(ctx, login.User.ID)
-	if err == nil || !errors.Is(err, link.ErrNotLinked) || k.cfg.SignUp == nil {
-		if errors.Is(err, link.ErrNotLinked) {
-			err = nil
-		}
-		return acct, err
+	switch {
+	case err == nil:
+		return acct, nil
+	case !errors.Is(err, link.ErrNotLinked):
+		return "", err
+	case k.cfg.SignUp == nil:
+		return "", nil
 	}
 	acct, err = k.cfg.SignUp(ctx, login)
 	if err != nil {
