@@ -276,3 +276,33 @@ func TestExample_AccountsFileAndRestart(t *testing.T) {
 		t.Error("an ACCOUNTS_FILE with the wrong header was accepted")
 	}
 }
+
+// TestOpenAccounts_MigratesEarlierDatabase: a database of the earlier
+// example (one acct-<id> per LINE user) keeps its accounts and links, and
+// sign-ups go on from the last number.
+func TestOpenAccounts_MigratesEarlierDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Exec(`CREATE TABLE accounts (id INTEGER PRIMARY KEY AUTOINCREMENT, line_user_id TEXT NOT NULL UNIQUE,
+		created_at INTEGER NOT NULL, last_login_at INTEGER NOT NULL);
+		INSERT INTO accounts (line_user_id, created_at, last_login_at) VALUES ('U1', 1, 1), ('U2', 2, 2);`)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts, err := openAccounts(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer accts.Close()
+	ctx := t.Context()
+	if acct, err := accts.links.AccountOf(ctx, "U2"); acct != "acct-2" || err != nil {
+		t.Errorf("U2 after the migration: %q %v, want acct-2", acct, err)
+	}
+	if id, err := accts.signUp(ctx, nil); id != "acct-3" || err != nil {
+		t.Errorf("next sign-up: %q %v, want acct-3", id, err)
+	}
+}
