@@ -753,11 +753,12 @@ func TestLinkAPI_LockoutPerLINEUser(t *testing.T) {
 func TestLinkAPI_LockoutPerMemberNumberAcrossLINEUsers(t *testing.T) {
 	la := newLinkApp(t)
 	users := linetest.DefaultUsers()
-	// Five wrong birth dates for M-1001 from three LINE users, none of
-	// whom reaches the per-user limit.
+	// Five wrong birth dates for M-1001, spelled in several ways, from
+	// three LINE users, none of whom reaches the per-user limit.
+	spellings := []string{"M-1001", "m-1001", "M1001", "M 1001", "m_1001"}
 	for i := range middleware.MaxRefusedProofs {
 		u := users[i%len(users)].ID
-		body := fmt.Sprintf(`{"memberNumber":"M-1001","birthDate":"1990-01-%02d"}`, 10+i)
+		body := fmt.Sprintf(`{"memberNumber":%q,"birthDate":"1990-01-%02d"}`, spellings[i%len(spellings)], 10+i)
 		if resp, got := la.postLink(linkCall{la.bearer(u), body}); resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("guess %d: %d %s", i, resp.StatusCode, got)
 		}

@@ -107,7 +107,7 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 
 	keys := []string{"line:" + st.user.ID}
 	if !byToken {
-		keys = append(keys, "member:"+req.MemberNumber)
+		keys = append(keys, "member:"+memberKey(req.MemberNumber))
 	}
 	// Locked keys are not checked at all: a right guess during a lockout
 	// must look the same as a wrong one.
@@ -207,4 +207,21 @@ func writeLinkJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// memberKey is the membership number as the lockout counts it: case,
+// spaces, hyphens and underscores folded, so that "m-1001" and "M 1001"
+// share M-1001's count even when the app's checker accepts such spellings.
+func memberKey(n string) string {
+	b := make([]byte, 0, len(n))
+	for i := 0; i < len(n); i++ {
+		switch c := n[i]; {
+		case c == ' ' || c == '-' || c == '_' || c == '\t':
+		case 'a' <= c && c <= 'z':
+			b = append(b, c-'a'+'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
