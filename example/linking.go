@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 
@@ -58,7 +59,7 @@ func (a *accounts) linking(c config, log *slog.Logger) (*middleware.Linking, err
 
 // printDemoAccounts shows the built-in table in demo mode, so that a
 // person trying the demo can sign in and link. These passwords are public.
-func printDemoAccounts(w *os.File) {
+func printDemoAccounts(w io.Writer) {
 	fmt.Fprintln(w, "Demo accounts of the app (ACCOUNTS_FILE is not set):")
 	fmt.Fprintf(w, "  %-8s %-16s %-14s %s\n", "account", "password", "member number", "birth date")
 	for _, r := range demoAccounts {
