@@ -28,9 +28,9 @@ vet:
 	@unsorted=$$($(GO) run $(GOIMPORTS) -local github.com/linelogin/linelogin -l .); if [ -n "$$unsorted" ]; then echo "goimports needed: $$unsorted"; exit 1; fi
 	@# An app on the cookie store links no Redis client: only
 	@# session/redisstore imports one.
-	@if $(GO) list -deps ./middleware ./session ./callback | grep -q '^github.com/redis/'; then \
+	@if $(GO) list -deps ./middleware ./session ./callback ./link | grep -q '^github.com/redis/'; then \
 		echo "a Redis client is linked into the middleware without session/redisstore:"; \
-		$(GO) list -deps ./middleware ./session ./callback | grep '^github.com/redis/'; exit 1; fi
+		$(GO) list -deps ./middleware ./session ./callback ./link | grep '^github.com/redis/'; exit 1; fi
 
 # deps installs the system packages the tests drive (root, or sudo, and apt-get).
 deps:

@@ -307,7 +307,9 @@ type page struct {
 	// Landmark is the id that tells the page: "name" (/me), "greeting"
 	// (home, logged in), "login" (home, logged out), "error" (the
 	// middleware's error page), "deny" (linetest's consent page),
-	// "message" (linetest's own error page), or "" for anything else.
+	// "message" (linetest's own error page), "account" and
+	// "account-login" (the app's own account pages), or "" for anything
+	// else.
 	Landmark string `json:"landmark"`
 	URL      string `json:"url"`
 	Title    string `json:"title"`
@@ -334,7 +336,7 @@ func (p *page) host() string {
 // markJS marked is still showing.
 const pageJS = `(() => {
 	if (window.__e2eOld || document.readyState !== "complete") return null;
-	const ids = ["error", "name", "greeting", "login", "deny", "message"];
+	const ids = ["error", "name", "greeting", "login", "deny", "message", "account", "account-login"];
 	const landmark = ids.find(id => document.getElementById(id)) || "";
 	const text = document.body ? document.body.innerText : "";
 	return {landmark, url: location.href, title: document.title, text: text.slice(0, 800)};

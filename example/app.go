@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/middleware"
@@ -16,6 +17,10 @@ type app struct {
 	accounts *accounts
 	demo     bool
 	log      *slog.Logger
+	secure   bool // BASE_URL is https: the app's own cookie is Secure
+	// postedCallback: LINE posts the callback (form_post), a cross-site
+	// POST that a SameSite=Lax cookie does not come along with.
+	postedCallback bool
 }
 
 // newApp builds the example for c, linking LINE users to accounts; demo
@@ -26,7 +31,14 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 	if err != nil {
 		return nil, err
 	}
+	linking, err := accts.linking(c, log)
+	if err != nil {
+		return nil, err
+	}
+	var a *app
+	linking.SignedInAccount = func(r *http.Request) string { return a.signedInAccount(r) }
 	auth, err := middleware.New(middleware.Config{
+		Linking: linking,
 		LINE: callback.Config{
 			ChannelID:     c.ChannelID,
 			ChannelSecret: c.ChannelSecret,
@@ -40,13 +52,14 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 		SessionKeys:      c.SessionKeys,
 		SessionStore:     store,
 		KeepRefreshToken: true, // /me calls LINE's friendship API
-		OnLogin:          accts.link,
 		Logger:           log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &app{auth: auth, accounts: accts, demo: demo, log: log}, nil
+	a = &app{auth: auth, accounts: accts, demo: demo, log: log, secure: strings.HasPrefix(c.BaseURL, "https://"),
+		postedCallback: strings.HasPrefix(c.ResponseMode, "form_post")}
+	return a, nil
 }
 
 // home greets a logged-in user, or offers the LINE login button.
@@ -76,6 +89,7 @@ type meJSON struct {
 	DisplayName string `json:"displayName,omitempty"`
 	PictureURL  string `json:"pictureUrl,omitempty"`
 	Email       string `json:"email,omitempty"`
+	AccountID   string `json:"accountId,omitempty"`
 }
 
 func (a *app) apiMe(w http.ResponseWriter, r *http.Request) {
@@ -87,6 +101,7 @@ func (a *app) apiMe(w http.ResponseWriter, r *http.Request) {
 		DisplayName: user.DisplayName,
 		PictureURL:  user.PictureURL,
 		Email:       user.Email,
+		AccountID:   middleware.AccountIDFromContext(r.Context()),
 	})
 }
 

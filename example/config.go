@@ -24,6 +24,10 @@ type config struct {
 	ResponseMode  string
 	RedisURL      string
 	DatabasePath  string
+	// AccountsFile, InHouseIssuer and InHouseClientID: account linking.
+	AccountsFile    string
+	InHouseIssuer   string
+	InHouseClientID string
 }
 
 // demo reports whether no LINE channel is configured, so that the example
@@ -47,6 +51,13 @@ func loadConfig(getenv func(string) string, log *slog.Logger) (config, error) {
 		ResponseMode:  get("LINE_RESPONSE_MODE", callback.ResponseModeQuery),
 		RedisURL:      get("REDIS_URL", ""),
 		DatabasePath:  get("DATABASE_PATH", defaultAccountsPath()),
+		AccountsFile:  get("ACCOUNTS_FILE", ""),
+
+		InHouseIssuer:   get("INHOUSE_ISSUER", ""),
+		InHouseClientID: get("INHOUSE_CLIENT_ID", ""),
+	}
+	if (c.InHouseIssuer == "") != (c.InHouseClientID == "") {
+		return c, errors.New("INHOUSE_ISSUER and INHOUSE_CLIENT_ID go together")
 	}
 	c.BaseURL = strings.TrimRight(get("BASE_URL", "http://"+c.Addr), "/")
 	if c.ChannelID != "" && c.ChannelSecret == "" {

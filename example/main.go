@@ -50,6 +50,9 @@ func run(router string, getenv func(string) string, log *slog.Logger) error {
 	}
 	defer accts.Close()
 	log.Info("accounts database", "path", cfg.DatabasePath)
+	if demo && cfg.AccountsFile == "" {
+		printDemoAccounts(os.Stderr)
+	}
 	a, err := newApp(cfg, accts, demo, log)
 	if err != nil {
 		return err

@@ -59,12 +59,13 @@ addEventListener("pageshow", function (e) { if (e.persisted) location.reload(); 
 var homePage = template.Must(template.Must(template.New("layout").Parse(layout)).New("home").Parse(`{{template "head" .}}
 {{if .User}}
 <h1 id="greeting">Hello, {{.User.DisplayName}}!</h1>
-<nav><a href="/me" id="me-link">Your profile</a><a href="/api/me">/api/me</a></nav>
+<nav><a href="/me" id="me-link">Your profile</a><a href="/account" id="account-link">Your account</a><a href="/api/me">/api/me</a></nav>
 <form method="post" action="/logout" style="margin-top:20px"><button class="secondary" id="logout" type="submit">Log out</button></form>
 {{else}}
 <h1>Welcome</h1>
 <p>Log in with your LINE account to see your profile.</p>
 <a class="line-btn" id="login" href="/login?return_to=%2Fme">{{template "logo"}}Log in with LINE</a>
+<p>Already a member? <a href="/account/login" id="account-login-link">Sign in with your account</a> and connect LINE to it.</p>
 {{end}}
 {{template "foot"}}`))
 

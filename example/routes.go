@@ -33,6 +33,7 @@ func (a *app) serveMux() http.Handler {
 	m.Handle("GET /api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe)))
 	m.Handle(endSessionPath, a.auth.EndSessionHandler())
 	m.HandleFunc("GET /healthz", healthz)
+	a.accountRoutes(func(method, path string, h http.Handler) { m.Handle(method+" "+path, h) })
 	return a.auth.Handler(m)
 }
 
@@ -46,6 +47,7 @@ func (a *app) chiRouter() http.Handler {
 	r.With(a.auth.RequireLINEUser).Get("/api/me", a.apiMe)
 	r.Handle(endSessionPath, a.auth.EndSessionHandler())
 	r.Get("/healthz", healthz)
+	a.accountRoutes(func(method, path string, h http.Handler) { r.Method(method, path, h) })
 	return r
 }
 
@@ -62,5 +64,6 @@ func (a *app) gorillaRouter() http.Handler {
 	r.Handle("/api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe))).Methods(http.MethodGet)
 	r.Handle(endSessionPath, a.auth.EndSessionHandler())
 	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet)
+	a.accountRoutes(func(method, path string, h http.Handler) { r.Handle(path, h).Methods(method) })
 	return r
 }

@@ -28,6 +28,7 @@ type Auth struct {
 	bearer       *bearer
 	sessionCache *sessionCache
 	refreshes    *tokenCache[*oauth2.Token]
+	linking      *linker // nil without Config.Linking
 	log          *slog.Logger
 }
 
@@ -63,7 +64,7 @@ func New(cfg Config) (*Auth, error) {
 	if idVerifier == nil {
 		idVerifier = client
 	}
-	return &Auth{
+	a := &Auth{
 		bearer:       newBearer(client, idVerifier, cfg),
 		sessionCache: newSessionCache(cfg.Now),
 		refreshes:    newTokenCache[*oauth2.Token](refreshMemory, refreshCacheSize, cfg.Now),
@@ -75,7 +76,11 @@ func New(cfg Config) (*Auth, error) {
 		origin:       redirect.Scheme + "://" + redirect.Host,
 		callbackPath: redirect.Path,
 		log:          cfg.Logger,
-	}, nil
+	}
+	if err := a.setupLinking(); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // Client returns the LINE Login client, for calls such as Profile.
@@ -129,7 +134,7 @@ func (a *Auth) withSession(w http.ResponseWriter, r *http.Request) *http.Request
 	if st == anonymous {
 		return r // the context's absence of state means the same, for free
 	}
-	return r.WithContext(withState(r.Context(), st))
+	return r.WithContext(a.withLinker(withState(r.Context(), st), st))
 }
 
 // anonymous is the state of a request without credentials. It is not put

@@ -90,6 +90,10 @@ type Config struct {
 	// its own account: the account ID it returns is kept in the session
 	// (see AccountIDFromContext). An error refuses the login with 403.
 	OnLogin func(ctx context.Context, login *callback.Login) (accountID string, err error)
+	// Linking, when set, links LINE users to the app's own accounts in a
+	// store (see Linking); OnLogin may still refuse logins, but the
+	// account ID comes from the store.
+	Linking *Linking
 	// OnError, when set, answers a failed login, callback or logout instead
 	// of the default page. It may call (*Auth).ServeError to fall back to
 	// that page after recording the error. Match err with errors.Is against

@@ -99,11 +99,11 @@ func SourceFromContext(ctx context.Context) Source {
 	return SourceNone
 }
 
-// AccountIDFromContext returns the app's own account ID that the OnLogin
-// hook linked to the logged-in user, or "" if there is none.
+// AccountIDFromContext returns the app's own account ID linked to the
+// request's LINE user, or "" if there is none: with Config.Linking, read
+// from its store on each call (see LinkedAccountFromContext, which also
+// reports a store failure); without, the one the OnLogin hook returned.
 func AccountIDFromContext(ctx context.Context) string {
-	if st := stateFrom(ctx); st != nil && st.session != nil {
-		return st.session.accountID
-	}
-	return ""
+	acct, _ := LinkedAccountFromContext(ctx)
+	return acct
 }

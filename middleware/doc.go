@@ -18,4 +18,10 @@
 // chi's r.Use(auth.Handler). Inside a handler, UserFromContext returns the
 // user. Routers that want explicit routes can mount LoginHandler,
 // CallbackHandler and LogoutHandler themselves.
+//
+// Config.Linking links LINE users to the app's own accounts (see package
+// link): AccountIDFromContext then gives the linked account for every
+// kind of credential, ConnectHandler and UnlinkHandler serve a signed-in
+// user's "Connect LINE" and "Unlink" buttons, and LinkAPIHandler links
+// LIFF and native apps' users with a proof of the app's own identity.
 package middleware

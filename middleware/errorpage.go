@@ -17,8 +17,13 @@ import (
 // 400 for a callback to start again (bad state, rejected code), 401 for an
 // ID token that failed verification, 403 for a declined or refused login
 // and a cross-site logout, 502 when LINE is unreachable or broken, 503 when
-// the session store is, and 500 otherwise.
+// the session store is, and 500 otherwise. Errors of linking: 409 for
+// link.ErrAlreadyLinked, 403 for a refused connect or unlink, 503 for
+// link.ErrUnavailable.
 func ErrorStatus(err error) int {
+	if status, _, ok := linkErrorPage(err); ok {
+		return status
+	}
 	var authErr *callback.AuthError
 	switch {
 	case errors.As(err, &authErr):
@@ -70,6 +75,10 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 // LINE's error code and description (escaped) when LINE sent one, and a
 // link that starts the login again.
 func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
+	if status, page, ok := linkErrorPage(err); ok {
+		a.renderError(w, status, page)
+		return
+	}
 	returnTo, _ := r.Context().Value(returnToKey{}).(string)
 	page := errorPage{Retry: a.cfg.LoginPath + "?return_to=" + url.QueryEscape(SafeReturnTo(returnTo))}
 	var authErr *callback.AuthError

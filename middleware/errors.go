@@ -41,3 +41,20 @@ var (
 	// the app's own pages.
 	ErrCrossSiteLogout = errors.New("middleware: cross-site logout refused")
 )
+
+// The errors of account linking (see Config.Linking). A conflict is
+// link.ErrAlreadyLinked.
+var (
+	// ErrCrossSiteRequest reports a connect or unlink POST that did not
+	// prove it came from the app's own pages.
+	ErrCrossSiteRequest = errors.New("middleware: cross-site request refused")
+
+	// ErrNotSignedIn reports a connect or unlink with no app account
+	// signed in (Linking.SignedInAccount returned "").
+	ErrNotSignedIn = errors.New("middleware: no app account signed in")
+
+	// ErrConnectSessionChanged reports a connect whose callback arrived
+	// when the app's session no longer named the account that started it:
+	// nothing was linked.
+	ErrConnectSessionChanged = errors.New("middleware: app session changed during connect")
+)

@@ -62,6 +62,18 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	switch {
+	case f.LinkAccount != "":
+		if !a.finishConnect(w, r, f, login) {
+			return
+		}
+		data.accountID = f.LinkAccount
+	case a.linking != nil:
+		if data.accountID, err = a.linking.accountForLogin(r.Context(), login); err != nil {
+			a.fail(w, r, err, f)
+			return
+		}
+	}
 	if err := a.sessions.Issue(w, r, login.User.ID, data.encode()); err != nil {
 		a.fail(w, r, err, f)
 		return

@@ -35,6 +35,10 @@ type Flow struct {
 	ReturnTo string `json:"r"`
 	// Created is when the flow began.
 	Created time.Time `json:"c"`
+	// LinkAccount, when set, makes the flow a connect: the app account
+	// that was signed in when it started, and that must still be when it
+	// ends, gets the LINE user linked.
+	LinkAccount string `json:"l,omitempty"`
 }
 
 // New starts a flow at now that lands on returnTo, which the caller has

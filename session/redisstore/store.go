@@ -30,12 +30,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/rueidis"
 
+	"github.com/linelogin/linelogin/internal/redisconn"
 	"github.com/linelogin/linelogin/session"
 )
 
@@ -51,11 +50,6 @@ const DefaultMaxCacheAge = time.Minute
 
 // DefaultTouchInterval is Options.TouchInterval when zero.
 const DefaultTouchInterval = 5 * time.Minute
-
-// redialInterval is how often a Store that has no connection yet tries
-// to make one; requests in between fail at once (503) instead of each
-// waiting for a dial timeout.
-const redialInterval = time.Second
 
 // refSize is the length in bytes of a session reference: 256 random bits,
 // so that references can be neither guessed nor enumerated.
@@ -102,18 +96,13 @@ type Options struct {
 // on a Redis Cluster: an owner's sessions live on whichever nodes their
 // keys hash to.
 type Store struct {
-	opt           rueidis.ClientOption
+	lazy          *redisconn.Lazy
 	prefix        string
 	timeout       time.Duration
 	maxCacheAge   time.Duration
 	touchInterval time.Duration
 	now           func() time.Time
 
-	client  atomic.Pointer[rueidis.Client]
-	dialMu  sync.Mutex
-	dialErr error
-	dialAt  time.Time
-	closed  bool
 	leases  leaseTable
 	touches touchLog
 }
@@ -157,7 +146,7 @@ func New(opt rueidis.ClientOption, opts Options) *Store {
 	} else {
 		opt.OnInvalidations = s.leases.invalidate
 	}
-	s.opt = opt
+	s.lazy = redisconn.New(opt)
 	return s
 }
 
@@ -192,42 +181,12 @@ func NewURL(rawURL string, opts Options) (*Store, error) {
 
 // Close closes the client. Operations after Close fail.
 func (s *Store) Close() {
-	s.dialMu.Lock()
-	defer s.dialMu.Unlock()
-	s.closed = true
-	if c := s.client.Load(); c != nil {
-		(*c).Close()
-	}
+	s.lazy.Close()
 	s.leases.endAll()
 }
 
-// conn returns the client, making it first if need be: at most once per
-// redialInterval, so that an outage costs each request a prompt error,
-// not a dial timeout.
-func (s *Store) conn() (rueidis.Client, error) {
-	if c := s.client.Load(); c != nil {
-		return *c, nil
-	}
-	s.dialMu.Lock()
-	defer s.dialMu.Unlock()
-	if c := s.client.Load(); c != nil {
-		return *c, nil
-	}
-	if s.closed {
-		return nil, errors.New("store closed")
-	}
-	if time.Since(s.dialAt) < redialInterval && s.dialErr != nil {
-		return nil, s.dialErr
-	}
-	s.dialAt = time.Now()
-	c, err := rueidis.NewClient(s.opt)
-	if err != nil {
-		s.dialErr = err
-		return nil, err
-	}
-	s.client.Store(&c)
-	return c, nil
-}
+// conn returns the client, making it first if need be (redisconn).
+func (s *Store) conn() (rueidis.Client, error) { return s.lazy.Client() }
 
 func (s *Store) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s.timeout < 0 {

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+
+	"github.com/linelogin/linelogin/link"
+	"github.com/linelogin/linelogin/middleware"
+)
+
+// appSessionCookie is the app's own session cookie, apart from LINE
+// Login's: signing in to the app's account and logging in with LINE are
+// two things, which linking joins.
+func (a *app) appSessionCookie() string {
+	if a.secure {
+		return "__Host-app_session"
+	}
+	return "app_session"
+}
+
+// signedInAccount is the account signed in to the app on r: the app's own
+// session, else the account linked to the request's LINE user (a user who
+// logged in with LINE lands in their linked account).
+func (a *app) signedInAccount(r *http.Request) string {
+	if c, err := r.Cookie(a.appSessionCookie()); err == nil {
+		if id := a.accounts.sessionAccount(r.Context(), c.Value); id != "" {
+			return id
+		}
+	}
+	return middleware.AccountIDFromContext(r.Context())
+}
+
+type accountData struct {
+	AccountID  string
+	LINEUserID string
+	Error      string
+	Demo       bool
+}
+
+func renderAccount(w http.ResponseWriter, status int, t *template.Template, data accountData) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = t.Execute(w, data)
+}
+
+// accountLoginPage is the password form.
+func (a *app) accountLoginPage(w http.ResponseWriter, r *http.Request) {
+	if a.signedInAccount(r) != "" {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	renderAccount(w, http.StatusOK, accountLoginPage, accountData{Demo: a.demo})
+}
+
+// accountLogin signs in with the app's own password: 303 to /account, or
+// 401 and the form again.
+func (a *app) accountLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	id, password := r.PostFormValue("account_id"), r.PostFormValue("password")
+	ok, err := a.accounts.login(r.Context(), id, password)
+	if err != nil {
+		http.Error(w, "accounts unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if !ok {
+		renderAccount(w, http.StatusUnauthorized, accountLoginPage, accountData{Demo: a.demo, Error: "Wrong account ID or password."})
+		return
+	}
+	token, err := a.accounts.newSession(r.Context(), id)
+	if err != nil {
+		http.Error(w, "accounts unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	c := &http.Cookie{
+		Name: a.appSessionCookie(), Value: token, Path: "/", MaxAge: int(appSessionLifetime.Seconds()),
+		HttpOnly: true, Secure: a.secure, SameSite: http.SameSiteLaxMode,
+	}
+	if a.postedCallback {
+		// A connect's callback must see which account is signed in; the
+		// account's own POSTs still need the same-origin proof.
+		c.SameSite, c.Secure = http.SameSiteNoneMode, true
+	}
+	http.SetCookie(w, c)
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+}
+
+// accountLogout ends the app's own session and the LINE Login session.
+func (a *app) accountLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(a.appSessionCookie()); err == nil {
+		_ = a.accounts.endSession(r.Context(), c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: a.appSessionCookie(), Path: "/", MaxAge: -1, HttpOnly: true, Secure: a.secure, SameSite: http.SameSiteLaxMode})
+	a.auth.LogoutHandler().ServeHTTP(w, r)
+}
+
+// account shows the signed-in account and its LINE link, with "Connect
+// LINE" or "Unlink".
+func (a *app) account(w http.ResponseWriter, r *http.Request) {
+	id := a.signedInAccount(r)
+	if id == "" {
+		http.Redirect(w, r, "/account/login", http.StatusSeeOther)
+		return
+	}
+	lineUser, err := a.accounts.links.LINEUserOf(r.Context(), id)
+	if err != nil && !errors.Is(err, link.ErrNotLinked) {
+		http.Error(w, "accounts unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	renderAccount(w, http.StatusOK, accountPage, accountData{AccountID: id, LINEUserID: lineUser, Demo: a.demo})
+}
+
+type accountJSON struct {
+	AccountID  string `json:"accountId"`
+	LINEUserID string `json:"lineUserId,omitempty"`
+}
+
+// apiAccount is the signed-in account as JSON; 401 without one.
+func (a *app) apiAccount(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	id := a.signedInAccount(r)
+	if id == "" {
+		w.WriteHeader(http.StatusUnauthorized)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "unauthorized"})
+		return
+	}
+	lineUser, err := a.accounts.links.LINEUserOf(r.Context(), id)
+	if err != nil && !errors.Is(err, link.ErrNotLinked) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "temporarily_unavailable"})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(accountJSON{AccountID: id, LINEUserID: lineUser})
+}
+
+// accountRoutes mounts the account routes through handle, whatever the
+// router. The app's own forms need the same-origin proof; connect and
+// unlink check it themselves, and /api/link takes no cookie at all.
+func (a *app) accountRoutes(handle func(method, path string, h http.Handler)) {
+	same := a.auth.RequireSameOrigin
+	handle(http.MethodGet, "/account/login", http.HandlerFunc(a.accountLoginPage))
+	handle(http.MethodPost, "/account/login", same(http.HandlerFunc(a.accountLogin)))
+	handle(http.MethodPost, "/account/logout", same(http.HandlerFunc(a.accountLogout)))
+	handle(http.MethodGet, "/account", http.HandlerFunc(a.account))
+	handle(http.MethodGet, "/api/account", http.HandlerFunc(a.apiAccount))
+	handle(http.MethodPost, "/account/link", a.auth.ConnectHandler())
+	handle(http.MethodPost, "/account/unlink", a.auth.UnlinkHandler())
+	handle(http.MethodPost, "/api/link", a.auth.LinkAPIHandler())
+}
+
+var accountLoginPage = template.Must(template.Must(template.New("layout").Parse(layout)).New("account-login").Parse(`{{template "head" .}}
+<h1>Sign in to your account</h1>
+{{if .Error}}<p id="account-error" style="color:#c62828">{{.Error}}</p>{{end}}
+<form method="post" action="/account/login" id="account-login">
+<p><label>Account ID<br><input name="account_id" id="account_id" autocomplete="username" required></label></p>
+<p><label>Password<br><input name="password" id="password" type="password" autocomplete="current-password" required></label></p>
+<button class="secondary" id="account-submit" type="submit">Sign in</button>
+</form>
+{{if .Demo}}<p class="demo">The demo accounts are printed in the app's log at start (for example alice / alice-password).</p>{{end}}
+<nav style="margin-top:20px"><a href="/">Home</a></nav>
+{{template "foot"}}`))
+
+var accountPage = template.Must(template.Must(template.New("layout").Parse(layout)).New("account").Parse(`{{template "head" .}}
+<h1>Your account</h1>
+<dl>
+<dt>Account</dt><dd id="account">{{.AccountID}}</dd>
+<dt>LINE</dt><dd id="line-user">{{if .LINEUserID}}<span id="line-user-id">{{.LINEUserID}}</span>{{else}}not connected{{end}}</dd>
+</dl>
+{{if .LINEUserID}}
+<form method="post" action="/account/unlink"><button class="secondary" id="unlink" type="submit">Unlink</button></form>
+{{else}}
+<form method="post" action="/account/link"><input type="hidden" name="return_to" value="/account">
+<button class="line-btn" id="connect" type="submit">{{template "logo"}}Connect LINE</button></form>
+{{end}}
+<nav style="margin-top:20px"><a href="/">Home</a><a href="/api/account">/api/account</a></nav>
+<form method="post" action="/account/logout" style="margin-top:20px"><button class="secondary" id="account-logout" type="submit">Log out</button></form>
+{{template "foot"}}`))

@@ -1,0 +1,370 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/flow"
+	"github.com/linelogin/linelogin/link"
+)
+
+// Linking configures account linking: each LINE user ID linked to at most
+// one of the app's own accounts, and each account to at most one LINE
+// user, in a link.Store. With it, the linked account of every request's
+// LINE user (session, Bearer access token or X-Line-ID-Token) is read by
+// AccountIDFromContext; ConnectHandler and UnlinkHandler let a user signed
+// in to the app connect and disconnect LINE; LinkAPIHandler links from
+// LIFF and native apps.
+type Linking struct {
+	// Store keeps the links. Required.
+	Store link.Store
+
+	// SignUp, when set, decides whether a LINE user with no link who logs
+	// in on the web gets a new account: it creates one and returns its ID,
+	// which is then linked, or returns "" to leave the user unlinked. An
+	// error refuses the login (403). Bearer requests never sign up: they
+	// stay unlinked until they link.
+	SignUp func(ctx context.Context, login *callback.Login) (accountID string, err error)
+
+	// SignedInAccount returns the account signed in to the app's own
+	// session on r, or "". Connect and unlink act on that account, and a
+	// connect's callback links only if it still returns the account that
+	// started it. At that callback, r has no LINE user in its context yet:
+	// the answer must come from the app's own session. Required by
+	// ConnectHandler and UnlinkHandler.
+	SignedInAccount func(r *http.Request) string
+
+	// AfterUnlink is where UnlinkHandler sends the browser; "/" if empty.
+	AfterUnlink string
+	// DeauthorizeToken, when set, makes unlink also deauthorize the app at
+	// LINE for the unlinked LINE user, when the request carries that
+	// user's session: it returns a channel access token of the LINE Login
+	// channel (see callback.Client.Deauthorize). The session then ends.
+	DeauthorizeToken func(ctx context.Context) (channelAccessToken string, err error)
+
+	// InHouseIssuer and InHouseClientID name the app's own OpenID Connect
+	// provider and the client ID its ID tokens are issued to, for
+	// LinkAPIHandler's {"idToken"} proof (method 1 of LINE's ID-linking
+	// guide). Empty: that proof is unsupported. The provider's discovery
+	// document is fetched on first use, and its keys as needed.
+	InHouseIssuer   string
+	InHouseClientID string
+	// InHouseHTTPClient fetches the provider's discovery document and
+	// keys; a client with a 10-second timeout if nil.
+	InHouseHTTPClient *http.Client
+	// Replay remembers the in-house ID tokens already used, so that each
+	// links once; one process's memory if nil. Apps with several
+	// instances share one, such as redislink.Replay (package link/redislink).
+	Replay link.ReplayMemory
+
+	// CheckFacts checks the {"memberNumber","birthDate"} proof of
+	// LinkAPIHandler (methods 2 and 3 of LINE's guide). Nil: that proof is
+	// unsupported.
+	CheckFacts link.FactsChecker
+	// Attempts counts LinkAPIHandler's refused proofs, per LINE user and
+	// per membership number; if nil, one process's count with
+	// MaxRefusedProofs and RefusedProofWindow. Apps with several instances
+	// share one, such as redislink.Attempts, so that guesses spread over
+	// instances add up.
+	Attempts link.Attempts
+}
+
+// linker is Linking at work, one per Auth.
+type linker struct {
+	cfg     Linking
+	inHouse *inHouseVerifier // nil without an in-house issuer
+	log     *slog.Logger
+}
+
+// setupLinking validates cfg.Linking and prepares it.
+func (a *Auth) setupLinking() error {
+	if a.cfg.Linking == nil {
+		return nil
+	}
+	l := *a.cfg.Linking // defaults go in the copy, not the caller's value
+	if l.Store == nil {
+		return fmt.Errorf("%w: Linking.Store is required", ErrConfig)
+	}
+	if l.AfterUnlink == "" {
+		l.AfterUnlink = "/"
+	}
+	if !strings.HasPrefix(l.AfterUnlink, "/") || strings.HasPrefix(l.AfterUnlink, "//") {
+		return fmt.Errorf("%w: Linking.AfterUnlink %q must be a local path", ErrConfig, l.AfterUnlink)
+	}
+	if (l.InHouseIssuer == "") != (l.InHouseClientID == "") {
+		return fmt.Errorf("%w: Linking.InHouseIssuer and InHouseClientID go together", ErrConfig)
+	}
+	k := &linker{cfg: l, log: a.log}
+	if k.cfg.Attempts == nil {
+		k.cfg.Attempts = link.NewMemoryAttempts(MaxRefusedProofs, RefusedProofWindow)
+	}
+	if l.InHouseIssuer != "" {
+		replay := l.Replay
+		if replay == nil {
+			replay = link.NewMemoryReplay(a.cfg.Now)
+		}
+		k.inHouse = newInHouseVerifier(l.InHouseIssuer, l.InHouseClientID, l.InHouseHTTPClient, replay, a.cfg.Now)
+	}
+	a.linking = k
+	return nil
+}
+
+type linkerKey struct{}
+
+// withLinker puts the linker in the context of a request with a user, so
+// that AccountIDFromContext can read the store. The states in the caches
+// are shared between requests and never modified, hence a context value
+// of its own.
+func (a *Auth) withLinker(ctx context.Context, st *requestState) context.Context {
+	if a.linking == nil || st.user == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, linkerKey{}, a.linking)
+}
+
+// LinkedAccountFromContext returns the account linked to the request's
+// LINE user, whatever the credential (session, access token or ID token),
+// and "" when the user is unlinked or there is no user. With
+// Config.Linking it asks Linking.Store on every call, so that a link or
+// unlink made by another request or instance counts at once, whatever is
+// cached; an error means the store could not answer. Without Linking it
+// returns the account OnLogin returned at login.
+func LinkedAccountFromContext(ctx context.Context) (string, error) {
+	st := stateFrom(ctx)
+	if st == nil || st.user == nil {
+		return "", nil
+	}
+	k, _ := ctx.Value(linkerKey{}).(*linker)
+	if k == nil {
+		if st.session != nil {
+			return st.session.accountID, nil
+		}
+		return "", nil
+	}
+	acct, err := k.cfg.Store.AccountOf(ctx, st.user.ID)
+	switch {
+	case errors.Is(err, link.ErrNotLinked):
+		return "", nil
+	case err != nil:
+		k.log.Error("linelogin: reading the linked account failed", "error", err.Error())
+		return "", err
+	}
+	return acct, nil
+}
+
+// accountForLogin returns the account of a LINE user who just logged in
+// on the web: the linked one, else one SignUp creates, else "".
+func (k *linker) accountForLogin(ctx context.Context, login *callback.Login) (string, error) {
+	acct, err := k.cfg.Store.AccountOf(ctx, login.User.ID)
+	switch {
+	case err == nil:
+		return acct, nil
+	case !errors.Is(err, link.ErrNotLinked):
+		return "", err
+	case k.cfg.SignUp == nil:
+		return "", nil
+	}
+	acct, err = k.cfg.SignUp(ctx, login)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrLoginRejected, err)
+	}
+	if acct == "" {
+		return "", nil
+	}
+	err = k.cfg.Store.Link(ctx, login.User.ID, acct)
+	var conflict *link.ConflictError
+	if errors.As(err, &conflict) && conflict.LINEUser {
+		// A login of the same user in another tab signed up first: its
+		// account is the user's.
+		return k.cfg.Store.AccountOf(ctx, login.User.ID)
+	}
+	if err != nil {
+		return "", err
+	}
+	k.log.Info("linelogin: signed up and linked")
+	return acct, nil
+}
+
+// maxLinkForm bounds the body of a connect or unlink POST.
+const maxLinkForm = 8 << 10
+
+// ConnectHandler starts a LINE login that links the LINE user to the
+// account signed in to the app (Linking.SignedInAccount): a POST from the
+// app's own pages (same-origin proof as for logout, else 403), with an
+// optional return_to form field. The login's flow is bound to the
+// account: at the callback, the link is made only if the app's session
+// still names it (else 403), and only if neither the LINE user nor the
+// account is linked elsewhere (else 409 and a page explaining what to do;
+// nothing is overwritten). A connected user is also logged in with LINE.
+func (a *Auth) ConnectHandler() http.Handler { return http.HandlerFunc(a.serveConnect) }
+
+// UnlinkHandler removes the link of the account signed in to the app: a
+// POST from the app's own pages (else 403), then a redirect to
+// Linking.AfterUnlink. With Linking.DeauthorizeToken, the app is also
+// deauthorized at LINE for that LINE user when the request carries their
+// session.
+func (a *Auth) UnlinkHandler() http.Handler { return http.HandlerFunc(a.serveUnlink) }
+
+// signedIn runs the checks common to connect and unlink, answering the
+// request when one fails, and returns the request with its context and
+// the signed-in account.
+func (a *Auth) signedIn(w http.ResponseWriter, r *http.Request) (*http.Request, string, bool) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return r, "", false
+	}
+	if a.linking == nil || a.linking.cfg.SignedInAccount == nil {
+		a.fail(w, r, fmt.Errorf("%w: Linking.SignedInAccount is not set", ErrConfig), nil)
+		return r, "", false
+	}
+	if !a.sameOrigin(r) {
+		a.failLink(w, r, ErrCrossSiteRequest)
+		return r, "", false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxLinkForm)
+	r, _ = a.state(w, r)
+	acct := a.linking.cfg.SignedInAccount(r)
+	if acct == "" {
+		a.failLink(w, r, ErrNotSignedIn)
+		return r, "", false
+	}
+	return r, acct, true
+}
+
+func (a *Auth) serveConnect(w http.ResponseWriter, r *http.Request) {
+	r, acct, ok := a.signedIn(w, r)
+	if !ok {
+		return
+	}
+	f := flow.New(SafeReturnTo(r.PostFormValue("return_to")), a.cfg.Now())
+	f.LinkAccount = acct
+	if err := a.flows.Save(w, r, f); err != nil {
+		a.fail(w, r, err, nil)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	// 303: the browser follows a POST's redirect with a GET.
+	http.Redirect(w, r, a.client.AuthCodeURL(f.Attempt()), http.StatusSeeOther)
+}
+
+// finishConnect links the LINE user of a connect flow's login to the
+// flow's account. It answers the request and returns false when it does
+// not.
+func (a *Auth) finishConnect(w http.ResponseWriter, r *http.Request, f *flow.Flow, login *callback.Login) bool {
+	if a.linking == nil || a.linking.cfg.SignedInAccount == nil {
+		a.fail(w, r, fmt.Errorf("%w: a connect flow arrived without Linking", ErrConfig), f)
+		return false
+	}
+	// The session may have ended, or another account signed in, while the
+	// user was at LINE: linking then would give someone else's LINE
+	// account to the account now signed in (or the other way round).
+	if a.linking.cfg.SignedInAccount(r) != f.LinkAccount {
+		a.failLink(w, r, ErrConnectSessionChanged)
+		return false
+	}
+	if err := a.linking.cfg.Store.Link(r.Context(), login.User.ID, f.LinkAccount); err != nil {
+		a.failLink(w, r, err)
+		return false
+	}
+	a.log.Info("linelogin: connected LINE to an account")
+	return true
+}
+
+func (a *Auth) serveUnlink(w http.ResponseWriter, r *http.Request) {
+	r, acct, ok := a.signedIn(w, r)
+	if !ok {
+		return
+	}
+	k := a.linking
+	lineUserID, err := k.cfg.Store.Unlink(r.Context(), acct)
+	switch {
+	case errors.Is(err, link.ErrNotLinked):
+		// Already unlinked, in another tab perhaps: the wish is granted.
+	case err != nil:
+		a.failLink(w, r, err)
+		return
+	default:
+		a.log.Info("linelogin: unlinked LINE from an account")
+		a.deauthorize(w, r, lineUserID)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, k.cfg.AfterUnlink, http.StatusSeeOther)
+}
+
+// deauthorize withdraws the app's permission at LINE for lineUserID, when
+// configured and when the request carries that user's session (only its
+// access token can name the user to LINE), then ends that session.
+func (a *Auth) deauthorize(w http.ResponseWriter, r *http.Request, lineUserID string) {
+	st := stateFrom(r.Context())
+	if a.linking.cfg.DeauthorizeToken == nil || st == nil || st.session == nil ||
+		st.user.ID != lineUserID || st.session.accessToken == "" {
+		return
+	}
+	ctx := context.WithoutCancel(r.Context())
+	channelToken, err := a.linking.cfg.DeauthorizeToken(ctx)
+	if err == nil {
+		err = a.client.Deauthorize(ctx, channelToken, st.session.accessToken)
+	}
+	if err != nil {
+		// The link is gone whatever LINE says; the user can remove the app
+		// in LINE's settings too.
+		a.log.Warn("linelogin: deauthorize at unlink failed", "error", err.Error())
+		return
+	}
+	a.sessionCache.forget(a.sessions.Value(r))
+	if err := a.sessions.Destroy(w, r); err != nil {
+		a.log.Warn("linelogin: ending session failed", "error", err.Error())
+	}
+}
+
+// failLink answers a failed connect or unlink: the OnError hook if set,
+// else the page of linkErrorPage.
+func (a *Auth) failLink(w http.ResponseWriter, r *http.Request, err error) {
+	status, _, _ := linkErrorPage(err)
+	level := a.log.Warn
+	if status >= 500 {
+		level = a.log.Error
+	}
+	level("linelogin: request failed", "path", r.URL.Path, "status", status, "error", err.Error())
+	w.Header().Set("Cache-Control", "no-store")
+	if a.cfg.OnError != nil {
+		a.cfg.OnError(w, r, err)
+		return
+	}
+	a.ServeError(w, r, err)
+}
+
+// linkErrorPage returns the status and page of an error of linking, and
+// whether err is one (ErrorStatus and ServeError ask it first).
+func linkErrorPage(err error) (int, errorPage, bool) {
+	var conflict *link.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		msg := "This LINE account is already connected to another account on this site. " +
+			"Sign in to that account and unlink LINE there first, or connect a different LINE account."
+		if conflict.Account && !conflict.LINEUser {
+			msg = "Your account is already connected to another LINE account. " +
+				"Unlink it on your account page first, then connect this one."
+		}
+		return http.StatusConflict, errorPage{Title: "Already connected", Message: msg + " Nothing was changed."}, true
+	case errors.Is(err, ErrConnectSessionChanged):
+		return http.StatusForbidden, errorPage{Title: "Nothing was connected",
+			Message: "You are no longer signed in to the account that started connecting LINE. Sign in to it and connect again."}, true
+	case errors.Is(err, ErrNotSignedIn):
+		return http.StatusForbidden, errorPage{Title: "Please sign in first",
+			Message: "Sign in to your account on this site, then try again."}, true
+	case errors.Is(err, ErrCrossSiteRequest):
+		return http.StatusForbidden, errorPage{Title: "Request refused",
+			Message: "This only works from this site's own pages."}, true
+	case errors.Is(err, link.ErrUnavailable):
+		return http.StatusServiceUnavailable, errorPage{Title: "Temporarily unavailable",
+			Message: "We could not change the link between your account and LINE right now. Please try again in a moment."}, true
+	}
+	return http.StatusInternalServerError, errorPage{}, false
+}

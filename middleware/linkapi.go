@@ -1,0 +1,227 @@
+package middleware
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/linelogin/linelogin/link"
+)
+
+// maxLinkBody bounds the JSON body of LinkAPIHandler.
+const maxLinkBody = 8 << 10
+
+// maxMemberNumber bounds a typed membership number.
+const maxMemberNumber = 64
+
+// Guessing limits of LinkAPIHandler with the default Linking.Attempts:
+// after MaxRefusedProofs refused proofs within RefusedProofWindow for one
+// LINE user, or for one membership number from any LINE users, further
+// tries are answered 429 without being checked, right or not, until the
+// oldest of those refusals leaves the window.
+const (
+	MaxRefusedProofs   = 5
+	RefusedProofWindow = 15 * time.Minute
+)
+
+// linkRequest is LinkAPIHandler's body: one proof, either an in-house ID
+// token or typed facts. Any other field, a LINE user ID or a profile
+// included, is ignored: the LINE user is the one LINE vouched for.
+type linkRequest struct {
+	IDToken      string `json:"idToken"`
+	MemberNumber string `json:"memberNumber"`
+	BirthDate    string `json:"birthDate"`
+}
+
+// LinkAPIHandler links the LINE user of a LIFF or native app's request to
+// the app account that the request proves, and answers JSON:
+//
+//   - the LINE user comes from the request's credential, as in bearer mode
+//     (Authorization: Bearer <access token>, or X-Line-ID-Token), never
+//     from the body; without one, or with one LINE refuses: 401 with
+//     WWW-Authenticate. A session cookie is not accepted, so that no other
+//     site can make a browser link;
+//   - the body (at most 8 KB) carries one proof: {"idToken": "..."}, an ID
+//     token of the app's own OpenID Connect provider (Linking.InHouseIssuer)
+//     whose sub is the account, checked for signature, iss, aud, exp, an
+//     iat within InHouseTokenMaxAge, and single use; or {"memberNumber":
+//     "...", "birthDate": "YYYY-MM-DD"}, checked by Linking.CheckFacts.
+//     Anything else, or a proof of a kind not configured: 400
+//     {"error":"invalid_request"};
+//   - a refused proof: 403 {"error":"proof_refused"}, never saying why;
+//     after MaxRefusedProofs refusals within RefusedProofWindow for the LINE
+//     user, or for the membership number from any LINE users, 429
+//     {"error":"too_many_attempts"} with Retry-After, without checking;
+//   - the LINE user or the account linked elsewhere: 409
+//     {"error":"already_linked"};
+//   - linked: 200 {"accountId": "..."}, also when that very link existed.
+//
+// LINE, the in-house provider or the store unreachable: 503.
+func (a *Auth) LinkAPIHandler() http.Handler { return http.HandlerFunc(a.serveLinkAPI) }
+
+func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		writeLinkError(w, http.StatusMethodNotAllowed, "invalid_request")
+		return
+	}
+	k := a.linking
+	if k == nil {
+		a.log.Error("linelogin: LinkAPIHandler without Config.Linking")
+		writeLinkError(w, http.StatusInternalServerError, "server_error")
+		return
+	}
+	r, st := a.state(w, r)
+	switch {
+	case st.user != nil && (st.source == SourceAccessToken || st.source == SourceIDToken):
+	case st.unavailable != nil:
+		w.Header().Set("Retry-After", "5")
+		writeLinkError(w, http.StatusServiceUnavailable, "temporarily_unavailable")
+		return
+	case errors.Is(st.refused, ErrMalformedCredential):
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_request"`)
+		writeLinkError(w, http.StatusBadRequest, "invalid_request")
+		return
+	case st.refused != nil:
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeLinkError(w, http.StatusUnauthorized, "invalid_token")
+		return
+	default:
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeLinkError(w, http.StatusUnauthorized, "unauthorized")
+		return
+	}
+	req, ok := decodeLinkRequest(w, r)
+	if !ok {
+		writeLinkError(w, http.StatusBadRequest, "invalid_request")
+		return
+	}
+	byToken := req.IDToken != ""
+	if byToken && k.inHouse == nil || !byToken && k.cfg.CheckFacts == nil {
+		writeLinkError(w, http.StatusBadRequest, "invalid_request")
+		return
+	}
+
+	keys := []string{"line:" + st.user.ID}
+	if !byToken {
+		keys = append(keys, "member:"+memberKey(req.MemberNumber))
+	}
+	// Locked keys are not checked at all: a right guess during a lockout
+	// must look the same as a wrong one.
+	wait, err := k.cfg.Attempts.Locked(r.Context(), keys, a.cfg.Now())
+	if err != nil {
+		// Never fail open: without the count, guessing would be free.
+		a.log.Error("linelogin: counting link attempts failed", "error", err.Error())
+		w.Header().Set("Retry-After", "5")
+		writeLinkError(w, http.StatusServiceUnavailable, "temporarily_unavailable")
+		return
+	}
+	if wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		writeLinkError(w, http.StatusTooManyRequests, "too_many_attempts")
+		return
+	}
+	var acct string
+	if byToken {
+		acct, err = k.inHouse.verify(r.Context(), req.IDToken)
+	} else {
+		acct, err = k.cfg.CheckFacts(r.Context(), link.Facts{MemberNumber: req.MemberNumber, BirthDate: req.BirthDate})
+		if err == nil && acct == "" {
+			err = link.ErrProofRefused
+		}
+	}
+	switch {
+	case errors.Is(err, link.ErrProofRefused):
+		if err := k.cfg.Attempts.Refused(r.Context(), keys, a.cfg.Now()); err != nil {
+			a.log.Error("linelogin: counting link attempts failed", "error", err.Error())
+		}
+		a.log.Info("linelogin: link proof refused", "source", st.source.String(), "error", err.Error())
+		writeLinkError(w, http.StatusForbidden, "proof_refused")
+		return
+	case err != nil:
+		a.log.Error("linelogin: link proof could not be checked", "error", err.Error())
+		w.Header().Set("Retry-After", "5")
+		writeLinkError(w, http.StatusServiceUnavailable, "temporarily_unavailable")
+		return
+	}
+	err = k.cfg.Store.Link(r.Context(), st.user.ID, acct)
+	switch {
+	case errors.Is(err, link.ErrAlreadyLinked):
+		a.log.Info("linelogin: link refused", "error", err.Error())
+		writeLinkError(w, http.StatusConflict, "already_linked")
+		return
+	case errors.Is(err, link.ErrInvalidID):
+		writeLinkError(w, http.StatusForbidden, "proof_refused")
+		return
+	case err != nil:
+		a.log.Error("linelogin: link failed", "error", err.Error())
+		w.Header().Set("Retry-After", "5")
+		writeLinkError(w, http.StatusServiceUnavailable, "temporarily_unavailable")
+		return
+	}
+	a.log.Info("linelogin: linked", "source", st.source.String(), "proof", map[bool]string{true: "id_token", false: "facts"}[byToken])
+	writeLinkJSON(w, http.StatusOK, map[string]string{"accountId": acct})
+}
+
+// decodeLinkRequest reads one JSON object of at most maxLinkBody bytes
+// holding exactly one well-formed proof.
+func decodeLinkRequest(w http.ResponseWriter, r *http.Request) (linkRequest, bool) {
+	var req linkRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxLinkBody))
+	if err := dec.Decode(&req); err != nil {
+		return req, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return req, false // trailing data
+	}
+	facts := req.MemberNumber != "" || req.BirthDate != ""
+	switch {
+	case req.IDToken != "" && facts, req.IDToken == "" && !facts:
+		return req, false
+	case req.IDToken != "":
+		return req, validToken(req.IDToken)
+	}
+	if req.MemberNumber == "" || len(req.MemberNumber) > maxMemberNumber || len(req.BirthDate) != len("2006-01-02") {
+		return req, false
+	}
+	for _, c := range []byte(req.MemberNumber) {
+		if c < 0x20 || c == 0x7f {
+			return req, false
+		}
+	}
+	_, err := time.Parse(time.DateOnly, req.BirthDate)
+	return req, err == nil
+}
+
+// writeLinkError writes {"error": code}, and nothing else: clients match
+// the code, and a refusal must not say which fact was wrong.
+func writeLinkError(w http.ResponseWriter, status int, code string) {
+	writeLinkJSON(w, status, map[string]string{"error": code})
+}
+
+func writeLinkJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// memberKey is the membership number as the lockout counts it: case,
+// spaces, hyphens and underscores folded, so that "m-1001" and "M 1001"
+// share M-1001's count even when the app's checker accepts such spellings.
+func memberKey(n string) string {
+	b := make([]byte, 0, len(n))
+	for i := 0; i < len(n); i++ {
+		switch c := n[i]; {
+		case c == ' ' || c == '-' || c == '_' || c == '\t':
+		case 'a' <= c && c <= 'z':
+			b = append(b, c-'a'+'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}

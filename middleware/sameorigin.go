@@ -1,0 +1,23 @@
+package middleware
+
+import "net/http"
+
+// RequireSameOrigin refuses with 403 a request that may change something
+// (any method but GET, HEAD and OPTIONS) unless it proves it comes from the
+// app's own pages, as logout does: an Origin header equal to the app's
+// origin, or Sec-Fetch-Site: same-origin. It is for the app's own forms,
+// such as a password login or an account page, which another site must
+// not be able to submit.
+func (a *Auth) RequireSameOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if !a.sameOrigin(r) {
+				a.failLink(w, r, ErrCrossSiteRequest)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
