@@ -42,21 +42,7 @@ func jarmClient(t *testing.T, mode string, clock *testkit.Clock) *callback.Clien
 // header fields.
 func signJARM(t *testing.T, secret string, claims map[string]any, header map[jose.HeaderKey]any) string {
 	t.Helper()
-	opts := &jose.SignerOptions{ExtraHeaders: header}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(secret)}, opts.WithType("JWT"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	payload, _ := json.Marshal(claims)
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jws.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return joseSign(t, jose.HS256, []byte(secret), claims, header)
 }
 
 func TestReadResponse_JARM(t *testing.T) {
