@@ -215,24 +215,6 @@ func hs256Claims(t testing.TB, token string) (jose.Header, map[string]any) {
 	return parsed.Headers[0], claims
 }
 
-// unverifiedPart decodes part i (0 header, 1 claims) of a compact JWT.
-func unverifiedPart(t testing.TB, token string, i int) map[string]any {
-	t.Helper()
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		t.Fatalf("token has %d parts", len(parts))
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[i])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // requestIDPattern finds the pending request ID in the consent page.
 var requestIDPattern = regexp.MustCompile(`name="request" value="([0-9a-f]+)"`)
 

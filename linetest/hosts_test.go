@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 )
 
@@ -72,7 +73,7 @@ func TestIDToken_IssuerIsTheAccessOriginNotTheAPIOrigin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if iss := unverifiedPart(t, liff, 1)["iss"]; iss != s.AccessURL() {
+	if iss := testkit.JWTPart(t, liff, 1)["iss"]; iss != s.AccessURL() {
 		t.Fatalf("LIFF iss = %v, want %s", iss, s.AccessURL())
 	}
 }

@@ -10,6 +10,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 )
 
@@ -27,7 +28,7 @@ func TestIDTokenHook_MutatesClaimsAndHeaderAndStillSignsWithTheSecret(t *testing
 
 	s.SetIDTokenHook(func(header, _ map[string]any) { header["alg"] = "none" })
 	tok := tokens(t, s, newLogin("openid"))["id_token"].(string)
-	if h := unverifiedPart(t, tok, 0); h["alg"] != "none" || tok[len(tok)-1] != '.' {
+	if h := testkit.JWTPart(t, tok, 0); h["alg"] != "none" || tok[len(tok)-1] != '.' {
 		t.Fatalf("alg none token = %q", tok)
 	}
 
@@ -39,7 +40,7 @@ func TestIDTokenHook_MutatesClaimsAndHeaderAndStillSignsWithTheSecret(t *testing
 
 	s.SetIDTokenHook(func(header, _ map[string]any) { header["alg"] = "ES256" })
 	tok = tokens(t, s, newLogin("openid"))["id_token"].(string)
-	if h := unverifiedPart(t, tok, 0); h["alg"] != "ES256" || h["kid"] == nil {
+	if h := testkit.JWTPart(t, tok, 0); h["alg"] != "ES256" || h["kid"] == nil {
 		t.Fatalf("ES256 via hook: header %v", h)
 	}
 
@@ -108,7 +109,7 @@ func TestLIFFIDToken_VerifiesAgainstTheJWKS(t *testing.T) {
 	// After a rotation the old key stays published until removed.
 	newKID := s.RotateSigningKey()
 	fresh, _ := s.IssueLIFFIDToken(cony().ID, "")
-	if h := unverifiedPart(t, fresh, 0); h["kid"] != newKID {
+	if h := testkit.JWTPart(t, fresh, 0); h["kid"] != newKID {
 		t.Fatalf("new token's kid = %v, want %s", h["kid"], newKID)
 	}
 	if _, err := es256Claims(t, s, tok); err != nil {
@@ -196,7 +197,7 @@ func TestSignIDToken_ES256WithANamedKey(t *testing.T) {
 		t.Fatalf("token signed with the old key by name: %v", err)
 	}
 	tok, _ = s.SignIDToken(map[string]any{"alg": "ES256", "kid": "unknown"}, claims)
-	if h := unverifiedPart(t, tok, 0); h["kid"] != "unknown" {
+	if h := testkit.JWTPart(t, tok, 0); h["kid"] != "unknown" {
 		t.Fatalf("kid = %v", h["kid"])
 	}
 	if _, err := es256Claims(t, s, tok); err == nil {

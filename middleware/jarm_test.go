@@ -1,8 +1,6 @@
 package middleware_test
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
@@ -12,30 +10,13 @@ import (
 	"time"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 )
 
 func jarmMode(mode string) appOption {
 	return func(c *middleware.Config) { c.LINE.ResponseMode = mode }
-}
-
-// jarmClaims decodes, without verifying, the claims of a JARM response.
-func jarmClaims(t *testing.T, raw string) map[string]any {
-	t.Helper()
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		t.Fatalf("response %q is not a JWT", raw)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var claims map[string]any
-	if err := json.Unmarshal(b, &claims); err != nil {
-		t.Fatal(err)
-	}
-	return claims
 }
 
 // TestJARM_LoginInEachMode: with query.jwt, jwt and form_post.jwt, LINE
@@ -143,7 +124,7 @@ func TestJARM_RefusalsNeverCallTheTokenEndpoint(t *testing.T) {
 			app := newTestApp(t, jarmMode(callback.ResponseModeQueryJWT))
 			b := app.browser()
 			cb := b.authorize(b.startLogin(""))
-			claims := jarmClaims(t, cb.Query().Get("response"))
+			claims := testkit.JWTPart(t, cb.Query().Get("response"), 1)
 			cb.RawQuery = build(cb, claims)
 			before := app.platform.Count(linetest.PathToken)
 			assertRejected(t, b.get(cb.String()), http.StatusBadRequest, "try again")
