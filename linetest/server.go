@@ -29,9 +29,11 @@ func NewServer(tb testing.TB, cfg Config) *Server {
 
 // NewServerOnLocalhost is NewServer, but AccessURL and APIURL name the
 // host "localhost" instead of 127.0.0.1 (same ports). Browsers decide
-// SameSite by site and ports do not make a new site, so browser tests
-// serve the app on 127.0.0.1 and the platform on localhost, as different
-// as the app and LINE are in production. The server listens on 127.0.0.1
+// SameSite by site and ports do not make a new site, so a browser test
+// must serve the app and the platform on different sites, as the app and
+// LINE are in production: with this, the app on 127.0.0.1 and the
+// platform on localhost (this module's e2e tests do the reverse: the app
+// on localhost, NewServer's platform on 127.0.0.1). The server listens on 127.0.0.1
 // only; clients that try ::1 first for "localhost" fall back to it.
 func NewServerOnLocalhost(tb testing.TB, cfg Config) *Server {
 	if tb != nil {
