@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // The error categories of this package. Every error it returns matches
@@ -161,8 +162,9 @@ func (e *UpstreamError) category() error {
 	case e.Status == 0, e.Status >= 500, e.Status == http.StatusTooManyRequests, e.Status/100 == 2:
 		// No answer, LINE broken or busy, or a success we cannot use.
 		return ErrUpstream
-	case e.Code == "invalid_client":
-		// LINE refuses the channel ID or secret: no retry will help.
+	case e.Code == "invalid_client", e.redirectMismatch():
+		// LINE refuses the channel ID or secret, or the callback URL is
+		// not the one registered: no retry will help.
 		return ErrConfig
 	case e.Op == "token" && e.Code == "invalid_grant":
 		return ErrCodeRejected
@@ -180,6 +182,14 @@ func (e *UpstreamError) category() error {
 
 // Unwrap returns the cause.
 func (e *UpstreamError) Unwrap() error { return e.Err }
+
+// redirectMismatch reports LINE's token endpoint refusing the code because
+// the redirect_uri differs from the one the code was issued for, or from
+// the callback URL registered for the channel: invalid_grant, like an
+// expired code, but a configuration mistake that every login will repeat.
+func (e *UpstreamError) redirectMismatch() bool {
+	return e.Op == "token" && e.Code == "invalid_grant" && strings.Contains(e.Message, "redirect_uri")
+}
 
 // refusal describes LINE refusing a token, for a TokenError's Reason. The
 // TokenError does not wrap e: that would put the refusal in two
