@@ -27,6 +27,7 @@ type Auth struct {
 	bearer       *bearer
 	sessionCache *sessionCache
 	refreshes    *tokenCache[*oauth2.Token]
+	metrics      *metrics
 	log          *slog.Logger
 }
 
@@ -60,8 +61,15 @@ func New(cfg Config) (*Auth, error) {
 	if idVerifier == nil {
 		idVerifier = client
 	}
+	m, err := newMetrics(cfg.MeterProvider)
+	if err != nil {
+		return nil, errMetrics(err)
+	}
+	b := newBearer(client, idVerifier, cfg)
+	b.metrics = m
 	return &Auth{
-		bearer:       newBearer(client, idVerifier, cfg),
+		bearer:       b,
+		metrics:      m,
 		sessionCache: newSessionCache(cfg.Now),
 		refreshes:    newTokenCache[*oauth2.Token](refreshMemory, refreshCacheSize, cfg.Now),
 		client:       client,
@@ -171,5 +179,9 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 // server-side SessionStore that indexes sessions by user; with the default
 // cookie store it fails with session.ErrRevocationUnsupported.
 func (a *Auth) RevokeUser(ctx context.Context, lineUserID string) error {
-	return a.sessions.RevokeOwner(ctx, lineUserID)
+	if err := a.sessions.RevokeOwner(ctx, lineUserID); err != nil {
+		return err
+	}
+	a.emit(ctx, Event{Kind: EventRevoke, UserID: lineUserID})
+	return nil
 }

@@ -34,6 +34,7 @@ type bearer struct {
 	nonce      func(*http.Request) string
 	access     *tokenCache[*requestState]
 	ids        *tokenCache[*requestState]
+	metrics    *metrics
 	log        *slog.Logger
 }
 
@@ -54,9 +55,9 @@ func newBearer(client *callback.Client, idVerifier callback.IDTokenVerifier, cfg
 func (b *bearer) identifyAccessToken(r *http.Request) *requestState {
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || !validToken(token) {
-		return &requestState{refused: ErrMalformedCredential}
+		return b.settle(r.Context(), SourceAccessToken, nil, false, ErrMalformedCredential)
 	}
-	st, err := b.access.get(hashToken(token, ""), func() (*requestState, time.Time, error) {
+	st, cached, err := b.access.getCached(hashToken(token, ""), func() (*requestState, time.Time, error) {
 		// The check outlives a client that hangs up (others may wait on
 		// it), but not the client's configured timeout.
 		u, expiry, err := b.client.UserFromAccessToken(context.WithoutCancel(r.Context()), token)
@@ -65,7 +66,7 @@ func (b *bearer) identifyAccessToken(r *http.Request) *requestState {
 		}
 		return &requestState{user: u, source: SourceAccessToken}, expiry, nil
 	})
-	return b.settle(SourceAccessToken, st, err)
+	return b.settle(r.Context(), SourceAccessToken, st, cached, err)
 }
 
 // hashToken is the cache key of a token (and the nonce it must carry). It
@@ -80,28 +81,36 @@ func hashToken(token, nonce string) tokenKey {
 func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 	raw := r.Header.Get(HeaderIDToken)
 	if !validToken(raw) {
-		return &requestState{refused: ErrMalformedCredential}
+		return b.settle(r.Context(), SourceIDToken, nil, false, ErrMalformedCredential)
 	}
 	var nonce string
 	if b.nonce != nil {
 		nonce = b.nonce(r)
 	}
-	st, err := b.ids.get(hashToken(raw, nonce), func() (*requestState, time.Time, error) {
+	st, cached, err := b.ids.getCached(hashToken(raw, nonce), func() (*requestState, time.Time, error) {
 		u, err := b.idVerifier.VerifyIDToken(context.WithoutCancel(r.Context()), raw, nonce)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
 		return &requestState{user: u, source: SourceIDToken}, jwtExpiry(raw), nil
 	})
-	return b.settle(SourceIDToken, st, err)
+	return b.settle(r.Context(), SourceIDToken, st, cached, err)
 }
 
-// settle turns a check's outcome into the request's state; a verified
-// state comes from the cache, shared and never modified.
-func (b *bearer) settle(source Source, st *requestState, err error) *requestState {
+// settle turns a check's outcome into the request's state, and counts it;
+// a verified state comes from the cache, shared and never modified.
+func (b *bearer) settle(ctx context.Context, source Source, st *requestState, cached bool, err error) *requestState {
+	st = b.outcome(source, st, err)
+	b.metrics.bearerChecked(ctx, source, bearerResult(st, cached))
+	return st
+}
+
+func (b *bearer) outcome(source Source, st *requestState, err error) *requestState {
 	switch {
 	case err == nil:
 		return st
+	case errors.Is(err, ErrMalformedCredential):
+		return &requestState{refused: err}
 	case errors.Is(err, callback.ErrInvalidToken):
 		b.log.Info("linelogin: credential refused", "source", source.String(), "error", err.Error())
 		return &requestState{refused: err}

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/session"
 )
@@ -87,6 +90,19 @@ type Config struct {
 	// the callback and middleware sentinels, or errors.As *callback.AuthError
 	// for LINE's error code.
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
+	// OnEvent, when set, is told of every login, logout, link, unlink,
+	// revoke and failure (with its Reason), for an audit log. It runs on
+	// the request's goroutine: keep it quick.
+	OnEvent func(ctx context.Context, e Event)
+	// MeterProvider receives the metrics: linelogin.login.started,
+	// linelogin.login.finished{result,reason} and
+	// linelogin.bearer.checks{source,result} (with the Prometheus exporter:
+	// linelogin_login_started_total and so on), and, unless LINE sets its
+	// own, the back-channel durations of callback.Config.MeterProvider.
+	// The global otel.GetMeterProvider() if nil, which records nothing
+	// until the app installs an SDK MeterProvider. A request with a
+	// session cookie records nothing.
+	MeterProvider metric.MeterProvider
 	// Logger receives one line per login, logout and failure, never with a
 	// token, code, secret or cookie value. Discarded if nil.
 	Logger *slog.Logger
@@ -126,6 +142,12 @@ func (cfg *Config) setDefaults() {
 		cfg.Now = time.Now
 	}
 	cfg.LINE.Now = cfg.Now
+	if cfg.MeterProvider == nil {
+		cfg.MeterProvider = otel.GetMeterProvider()
+	}
+	if cfg.LINE.MeterProvider == nil {
+		cfg.LINE.MeterProvider = cfg.MeterProvider
+	}
 }
 
 func (cfg *Config) validate(callbackPath string) error {
@@ -149,5 +171,5 @@ func (cfg *Config) validate(callbackPath string) error {
 	if cfg.SessionLifetime < 0 {
 		return bad("SessionLifetime must be positive")
 	}
-	return nil
+	return checkSessionKeys(cfg.SessionKeys)
 }

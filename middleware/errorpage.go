@@ -54,7 +54,25 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 	if status >= 500 {
 		level = a.log.Error
 	}
-	level("linelogin: request failed", "path", r.URL.Path, "status", status, "error", err.Error())
+	switch {
+	case errors.Is(err, ErrConfig):
+		// Not an outage and not the user's doing: say so, and what to fix.
+		a.log.Error("linelogin: configuration error", "path", r.URL.Path, "status", status, "error", err.Error(),
+			"hint", a.configHint(err))
+	case errors.Is(err, callback.ErrState) && r.URL.Path == a.callbackPath:
+		args := []any{"path", r.URL.Path, "status", status, "error", err.Error()}
+		if hint := a.flowCookieHint(r); hint != "" {
+			args = append(args, "hint", hint)
+		}
+		level("linelogin: request failed", args...)
+	default:
+		level("linelogin: request failed", "path", r.URL.Path, "status", status, "error", err.Error())
+	}
+	reason := FailureReason(err)
+	if r.URL.Path == a.callbackPath {
+		a.metrics.loginFailed(r.Context(), reason)
+	}
+	a.emit(r.Context(), Event{Kind: EventFailure, Reason: reason, Err: err})
 	if f != nil {
 		r = r.WithContext(context.WithValue(r.Context(), returnToKey{}, f.ReturnTo))
 	}
