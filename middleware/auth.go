@@ -28,6 +28,7 @@ type Auth struct {
 	sessionCache *sessionCache
 	refreshes    *tokenCache[*oauth2.Token]
 	metrics      *metrics
+	languages    *languages
 	log          *slog.Logger
 }
 
@@ -65,11 +66,16 @@ func New(cfg Config) (*Auth, error) {
 	if err != nil {
 		return nil, errMetrics(err)
 	}
+	langs, err := newLanguages(cfg.Messages, cfg.Language)
+	if err != nil {
+		return nil, err
+	}
 	b := newBearer(client, idVerifier, cfg)
 	b.metrics = m
 	return &Auth{
 		bearer:       b,
 		metrics:      m,
+		languages:    langs,
 		sessionCache: newSessionCache(cfg.Now),
 		refreshes:    newTokenCache[*oauth2.Token](refreshMemory, refreshCacheSize, cfg.Now),
 		client:       client,

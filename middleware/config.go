@@ -10,6 +10,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
+	"golang.org/x/text/language"
 
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/session"
@@ -90,6 +91,21 @@ type Config struct {
 	// the callback and middleware sentinels, or errors.As *callback.AuthError
 	// for LINE's error code.
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
+	// Messages rewords the middleware's pages, or adds languages: each
+	// replaces the built-in texts of its Tag (see DefaultMessages), or adds
+	// that language. Empty fields keep the built-in text.
+	Messages []Messages
+	// Language, when set, chooses the language of a request's pages (for
+	// example from the user's setting) instead of its Accept-Language
+	// header; language.Und falls back to the header. The choice is matched
+	// against the languages of Messages; English when none fits.
+	Language func(r *http.Request) language.Tag
+	// SendUILocales sends the language of the request's pages to LINE as
+	// ui_locales at login, instead of LINE.UILocales, so that LINE's
+	// screens speak it too. Nothing is sent when the request matched none
+	// of the languages: LINE then follows the user's device.
+	SendUILocales bool
+
 	// OnEvent, when set, is told of every login, logout, link, unlink,
 	// revoke and failure (with its Reason), for an audit log. It runs on
 	// the request's goroutine: keep it quick.

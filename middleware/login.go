@@ -23,5 +23,11 @@ func (a *Auth) serveLogin(w http.ResponseWriter, r *http.Request) {
 			"host", r.Host, "callback_origin", a.origin, "hint", "open the app at "+a.origin)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, a.client.AuthCodeURL(f.Attempt()), http.StatusFound)
+	attempt := f.Attempt()
+	if a.cfg.SendUILocales {
+		if msgs, matched := a.languages.forRequest(r); matched {
+			attempt.UILocales = msgs.Tag.String()
+		}
+	}
+	http.Redirect(w, r, a.client.AuthCodeURL(attempt), http.StatusFound)
 }
