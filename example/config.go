@@ -23,6 +23,7 @@ type config struct {
 	ResponseMode  string
 	RedisURL      string
 	DatabasePath  string
+	MetricsAddr   string
 }
 
 // demo reports whether no LINE channel is configured, so that the example
@@ -46,6 +47,7 @@ func loadConfig(getenv func(string) string, log *slog.Logger) (config, error) {
 		ResponseMode:  get("LINE_RESPONSE_MODE", callback.ResponseModeQuery),
 		RedisURL:      get("REDIS_URL", ""),
 		DatabasePath:  get("DATABASE_PATH", defaultAccountsPath()),
+		MetricsAddr:   get("METRICS_ADDR", ""),
 	}
 	c.BaseURL = strings.TrimRight(get("BASE_URL", "http://"+c.Addr), "/")
 	if c.ChannelID != "" && c.ChannelSecret == "" {
