@@ -41,9 +41,9 @@ func Endpoint(r *http.Request) string {
 type meteredTransport struct {
 	next     http.RoundTripper
 	duration metric.Float64Histogram
-	// opts holds one attribute set per endpoint, built once, so that a
-	// call records without allocating its attributes.
-	opts map[string]metric.RecordOption
+	// opts holds one attribute set per endpoint, built once in a slice
+	// passed on with "...", so that a call records without allocating.
+	opts map[string][]metric.RecordOption
 }
 
 func newMeteredTransport(next http.RoundTripper, mp metric.MeterProvider) (*meteredTransport, error) {
@@ -57,9 +57,9 @@ func newMeteredTransport(next http.RoundTripper, mp metric.MeterProvider) (*mete
 	if err != nil {
 		return nil, err
 	}
-	t := &meteredTransport{next: next, duration: h, opts: make(map[string]metric.RecordOption, len(endpoints))}
+	t := &meteredTransport{next: next, duration: h, opts: make(map[string][]metric.RecordOption, len(endpoints))}
 	for _, op := range endpoints {
-		t.opts[op] = metric.WithAttributeSet(attribute.NewSet(attribute.String("endpoint", op)))
+		t.opts[op] = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("endpoint", op)))}
 	}
 	return t, nil
 }
@@ -68,7 +68,7 @@ func (t *meteredTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	start := time.Now() // a duration: the monotonic clock, never Config.Now
 	resp, err := t.next.RoundTrip(r)
 	if opt, ok := t.opts[Endpoint(r)]; ok {
-		t.duration.Record(r.Context(), time.Since(start).Seconds(), opt)
+		t.duration.Record(r.Context(), time.Since(start).Seconds(), opt...)
 	}
 	return resp, err
 }

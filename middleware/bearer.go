@@ -55,7 +55,7 @@ func newBearer(client *callback.Client, idVerifier callback.IDTokenVerifier, cfg
 func (b *bearer) identifyAccessToken(r *http.Request) *requestState {
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || !validToken(token) {
-		return b.settle(r.Context(), SourceAccessToken, nil, false, ErrMalformedCredential)
+		return b.settle(SourceAccessToken, nil, false, ErrMalformedCredential)
 	}
 	st, cached, err := b.access.getCached(hashToken(token, ""), func() (*requestState, time.Time, error) {
 		// The check outlives a client that hangs up (others may wait on
@@ -66,7 +66,7 @@ func (b *bearer) identifyAccessToken(r *http.Request) *requestState {
 		}
 		return &requestState{user: u, source: SourceAccessToken}, expiry, nil
 	})
-	return b.settle(r.Context(), SourceAccessToken, st, cached, err)
+	return b.settle(SourceAccessToken, st, cached, err)
 }
 
 // hashToken is the cache key of a token (and the nonce it must carry). It
@@ -81,7 +81,7 @@ func hashToken(token, nonce string) tokenKey {
 func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 	raw := r.Header.Get(HeaderIDToken)
 	if !validToken(raw) {
-		return b.settle(r.Context(), SourceIDToken, nil, false, ErrMalformedCredential)
+		return b.settle(SourceIDToken, nil, false, ErrMalformedCredential)
 	}
 	var nonce string
 	if b.nonce != nil {
@@ -94,14 +94,14 @@ func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 		}
 		return &requestState{user: u, source: SourceIDToken}, jwtExpiry(raw), nil
 	})
-	return b.settle(r.Context(), SourceIDToken, st, cached, err)
+	return b.settle(SourceIDToken, st, cached, err)
 }
 
 // settle turns a check's outcome into the request's state, and counts it;
 // a verified state comes from the cache, shared and never modified.
-func (b *bearer) settle(ctx context.Context, source Source, st *requestState, cached bool, err error) *requestState {
+func (b *bearer) settle(source Source, st *requestState, cached bool, err error) *requestState {
 	st = b.outcome(source, st, err)
-	b.metrics.bearerChecked(ctx, source, bearerResult(st, cached))
+	b.metrics.bearerChecked(source, bearerResult(st, cached))
 	return st
 }
 

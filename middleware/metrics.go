@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -92,35 +93,43 @@ func FailureReason(err error) Reason {
 	return ReasonOther
 }
 
-// The results of a bearer check: the result label of
-// linelogin_bearer_checks_total.
+// The results of a bearer check, indexes of bearerResults: the result
+// label of linelogin_bearer_checks_total.
 const (
-	bearerCached      = "cached"      // accepted from the cache, no call to LINE
-	bearerVerified    = "verified"    // accepted after a check with LINE (a cache miss)
-	bearerInvalid     = "invalid"     // refused: LINE does not vouch for it
-	bearerMalformed   = "malformed"   // not a well-formed credential header
-	bearerUnavailable = "unavailable" // LINE could not be reached: 503
+	bearerCached      = iota // accepted from the cache, no call to LINE
+	bearerVerified           // accepted after a check with LINE (a cache miss)
+	bearerInvalid            // refused: LINE does not vouch for it
+	bearerMalformed          // not a well-formed credential header
+	bearerUnavailable        // LINE could not be reached: 503
+	numBearerResults
 )
 
-var bearerResults = []string{bearerCached, bearerVerified, bearerInvalid, bearerMalformed, bearerUnavailable}
+var bearerResults = [numBearerResults]string{"cached", "verified", "invalid", "malformed", "unavailable"}
+
+// bearerSources are the sources a bearer check counts under.
+var bearerSources = []Source{SourceAccessToken, SourceIDToken}
 
 // metrics are the middleware's instruments. Every attribute set is built
-// once, in newMetrics, so that recording allocates no attributes; a
-// request with a session cookie records nothing at all.
+// once, in newMetrics, each in a one-element option slice passed on with
+// "...", so that recording allocates nothing (a fresh variadic slice would
+// escape through the instrument's interface). A request with a session
+// cookie records nothing at all; a bearer request increments an atomic
+// counter, which the MeterProvider reads when it collects, because a
+// synchronous Add costs more than a cache hit itself.
 type metrics struct {
 	started  metric.Int64Counter
 	finished metric.Int64Counter
-	bearer   metric.Int64Counter
 
-	success metric.AddOption
-	failure map[Reason]metric.AddOption
-	// checks is indexed by Source (access token, ID token) and result.
-	checks [SourceIDToken + 1]map[string]metric.AddOption
+	success []metric.AddOption
+	failure map[Reason][]metric.AddOption
+
+	// checks counts bearer checks by Source and result.
+	checks [SourceIDToken + 1][numBearerResults]atomic.Int64
 }
 
 func newMetrics(mp metric.MeterProvider) (*metrics, error) {
 	meter := mp.Meter(meterName)
-	m := &metrics{failure: make(map[Reason]metric.AddOption, len(reasons))}
+	m := &metrics{failure: make(map[Reason][]metric.AddOption, len(reasons))}
 	var err error
 	// OpenTelemetry names; the Prometheus exporter adds _total.
 	if m.started, err = meter.Int64Counter("linelogin.login.started",
@@ -131,21 +140,34 @@ func newMetrics(mp metric.MeterProvider) (*metrics, error) {
 		metric.WithDescription("Logins finished at the callback, by result (success, failure) and failure reason.")); err != nil {
 		return nil, err
 	}
-	if m.bearer, err = meter.Int64Counter("linelogin.bearer.checks",
-		metric.WithDescription("Bearer credentials checked, by source (access_token, id_token) and result.")); err != nil {
-		return nil, err
+	with := func(kv ...attribute.KeyValue) []metric.AddOption {
+		return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(kv...))}
 	}
-	m.success = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", "success")))
+	m.success = with(attribute.String("result", "success"))
 	for _, r := range reasons {
-		m.failure[r] = metric.WithAttributeSet(attribute.NewSet(
-			attribute.String("result", "failure"), attribute.String("reason", string(r))))
+		m.failure[r] = with(attribute.String("result", "failure"), attribute.String("reason", string(r)))
 	}
-	for _, src := range []Source{SourceAccessToken, SourceIDToken} {
-		m.checks[src] = make(map[string]metric.AddOption, len(bearerResults))
-		for _, res := range bearerResults {
-			m.checks[src][res] = metric.WithAttributeSet(attribute.NewSet(
+	var observe [SourceIDToken + 1][numBearerResults]metric.ObserveOption
+	for _, src := range bearerSources {
+		for i, res := range bearerResults {
+			observe[src][i] = metric.WithAttributeSet(attribute.NewSet(
 				attribute.String("source", src.label()), attribute.String("result", res)))
 		}
+	}
+	_, err = meter.Int64ObservableCounter("linelogin.bearer.checks",
+		metric.WithDescription("Bearer credentials checked, by source (access_token, id_token) and result."),
+		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
+			for _, src := range bearerSources {
+				for i := range bearerResults {
+					if n := m.checks[src][i].Load(); n > 0 {
+						o.Observe(n, observe[src][i])
+					}
+				}
+			}
+			return nil
+		}))
+	if err != nil {
+		return nil, err
 	}
 	return m, nil
 }
@@ -165,24 +187,24 @@ func (s Source) label() string {
 
 func (m *metrics) loginStarted(ctx context.Context) { m.started.Add(ctx, 1) }
 
-func (m *metrics) loginSucceeded(ctx context.Context) { m.finished.Add(ctx, 1, m.success) }
+func (m *metrics) loginSucceeded(ctx context.Context) { m.finished.Add(ctx, 1, m.success...) }
 
 func (m *metrics) loginFailed(ctx context.Context, r Reason) {
 	opt, ok := m.failure[r]
 	if !ok {
 		opt = m.failure[ReasonOther]
 	}
-	m.finished.Add(ctx, 1, opt)
+	m.finished.Add(ctx, 1, opt...)
 }
 
-func (m *metrics) bearerChecked(ctx context.Context, src Source, result string) {
-	if int(src) < len(m.checks) && m.checks[src] != nil {
-		m.bearer.Add(ctx, 1, m.checks[src][result])
+func (m *metrics) bearerChecked(src Source, result int) {
+	if src == SourceAccessToken || src == SourceIDToken {
+		m.checks[src][result].Add(1)
 	}
 }
 
 // bearerResult names the result of a check that produced st.
-func bearerResult(st *requestState, cached bool) string {
+func bearerResult(st *requestState, cached bool) int {
 	switch {
 	case st.user != nil && cached:
 		return bearerCached
