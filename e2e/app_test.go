@@ -100,7 +100,7 @@ func cleanEnv() []string {
 		name, _, _ := strings.Cut(kv, "=")
 		switch {
 		case strings.HasPrefix(name, "LINE_"), name == "ADDR", name == "BASE_URL",
-			name == "SESSION_KEYS", name == "REDIS_URL", name == "DATABASE_PATH":
+			name == "SESSION_KEYS", name == "REDIS_URL", name == "DATABASE_PATH", name == "METRICS_ADDR":
 			continue
 		}
 		env = append(env, kv)
