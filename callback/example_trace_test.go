@@ -49,7 +49,7 @@ func Example_tracing() {
 	for _, s := range spans.Ended() {
 		names[s.Name()] = true
 		for _, kv := range s.Attributes() {
-			if strings.Contains(kv.Value.Emit(), token) {
+			if strings.Contains(kv.Value.String(), token) {
 				fmt.Println("LEAK:", s.Name(), kv.Key)
 			}
 		}

@@ -18,4 +18,12 @@
 // chi's r.Use(auth.Handler). Inside a handler, UserFromContext returns the
 // user. Routers that want explicit routes can mount LoginHandler,
 // CallbackHandler and LogoutHandler themselves.
+//
+// In production, Config.MeterProvider (or the global OpenTelemetry one)
+// receives metrics of logins, their failures by Reason, and bearer checks;
+// Config.OnEvent feeds an audit log. The pages the middleware shows are in
+// English, Japanese, Traditional Chinese and Thai, chosen from
+// Accept-Language (Config.Messages and Config.Language change the texts
+// and the choice). New refuses configurations that can never work, and a
+// configuration mistake LINE reveals is logged as one.
 package middleware

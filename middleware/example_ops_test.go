@@ -80,7 +80,7 @@ func Example_metricsAndAuditLog() {
 			for _, dp := range sum.DataPoints {
 				result, _ := dp.Attributes.Value("result")
 				reason, _ := dp.Attributes.Value("reason")
-				fmt.Println(m.Name, result.Emit(), reason.Emit(), dp.Value)
+				fmt.Println(m.Name, result.String(), reason.String(), dp.Value)
 			}
 		}
 	}

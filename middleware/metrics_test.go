@@ -72,7 +72,7 @@ func (o *observed) collect() map[string]series {
 func labels(set attribute.Set) string {
 	var kv []string
 	for _, a := range set.ToSlice() {
-		kv = append(kv, string(a.Key)+"="+a.Value.Emit())
+		kv = append(kv, string(a.Key)+"="+a.Value.String())
 	}
 	slices.Sort(kv)
 	return strings.Join(kv, ",")
