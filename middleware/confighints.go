@@ -57,7 +57,7 @@ func (a *Auth) flowCookieHint(r *http.Request) string {
 	if a.flows.Any(r) {
 		return ""
 	}
-	callbackHost := a.origin[strings.Index(a.origin, "://")+3:]
+	callbackHost := a.callbackHost()
 	if !strings.EqualFold(r.Host, callbackHost) {
 		return fmt.Sprintf("the callback came to host %s but the callback URL is on %s: the browser keeps the login's cookie per host; "+
 			"open the app at %s (and use the same host name in RedirectURL)", r.Host, callbackHost, a.origin)
@@ -70,11 +70,17 @@ func (a *Auth) flowCookieHint(r *http.Request) string {
 // callback URL uses another (localhost and 127.0.0.1): the flow cookie
 // stays with the first and the callback can never find it.
 func (a *Auth) loopbackMismatch(r *http.Request) bool {
-	callbackHost := a.origin[strings.Index(a.origin, "://")+3:]
+	callbackHost := a.callbackHost()
 	if strings.EqualFold(r.Host, callbackHost) {
 		return false
 	}
 	return isLoopback(hostOnly(r.Host)) && isLoopback(hostOnly(callbackHost))
+}
+
+// callbackHost is the host (and port) of the callback URL.
+func (a *Auth) callbackHost() string {
+	_, host, _ := strings.Cut(a.origin, "://")
+	return host
 }
 
 func hostOnly(hostport string) string {

@@ -2,6 +2,8 @@ package middleware_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -12,8 +14,10 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
+	"github.com/linelogin/linelogin/session"
 )
 
 // observed is what an app sees of the middleware through its metrics
@@ -312,6 +316,35 @@ func TestEvents_LogoutAndRevoke(t *testing.T) {
 	for _, e := range obs.events[:2] {
 		if e.UserID != app.user.ID {
 			t.Errorf("%s event for %q, want %q", e.Kind, e.UserID, app.user.ID)
+		}
+	}
+}
+
+// TestFailureReason_OneReasonPerCategory: each error category a login can
+// fail with maps to its documented reason, wrapped or not.
+func TestFailureReason_OneReasonPerCategory(t *testing.T) {
+	cases := []struct {
+		err  error
+		want middleware.Reason
+	}{
+		{callback.ErrState, middleware.ReasonState},
+		{&callback.AuthError{Code: "ACCESS_DENIED"}, middleware.ReasonAccessDenied},
+		{&callback.AuthError{Code: "access_denied"}, middleware.ReasonAccessDenied},
+		{&callback.AuthError{Code: "417", V2Code: "417", V2Message: "DISALLOWED"}, middleware.ReasonAccessDenied},
+		{&callback.AuthError{Code: "INTERACTION_REQUIRED"}, middleware.ReasonAuthorization},
+		{&callback.UpstreamError{Op: "token", Status: 400, Code: "invalid_grant", Message: "code expired"}, middleware.ReasonCodeRejected},
+		{&callback.UpstreamError{Op: "token", Status: 400, Code: "invalid_grant", Message: "redirect_uri does not match"}, middleware.ReasonConfig},
+		{&callback.UpstreamError{Op: "token", Status: 401, Code: "invalid_client"}, middleware.ReasonConfig},
+		{&callback.UpstreamError{Op: "token", Status: 503}, middleware.ReasonUpstream},
+		{&callback.TokenError{Kind: "ID token", Reason: "nonce does not match"}, middleware.ReasonIDToken},
+		{fmt.Errorf("%w: %w", middleware.ErrLoginRejected, errors.New("banned")), middleware.ReasonRejected},
+		{fmt.Errorf("save: %w", session.ErrStoreUnavailable), middleware.ReasonSessionStore},
+		{middleware.ErrCrossSiteLogout, middleware.ReasonCrossSite},
+		{errors.New("something else"), middleware.ReasonOther},
+	}
+	for _, tc := range cases {
+		if got := middleware.FailureReason(fmt.Errorf("wrapped: %w", tc.err)); got != tc.want {
+			t.Errorf("FailureReason(%v) = %s, want %s", tc.err, got, tc.want)
 		}
 	}
 }
