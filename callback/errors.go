@@ -13,7 +13,8 @@ import (
 // the order of its checks:
 //
 //   - ErrConfig: a configuration mistake, found by New or revealed by LINE
-//     refusing the channel's own credentials (invalid_client);
+//     refusing the channel's own credentials (invalid_client) or its
+//     callback URL (invalid_grant naming the redirect_uri);
 //   - ErrUpstream: an outage: LINE unreachable, too slow, busy (429), broken
 //     (5xx), or answering something unusable;
 //   - ErrState: a callback that answers no login in progress;
@@ -121,7 +122,8 @@ const (
 
 // UpstreamError reports a failed back-channel call to the LINE Platform.
 // Which category it is in depends on LINE's answer (see Is): no answer, a
-// 5xx or a 429 is an outage, invalid_client a configuration mistake, a
+// 5xx or a 429 is an outage, invalid_client (or invalid_grant naming the
+// redirect_uri) a configuration mistake, a
 // refused code, token or refresh token its own category. It never carries
 // a token, code, secret or URL: LINE's error is kept as its code only.
 type UpstreamError struct {
