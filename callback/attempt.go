@@ -16,6 +16,10 @@ type Attempt struct {
 	// receives only its S256 challenge, so a stolen code is useless
 	// without it.
 	Verifier string
+	// UILocales, when set, is sent as ui_locales instead of
+	// Config.UILocales: the language of the page the user came from
+	// (e.g. "ja" or "zh-TW"), so that LINE's screens speak it too.
+	UILocales string
 }
 
 // matches compares state with the attempt's in constant time.

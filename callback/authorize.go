@@ -25,7 +25,11 @@ func (c *Client) AuthCodeURL(a Attempt) string {
 	if cfg.MaxAge > 0 {
 		set("max_age", strconv.Itoa(int(cfg.MaxAge.Seconds())))
 	}
-	set("ui_locales", cfg.UILocales)
+	if a.UILocales != "" {
+		set("ui_locales", a.UILocales)
+	} else {
+		set("ui_locales", cfg.UILocales)
+	}
 	set("bot_prompt", cfg.BotPrompt)
 	set("initial_amr_display", cfg.InitialAMRDisplay)
 	if cfg.DisableAMRSwitch {

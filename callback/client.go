@@ -1,6 +1,7 @@
 package callback
 
 import (
+	"fmt"
 	"slices"
 
 	"golang.org/x/oauth2"
@@ -37,9 +38,13 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	hc, err := newHTTPClient(cfg.HTTPClient, cfg.Timeout, cfg.MeterProvider)
+	if err != nil {
+		return nil, fmt.Errorf("%w: MeterProvider: %v", ErrConfig, err)
+	}
 	c := &Client{
 		cfg:    cfg,
-		http:   newHTTPClient(cfg.HTTPClient, cfg.Timeout),
+		http:   hc,
 		openid: slices.Contains(cfg.Scopes, "openid"),
 		oauth: oauth2.Config{
 			ClientID:     cfg.ChannelID,

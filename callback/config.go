@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
 )
 
 // LINE's production hosts, the defaults for Config.AccessURL and APIURL.
@@ -84,8 +87,17 @@ type Config struct {
 	ResponseMode        string        // ResponseModeQuery (default), ResponseModeFormPost, or a JARM mode
 
 	// HTTPClient makes the back-channel calls. The client is copied and
-	// never follows redirects; its Timeout is Timeout when zero.
+	// never follows redirects; its Timeout is Timeout when zero. Wrap its
+	// Transport to trace the calls (see RedactSpanURL and the Example
+	// with otelhttp).
 	HTTPClient *http.Client
+	// MeterProvider receives the duration of every back-channel call, as
+	// the histogram linelogin.line.request.duration (seconds; Prometheus:
+	// linelogin_line_request_duration_seconds) with the attribute
+	// endpoint: token, verify, profile, revoke, certs, friendship or
+	// deauthorize. The global otel.GetMeterProvider() if nil, which
+	// records nothing until the app installs an SDK MeterProvider.
+	MeterProvider metric.MeterProvider
 	// Timeout bounds every back-channel call; DefaultTimeout if zero.
 	Timeout time.Duration
 	// ClockSkew is the leeway for exp, iat and auth_time; DefaultClockSkew
@@ -135,6 +147,9 @@ func (cfg *Config) setDefaults() {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MeterProvider == nil {
+		cfg.MeterProvider = otel.GetMeterProvider()
+	}
 }
 
 func (cfg *Config) validate() error {
@@ -144,6 +159,8 @@ func (cfg *Config) validate() error {
 	switch {
 	case cfg.ChannelID == "":
 		return bad("ChannelID is empty")
+	case cfg.ChannelSecret == "":
+		return bad("ChannelSecret is empty: copy the channel secret from the LINE Developers console")
 	case len(cfg.ChannelSecret) < 32:
 		return bad("ChannelSecret must be at least 32 bytes (LINE's are 32 characters)")
 	}
@@ -151,6 +168,9 @@ func (cfg *Config) validate() error {
 		return err
 	}
 	if err := absoluteURL(cfg.RedirectURL); err != nil {
+		return bad("RedirectURL: %v", err)
+	}
+	if err := callbackPath(cfg.RedirectURL); err != nil {
 		return bad("RedirectURL: %v", err)
 	}
 	for name, u := range map[string]string{"AccessURL": cfg.AccessURL, "APIURL": cfg.APIURL, "Issuer": cfg.Issuer, "AuthorizeURL": cfg.AuthorizeURL, "TokenURL": cfg.TokenURL} {
@@ -168,6 +188,9 @@ func (cfg *Config) validate() error {
 	for _, s := range cfg.Scopes {
 		if s == "" || strings.ContainsAny(s, " \t\r\n") {
 			return bad("scope %q is not one word", s)
+		}
+		if !slices.Contains(knownScopes, s) {
+			return bad("unknown scope %q: LINE Login's scopes are %s", s, strings.Join(knownScopes, ", "))
 		}
 	}
 	if !slices.Contains([]string{"", "consent", "none", "login"}, cfg.Prompt) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -13,7 +14,8 @@ import (
 // the order of its checks:
 //
 //   - ErrConfig: a configuration mistake, found by New or revealed by LINE
-//     refusing the channel's own credentials (invalid_client);
+//     refusing the channel's own credentials (invalid_client) or its
+//     callback URL (invalid_grant naming the redirect_uri);
 //   - ErrUpstream: an outage: LINE unreachable, too slow, busy (429), broken
 //     (5xx), or answering something unusable;
 //   - ErrState: a callback that answers no login in progress;
@@ -131,7 +133,8 @@ const (
 
 // UpstreamError reports a failed back-channel call to the LINE Platform.
 // Which category it is in depends on LINE's answer (see Is): no answer, a
-// 5xx or a 429 is an outage, invalid_client a configuration mistake, a
+// 5xx or a 429 is an outage, invalid_client (or invalid_grant naming the
+// redirect_uri) a configuration mistake, a
 // refused code, token or refresh token its own category. It never carries
 // a token, code, secret or URL: LINE's error is kept as its code only.
 type UpstreamError struct {
@@ -175,8 +178,9 @@ func (e *UpstreamError) category() error {
 	case e.Status == 0, e.Status >= 500, e.Status == http.StatusTooManyRequests, e.Status/100 == 2:
 		// No answer, LINE broken or busy, or a success we cannot use.
 		return ErrUpstream
-	case e.Code == "invalid_client":
-		// LINE refuses the channel ID or secret: no retry will help.
+	case e.Code == "invalid_client", e.redirectMismatch():
+		// LINE refuses the channel ID or secret, or the callback URL is
+		// not the one registered: no retry will help.
 		return ErrConfig
 	case e.Op == "token" && e.Code == "invalid_grant":
 		return ErrCodeRejected
@@ -199,6 +203,14 @@ func (e *UpstreamError) category() error {
 
 // Unwrap returns the cause.
 func (e *UpstreamError) Unwrap() error { return e.Err }
+
+// redirectMismatch reports LINE's token endpoint refusing the code because
+// the redirect_uri differs from the one the code was issued for, or from
+// the callback URL registered for the channel: invalid_grant, like an
+// expired code, but a configuration mistake that every login will repeat.
+func (e *UpstreamError) redirectMismatch() bool {
+	return e.Op == "token" && e.Code == "invalid_grant" && strings.Contains(e.Message, "redirect_uri")
+}
 
 // refusal describes LINE refusing a token, for a TokenError's Reason. The
 // TokenError does not wrap e: that would put the refusal in two

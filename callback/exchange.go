@@ -51,7 +51,7 @@ func (c *Client) Exchange(ctx context.Context, a Attempt, resp Response) (*Login
 }
 
 func (c *Client) exchange(ctx context.Context, code, verifier string) (*oauth2.Token, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(withEndpoint(ctx, "token"), c.cfg.Timeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http.Client)
 	tok, err := c.oauth.Exchange(ctx, code, oauth2.VerifierOption(verifier))
@@ -76,7 +76,7 @@ func (c *Client) setExpiry(tok *oauth2.Token) {
 func tokenError(op string, err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		e := &UpstreamError{Op: op, Code: safeCode(re.ErrorCode)}
+		e := &UpstreamError{Op: op, Code: safeCode(re.ErrorCode), Message: capMessage(re.ErrorDescription)}
 		if re.Response != nil {
 			e.Status = re.Response.StatusCode
 			e.RequestID = requestID(re.Response)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"regexp"
 	"time"
+
+	"go.opentelemetry.io/otel/metric"
 )
 
 // maxBody caps every back-channel response body; LINE's are a few KB.
@@ -21,7 +23,7 @@ type httpClient struct {
 	timeout time.Duration
 }
 
-func newHTTPClient(base *http.Client, timeout time.Duration) *httpClient {
+func newHTTPClient(base *http.Client, timeout time.Duration, mp metric.MeterProvider) (*httpClient, error) {
 	c := &http.Client{}
 	if base != nil {
 		*c = *base
@@ -30,14 +32,19 @@ func newHTTPClient(base *http.Client, timeout time.Duration) *httpClient {
 		c.Timeout = timeout
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &httpClient{Client: c, timeout: timeout}
+	metered, err := newMeteredTransport(c.Transport, mp)
+	if err != nil {
+		return nil, err
+	}
+	c.Transport = metered
+	return &httpClient{Client: c, timeout: timeout}, nil
 }
 
 // do sends req and decodes a 200 JSON answer into dst. Any other
 // status becomes an *UpstreamError carrying LINE's error code, never its
 // text.
 func (c *httpClient) do(ctx context.Context, op string, req *http.Request, dst any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := context.WithTimeout(withEndpoint(ctx, op), c.timeout)
 	defer cancel()
 	resp, err := c.Do(req.WithContext(ctx))
 	if err != nil {
@@ -83,10 +90,15 @@ func errorBody(body []byte) (code, message string) {
 	if message == "" {
 		message = e.Message
 	}
+	return safeCode(e.Error), capMessage(message)
+}
+
+// capMessage bounds LINE's error text kept in an UpstreamError.
+func capMessage(message string) string {
 	if len(message) > 512 {
 		message = message[:512]
 	}
-	return safeCode(e.Error), message
+	return message
 }
 
 var requestIDShape = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)

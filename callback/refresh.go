@@ -11,7 +11,7 @@ import (
 // A refresh token LINE no longer accepts gives an error matching
 // ErrRefreshRejected: the user must log in again.
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(withEndpoint(ctx, "refresh"), c.cfg.Timeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http.Client)
 	// An expired token with only the refresh token makes x/oauth2 refresh.

@@ -28,6 +28,7 @@ type appOptions struct {
 	Router       string // -router: servemux (default), chi or gorillamux
 	ResponseMode string // LINE_RESPONSE_MODE: query (default) or form_post
 	SessionKeys  string // SESSION_KEYS; sessionKeys by default
+	MetricsAddr  string // METRICS_ADDR; no metrics by default
 }
 
 // app is one running example process in demo mode.
@@ -68,6 +69,9 @@ func startApp(t *testing.T, opts appOptions) *app {
 	if opts.ResponseMode != "" {
 		env = append(env, "LINE_RESPONSE_MODE="+opts.ResponseMode)
 	}
+	if opts.MetricsAddr != "" {
+		env = append(env, "METRICS_ADDR="+opts.MetricsAddr)
+	}
 	a.cmd = exec.Command(exampleBin, "-router="+opts.Router)
 	a.cmd.Env = append(cleanEnv(), env...)
 	a.cmd.Stdout = &a.log
@@ -104,7 +108,7 @@ func cleanEnv() []string {
 		name, _, _ := strings.Cut(kv, "=")
 		switch {
 		case strings.HasPrefix(name, "LINE_"), name == "ADDR", name == "BASE_URL",
-			name == "SESSION_KEYS", name == "REDIS_URL", name == "DATABASE_PATH":
+			name == "SESSION_KEYS", name == "REDIS_URL", name == "DATABASE_PATH", name == "METRICS_ADDR":
 			continue
 		}
 		env = append(env, kv)

@@ -37,10 +37,13 @@ type accountData struct {
 	LINEUserID string
 	Error      string
 	Demo       bool
+	T          *texts // the page's language
 }
 
 func renderAccount(w http.ResponseWriter, status int, t *template.Template, data accountData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", data.T.Lang)
+	w.Header().Set("Vary", "Accept-Language")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = t.Execute(w, data)
@@ -52,7 +55,7 @@ func (a *app) accountLoginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
-	renderAccount(w, http.StatusOK, accountLoginPage, accountData{Demo: a.demo})
+	renderAccount(w, http.StatusOK, accountLoginPage, accountData{Demo: a.demo, T: a.texts(r)})
 }
 
 // accountLogin signs in with the app's own password: 303 to /account, or
@@ -66,7 +69,8 @@ func (a *app) accountLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		renderAccount(w, http.StatusUnauthorized, accountLoginPage, accountData{Demo: a.demo, Error: "Wrong account ID or password."})
+		t := a.texts(r)
+		renderAccount(w, http.StatusUnauthorized, accountLoginPage, accountData{Demo: a.demo, Error: t.WrongPassword, T: t})
 		return
 	}
 	token, err := a.accounts.newSession(r.Context(), id)
@@ -110,7 +114,7 @@ func (a *app) account(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "accounts unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	renderAccount(w, http.StatusOK, accountPage, accountData{AccountID: id, LINEUserID: lineUser, Demo: a.demo})
+	renderAccount(w, http.StatusOK, accountPage, accountData{AccountID: id, LINEUserID: lineUser, Demo: a.demo, T: a.texts(r)})
 }
 
 type accountJSON struct {
@@ -153,29 +157,29 @@ func (a *app) accountRoutes(handle func(method, path string, h http.Handler)) {
 }
 
 var accountLoginPage = template.Must(template.Must(template.New("layout").Parse(layout)).New("account-login").Parse(`{{template "head" .}}
-<h1>Sign in to your account</h1>
+<h1>{{.T.AccountSignInTitle}}</h1>
 {{if .Error}}<p id="account-error" style="color:#c62828">{{.Error}}</p>{{end}}
 <form method="post" action="/account/login" id="account-login">
-<p><label>Account ID<br><input name="account_id" id="account_id" autocomplete="username" required></label></p>
-<p><label>Password<br><input name="password" id="password" type="password" autocomplete="current-password" required></label></p>
-<button class="secondary" id="account-submit" type="submit">Sign in</button>
+<p><label>{{.T.AccountIDLabel}}<br><input name="account_id" id="account_id" autocomplete="username" required></label></p>
+<p><label>{{.T.PasswordLabel}}<br><input name="password" id="password" type="password" autocomplete="current-password" required></label></p>
+<button class="secondary" id="account-submit" type="submit">{{.T.SignIn}}</button>
 </form>
-{{if .Demo}}<p class="demo">The demo accounts are printed in the app's log at start (for example alice / alice-password).</p>{{end}}
-<nav style="margin-top:20px"><a href="/">Home</a></nav>
+{{if .Demo}}<p class="demo">{{.T.DemoAccountsNote}}</p>{{end}}
+<nav style="margin-top:20px"><a href="/">{{.T.Home}}</a></nav>
 {{template "foot"}}`))
 
 var accountPage = template.Must(template.Must(template.New("layout").Parse(layout)).New("account").Parse(`{{template "head" .}}
-<h1>Your account</h1>
+<h1>{{.T.AccountTitle}}</h1>
 <dl>
-<dt>Account</dt><dd id="account">{{.AccountID}}</dd>
-<dt>LINE</dt><dd id="line-user">{{if .LINEUserID}}<span id="line-user-id">{{.LINEUserID}}</span>{{else}}not connected{{end}}</dd>
+<dt>{{.T.AccountLabel}}</dt><dd id="account">{{.AccountID}}</dd>
+<dt>LINE</dt><dd id="line-user">{{if .LINEUserID}}<span id="line-user-id">{{.LINEUserID}}</span>{{else}}{{.T.NotConnected}}{{end}}</dd>
 </dl>
 {{if .LINEUserID}}
-<form method="post" action="/account/unlink"><button class="secondary" id="unlink" type="submit">Unlink</button></form>
+<form method="post" action="/account/unlink"><button class="secondary" id="unlink" type="submit">{{.T.Unlink}}</button></form>
 {{else}}
 <form method="post" action="/account/link"><input type="hidden" name="return_to" value="/account">
-<button class="line-btn" id="connect" type="submit">{{template "logo"}}Connect LINE</button></form>
+<button class="line-btn" id="connect" type="submit">{{template "logo"}}{{.T.ConnectLINE}}</button></form>
 {{end}}
-<nav style="margin-top:20px"><a href="/">Home</a><a href="/api/account">/api/account</a></nav>
-<form method="post" action="/account/logout" style="margin-top:20px"><button class="secondary" id="account-logout" type="submit">Log out</button></form>
+<nav style="margin-top:20px"><a href="/">{{.T.Home}}</a><a href="/api/account">/api/account</a></nav>
+<form method="post" action="/account/logout" style="margin-top:20px"><button class="secondary" id="account-logout" type="submit">{{.T.LogOut}}</button></form>
 {{template "foot"}}`))

@@ -21,6 +21,8 @@ type app struct {
 	// postedCallback: LINE posts the callback (form_post), a cross-site
 	// POST that a SameSite=Lax cookie does not come along with.
 	postedCallback bool
+	// metrics is set when METRICS_ADDR is: run serves it there.
+	metrics *metricsExporter
 }
 
 // newApp builds the example for c, linking LINE users to accounts; demo
@@ -37,6 +39,12 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 	}
 	var a *app
 	linking.SignedInAccount = func(r *http.Request) string { return a.signedInAccount(r) }
+	var metrics *metricsExporter
+	if c.MetricsAddr != "" {
+		if metrics, err = newMetricsExporter(); err != nil {
+			return nil, err
+		}
+	}
 	auth, err := middleware.New(middleware.Config{
 		Linking: linking,
 		LINE: callback.Config{
@@ -53,19 +61,21 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 		SessionStore:     store,
 		KeepRefreshToken: true, // /me calls LINE's friendship API
 		Logger:           log,
+		MeterProvider:    metrics.meterProvider(),
+		SendUILocales:    true, // LINE's screens in the language of the example's
 	})
 	if err != nil {
 		return nil, err
 	}
 	a = &app{auth: auth, accounts: accts, demo: demo, log: log, secure: strings.HasPrefix(c.BaseURL, "https://"),
-		postedCallback: strings.HasPrefix(c.ResponseMode, "form_post")}
+		postedCallback: strings.HasPrefix(c.ResponseMode, "form_post"), metrics: metrics}
 	return a, nil
 }
 
 // home greets a logged-in user, or offers the LINE login button.
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	user, _ := middleware.UserFromContext(r.Context())
-	render(w, homePage, pageData{User: user, Demo: a.demo})
+	render(w, homePage, pageData{User: user, Demo: a.demo, T: a.texts(r)})
 }
 
 // me shows the logged-in user, their account here, and whether they are a
@@ -73,7 +83,7 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 // session's access token); RequireLINEUser guards it.
 func (a *app) me(w http.ResponseWriter, r *http.Request) {
 	user, _ := middleware.UserFromContext(r.Context())
-	data := pageData{User: user, Demo: a.demo, AccountID: middleware.AccountIDFromContext(r.Context()), Friend: "unknown"}
+	data := pageData{User: user, Demo: a.demo, AccountID: middleware.AccountIDFromContext(r.Context()), Friend: "unknown", T: a.texts(r)}
 	if tok, err := a.auth.Token(w, r); err == nil {
 		if friend, err := a.auth.Client().Friendship(r.Context(), tok.AccessToken); err == nil {
 			data.Friend = map[bool]string{true: "yes", false: "no"}[friend]
@@ -82,6 +92,11 @@ func (a *app) me(w http.ResponseWriter, r *http.Request) {
 	data.Sessions = a.sessions(r)
 	render(w, mePage, data)
 }
+
+// texts returns the words of r's pages, in the language the middleware
+// chose for it (from Accept-Language), so that the example's pages and
+// the library's error pages agree.
+func (a *app) texts(r *http.Request) *texts { return textsFor(a.auth.Language(r)) }
 
 // meJSON is the user as JSON: fields LINE did not give are left out.
 type meJSON struct {

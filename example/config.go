@@ -24,6 +24,7 @@ type config struct {
 	ResponseMode  string
 	RedisURL      string
 	DatabasePath  string
+	MetricsAddr   string
 	// AccountsFile, InHouseIssuer and InHouseClientID: account linking.
 	AccountsFile    string
 	InHouseIssuer   string
@@ -51,6 +52,7 @@ func loadConfig(getenv func(string) string, log *slog.Logger) (config, error) {
 		ResponseMode:  get("LINE_RESPONSE_MODE", callback.ResponseModeQuery),
 		RedisURL:      get("REDIS_URL", ""),
 		DatabasePath:  get("DATABASE_PATH", defaultAccountsPath()),
+		MetricsAddr:   get("METRICS_ADDR", ""),
 		AccountsFile:  get("ACCOUNTS_FILE", ""),
 
 		InHouseIssuer:   get("INHOUSE_ISSUER", ""),

@@ -65,6 +65,15 @@ func run(router string, getenv func(string) string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if a.metrics != nil {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		defer a.metrics.serve(mln, log).Close()
+		defer a.metrics.Shutdown(context.Background())
+		log.Info("metrics listening", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("example listening", "url", cfg.BaseURL, "router", router)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

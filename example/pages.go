@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"net/http"
 
+	"golang.org/x/text/language"
+
 	"github.com/linelogin/linelogin/middleware"
 )
 
@@ -14,10 +16,17 @@ type pageData struct {
 	Demo      bool
 	// Sessions are the user's sessions, with Redis sessions only.
 	Sessions []middleware.UserSession
+	// T is the page's language (see app.texts); English when nil.
+	T *texts
 }
 
 func render(w http.ResponseWriter, t *template.Template, data pageData) {
+	if data.T == nil {
+		data.T = textsFor(language.English)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", data.T.Lang)
+	w.Header().Set("Vary", "Accept-Language")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = t.Execute(w, data)
 }
@@ -26,7 +35,7 @@ func render(w http.ResponseWriter, t *template.Template, data pageData) {
 // The login button follows LINE's button guidelines: base color #06C755,
 // white logo and text, a darker shade on hover.
 const layout = `{{define "head"}}<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{{.T.Lang}}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>linelogin example</title>
 <style>
@@ -51,38 +60,38 @@ nav a{margin-right:16px;color:#06a14a}
 // back/forward cache: reload it, so the server decides.
 addEventListener("pageshow", function (e) { if (e.persisted) location.reload(); });
 </script></head><body><header>linelogin example</header><main>
-{{if .Demo}}<p class="demo" id="demo-note">Demo mode: logging in with the embedded fake LINE Platform (linetest). No LINE account needed.</p>{{end}}
+{{if .Demo}}<p class="demo" id="demo-note">{{.T.DemoNote}}</p>{{end}}
 {{end}}
 {{define "logo"}}<svg viewBox="0 0 40 40" aria-hidden="true"><path fill="#fff" d="M20 7C11.7 7 5 12.4 5 19.1c0 6 5.3 11 12.5 11.9.5.1 1.1.3 1.3.7.2.4.1.9.1 1.3l-.2 1.3c-.1.4-.3 1.5 1.3.8 1.6-.7 8.7-5.1 11.9-8.8 2.2-2.4 3.2-4.8 3.2-7.3C35 12.4 28.3 7 20 7z"/><path fill="#06C755" d="M13.5 22.4h-3a.8.8 0 0 1-.8-.8v-6a.8.8 0 0 1 1.6 0v5.2h2.2a.8.8 0 0 1 0 1.6zm3.1-.8a.8.8 0 0 1-1.6 0v-6a.8.8 0 0 1 1.6 0v6zm7.2 0a.8.8 0 0 1-1.4.5l-3.1-4.2v3.7a.8.8 0 0 1-1.6 0v-6a.8.8 0 0 1 1.4-.5l3.1 4.2v-3.7a.8.8 0 0 1 1.6 0v6zm4.8-3.8a.8.8 0 0 1 0 1.6h-2.2v1.4h2.2a.8.8 0 0 1 0 1.6h-3a.8.8 0 0 1-.8-.8v-6c0-.4.4-.8.8-.8h3a.8.8 0 0 1 0 1.6h-2.2v1.4h2.2z"/></svg>{{end}}
 {{define "foot"}}</main></body></html>{{end}}`
 
 var homePage = template.Must(template.Must(template.New("layout").Parse(layout)).New("home").Parse(`{{template "head" .}}
 {{if .User}}
-<h1 id="greeting">Hello, {{.User.DisplayName}}!</h1>
-<nav><a href="/me" id="me-link">Your profile</a><a href="/account" id="account-link">Your account</a><a href="/api/me">/api/me</a></nav>
-<form method="post" action="/logout" style="margin-top:20px"><button class="secondary" id="logout" type="submit">Log out</button></form>
+<h1 id="greeting">{{printf .T.Hello .User.DisplayName}}</h1>
+<nav><a href="/me" id="me-link">{{.T.YourProfile}}</a><a href="/account" id="account-link">{{.T.YourAccount}}</a><a href="/api/me">/api/me</a></nav>
+<form method="post" action="/logout" style="margin-top:20px"><button class="secondary" id="logout" type="submit">{{.T.LogOut}}</button></form>
 {{else}}
-<h1>Welcome</h1>
-<p>Log in with your LINE account to see your profile.</p>
-<a class="line-btn" id="login" href="/login?return_to=%2Fme">{{template "logo"}}Log in with LINE</a>
-<p>Already a member? <a href="/account/login" id="account-login-link">Sign in with your account</a> and connect LINE to it.</p>
+<h1 id="welcome">{{.T.Welcome}}</h1>
+<p>{{.T.LoginPrompt}}</p>
+<a class="line-btn" id="login" href="/login?return_to=%2Fme">{{template "logo"}}{{.T.LoginButton}}</a>
+<p>{{.T.MemberPrompt}} <a href="/account/login" id="account-login-link">{{.T.MemberSignIn}}</a></p>
 {{end}}
 {{template "foot"}}`))
 
 var mePage = template.Must(template.Must(template.Must(template.New("layout").Parse(layout)).Parse(sessionsSection)).New("me").Parse(`{{template "head" .}}
-<h1>Your LINE profile</h1>
+<h1 id="me-title">{{.T.MeTitle}}</h1>
 <div class="profile">
 {{if .User.PictureURL}}<img id="picture" src="{{.User.PictureURL}}" alt="{{.User.DisplayName}}">{{end}}
 <div><div id="name" style="font-size:1.3rem;font-weight:bold">{{.User.DisplayName}}</div></div>
 </div>
 <dl>
-<dt>User ID</dt><dd id="user-id">{{.User.ID}}</dd>
-{{if .User.Email}}<dt>Email</dt><dd id="email">{{.User.Email}} (not verified by LINE)</dd>{{end}}
-{{if .AccountID}}<dt>Your account here</dt><dd id="account-id">{{.AccountID}}</dd>{{end}}
-<dt>Friend of our LINE account</dt><dd id="friend">{{.Friend}}</dd>
-{{if .User.AMR}}<dt>Logged in with</dt><dd id="amr">{{range $i, $m := .User.AMR}}{{if $i}}, {{end}}{{$m}}{{end}}</dd>{{end}}
+<dt>{{.T.UserID}}</dt><dd id="user-id">{{.User.ID}}</dd>
+{{if .User.Email}}<dt>{{.T.Email}}</dt><dd id="email">{{.User.Email}} {{.T.NotVerified}}</dd>{{end}}
+{{if .AccountID}}<dt>{{.T.AccountHere}}</dt><dd id="account-id">{{.AccountID}}</dd>{{end}}
+<dt>{{.T.Friend}}</dt><dd id="friend">{{if eq .Friend "yes"}}{{.T.Yes}}{{else if eq .Friend "no"}}{{.T.No}}{{else}}{{.T.Unknown}}{{end}}</dd>
+{{if .User.AMR}}<dt>{{.T.LoggedInVia}}</dt><dd id="amr">{{range $i, $m := .User.AMR}}{{if $i}}, {{end}}{{$m}}{{end}}</dd>{{end}}
 </dl>
 {{template "sessions" .}}
-<nav><a href="/">Home</a><a href="/api/me">/api/me</a></nav>
-<form method="post" action="/logout" style="margin-top:20px"><button class="secondary" id="logout" type="submit">Log out</button></form>
+<nav><a href="/">{{.T.Home}}</a><a href="/api/me">/api/me</a></nav>
+<form method="post" action="/logout" style="margin-top:20px"><button class="secondary" id="logout" type="submit">{{.T.LogOut}}</button></form>
 {{template "foot"}}`))

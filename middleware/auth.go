@@ -29,6 +29,8 @@ type Auth struct {
 	sessionCache *sessionCache
 	refreshes    *tokenCache[*oauth2.Token]
 	linking      *linker // nil without Config.Linking
+	metrics      *metrics
+	languages    *languages
 	log          *slog.Logger
 }
 
@@ -64,8 +66,20 @@ func New(cfg Config) (*Auth, error) {
 	if idVerifier == nil {
 		idVerifier = client
 	}
+	m, err := newMetrics(cfg.MeterProvider)
+	if err != nil {
+		return nil, errMetrics(err)
+	}
+	langs, err := newLanguages(cfg.Messages, cfg.Language)
+	if err != nil {
+		return nil, err
+	}
+	b := newBearer(client, idVerifier, cfg)
+	b.metrics = m
 	a := &Auth{
-		bearer:       newBearer(client, idVerifier, cfg),
+		bearer:       b,
+		metrics:      m,
+		languages:    langs,
 		sessionCache: newSessionCache(cfg.Now),
 		refreshes:    newTokenCache[*oauth2.Token](refreshMemory, refreshCacheSize, cfg.Now),
 		client:       client,
@@ -188,5 +202,9 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 // server-side SessionStore that indexes sessions by user; with the default
 // cookie store it fails with session.ErrRevocationUnsupported.
 func (a *Auth) RevokeUser(ctx context.Context, lineUserID string) error {
-	return a.sessions.RevokeOwner(ctx, lineUserID)
+	if err := a.sessions.RevokeOwner(ctx, lineUserID); err != nil {
+		return err
+	}
+	a.emit(ctx, Event{Kind: EventRevoke, UserID: lineUserID})
+	return nil
 }

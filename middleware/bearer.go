@@ -40,6 +40,7 @@ type bearer struct {
 	accessRefused *tokenCache[struct{}]
 	idsRefused    *tokenCache[struct{}]
 	guard         *floodGuard
+	metrics       *metrics
 	now           func() time.Time
 	log           *slog.Logger
 }
@@ -66,18 +67,18 @@ func newBearer(client *callback.Client, idVerifier callback.IDTokenVerifier, cfg
 func (b *bearer) identifyAccessToken(r *http.Request) *requestState {
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || !validToken(token) {
-		return &requestState{refused: ErrMalformedCredential}
+		return b.settle(SourceAccessToken, nil, false, ErrMalformedCredential)
 	}
 	key := hashToken(token, "")
 	if st, ok := b.access.lookup(key); ok {
-		return st // the hot path: nothing is built for a check
+		return b.settle(SourceAccessToken, st, true, nil) // the hot path: nothing is built for a check
 	}
 	st, err := b.access.get(key, b.guarded(r, b.accessRefused, key, SourceAccessToken, func() (*User, time.Time, error) {
 		// The check outlives a client that hangs up (others may wait on
 		// it), but not the client's configured timeout.
 		return b.client.UserFromAccessToken(context.WithoutCancel(r.Context()), token)
 	}))
-	return b.settle(SourceAccessToken, st, err)
+	return b.settle(SourceAccessToken, st, false, err)
 }
 
 // hashToken is the cache key of a token (and the nonce it must carry). It
@@ -92,7 +93,7 @@ func hashToken(token, nonce string) tokenKey {
 func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 	raw := r.Header.Get(HeaderIDToken)
 	if !validToken(raw) {
-		return &requestState{refused: ErrMalformedCredential}
+		return b.settle(SourceIDToken, nil, false, ErrMalformedCredential)
 	}
 	var nonce string
 	if b.nonce != nil {
@@ -100,7 +101,7 @@ func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 	}
 	key := hashToken(raw, nonce)
 	if st, ok := b.ids.lookup(key); ok {
-		return st
+		return b.settle(SourceIDToken, st, true, nil)
 	}
 	st, err := b.ids.get(key, b.guarded(r, b.idsRefused, key, SourceIDToken, func() (*User, time.Time, error) {
 		u, err := b.idVerifier.VerifyIDToken(context.WithoutCancel(r.Context()), raw, nonce)
@@ -109,7 +110,7 @@ func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 		}
 		return u, jwtExpiry(raw), nil
 	}))
-	return b.settle(SourceIDToken, st, err)
+	return b.settle(SourceIDToken, st, false, err)
 }
 
 // refusedBefore answers a token refused a moment ago, by kind.
@@ -154,12 +155,20 @@ func (b *bearer) guarded(r *http.Request, refused *tokenCache[struct{}], key tok
 	}
 }
 
-// settle turns a check's outcome into the request's state; a verified
-// state comes from the cache, shared and never modified.
-func (b *bearer) settle(source Source, st *requestState, err error) *requestState {
+// settle turns a check's outcome into the request's state, and counts it;
+// a verified state comes from the cache, shared and never modified.
+func (b *bearer) settle(source Source, st *requestState, cached bool, err error) *requestState {
+	st = b.outcome(source, st, err)
+	b.metrics.bearerChecked(source, bearerResult(st, cached))
+	return st
+}
+
+func (b *bearer) outcome(source Source, st *requestState, err error) *requestState {
 	switch {
 	case err == nil:
 		return st
+	case errors.Is(err, ErrMalformedCredential):
+		return &requestState{refused: err}
 	case err == refusedBefore[source]:
 		b.log.Debug("linelogin: credential refused before", "source", source.String())
 		return &requestState{refused: err}

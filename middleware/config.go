@@ -8,6 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
+	"golang.org/x/text/language"
+
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/session"
 )
@@ -100,6 +104,34 @@ type Config struct {
 	// the callback and middleware sentinels, or errors.As *callback.AuthError
 	// for LINE's error code.
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
+	// Messages rewords the middleware's pages, or adds languages: each
+	// replaces the built-in texts of its Tag (see DefaultMessages), or adds
+	// that language. Empty fields keep the built-in text.
+	Messages []Messages
+	// Language, when set, chooses the language of a request's pages (for
+	// example from the user's setting) instead of its Accept-Language
+	// header; language.Und falls back to the header. The choice is matched
+	// against the languages of Messages; English when none fits.
+	Language func(r *http.Request) language.Tag
+	// SendUILocales sends the language of the request's pages to LINE as
+	// ui_locales at login, instead of LINE.UILocales, so that LINE's
+	// screens speak it too. Nothing is sent when the request matched none
+	// of the languages: LINE then follows the user's device.
+	SendUILocales bool
+
+	// OnEvent, when set, is told of every login, logout, link, unlink,
+	// revoke and failure (with its Reason), for an audit log. It runs on
+	// the request's goroutine: keep it quick.
+	OnEvent func(ctx context.Context, e Event)
+	// MeterProvider receives the metrics: linelogin.login.started,
+	// linelogin.login.finished{result,reason} and
+	// linelogin.bearer.checks{source,result} (with the Prometheus exporter:
+	// linelogin_login_started_total and so on), and, unless LINE sets its
+	// own, the back-channel durations of callback.Config.MeterProvider.
+	// The global otel.GetMeterProvider() if nil, which records nothing
+	// until the app installs an SDK MeterProvider. A request with a
+	// session cookie records nothing.
+	MeterProvider metric.MeterProvider
 	// Logger receives one line per login, logout and failure, never with a
 	// token, code, secret or cookie value. Discarded if nil.
 	Logger *slog.Logger
@@ -140,6 +172,12 @@ func (cfg *Config) setDefaults() {
 		cfg.Now = time.Now
 	}
 	cfg.LINE.Now = cfg.Now
+	if cfg.MeterProvider == nil {
+		cfg.MeterProvider = otel.GetMeterProvider()
+	}
+	if cfg.LINE.MeterProvider == nil {
+		cfg.LINE.MeterProvider = cfg.MeterProvider
+	}
 }
 
 func (cfg *Config) validate(callbackPath string) error {
@@ -171,5 +209,5 @@ func (cfg *Config) validate(callbackPath string) error {
 	if cfg.SessionLifetime < 0 {
 		return bad("SessionLifetime must be positive")
 	}
-	return nil
+	return checkSessionKeys(cfg.SessionKeys)
 }

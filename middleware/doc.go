@@ -24,4 +24,12 @@
 // kind of credential, ConnectHandler and UnlinkHandler serve a signed-in
 // user's "Connect LINE" and "Unlink" buttons, and LinkAPIHandler links
 // LIFF and native apps' users with a proof of the app's own identity.
+//
+// In production, Config.MeterProvider (or the global OpenTelemetry one)
+// receives metrics of logins, their failures by Reason, and bearer checks;
+// Config.OnEvent feeds an audit log. The pages the middleware shows are in
+// English, Japanese, Traditional Chinese and Thai, chosen from
+// Accept-Language (Config.Messages and Config.Language change the texts
+// and the choice). New refuses configurations that can never work, and a
+// configuration mistake LINE reveals is logged as one.
 package middleware

@@ -21,7 +21,7 @@ import (
 // link.ErrAlreadyLinked, 403 for a refused connect or unlink, 503 for
 // link.ErrUnavailable.
 func ErrorStatus(err error) int {
-	if status, _, ok := linkErrorPage(err); ok {
+	if status, _, ok := linkErrorPage(err, nil); ok {
 		return status
 	}
 	var authErr *callback.AuthError
@@ -40,7 +40,7 @@ func ErrorStatus(err error) int {
 		return http.StatusBadGateway
 	case errors.Is(err, callback.ErrInvalidToken):
 		return http.StatusUnauthorized
-	case errors.Is(err, ErrLoginRejected), errors.Is(err, ErrCrossSiteLogout):
+	case errors.Is(err, ErrLoginRejected), errors.Is(err, ErrCrossSiteRequest):
 		return http.StatusForbidden
 	case errors.Is(err, session.ErrStoreUnavailable):
 		return http.StatusServiceUnavailable
@@ -59,7 +59,25 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 	if status >= 500 {
 		level = a.log.Error
 	}
-	level("linelogin: request failed", "path", r.URL.Path, "status", status, "error", err.Error())
+	switch {
+	case errors.Is(err, ErrConfig):
+		// Not an outage and not the user's doing: say so, and what to fix.
+		a.log.Error("linelogin: configuration error", "path", r.URL.Path, "status", status, "error", err.Error(),
+			"hint", a.configHint(err))
+	case errors.Is(err, callback.ErrState) && r.URL.Path == a.callbackPath:
+		args := []any{"path", r.URL.Path, "status", status, "error", err.Error()}
+		if hint := a.flowCookieHint(r); hint != "" {
+			args = append(args, "hint", hint)
+		}
+		level("linelogin: request failed", args...)
+	default:
+		level("linelogin: request failed", "path", r.URL.Path, "status", status, "error", err.Error())
+	}
+	reason := FailureReason(err)
+	if r.URL.Path == a.callbackPath {
+		a.metrics.loginFailed(r.Context(), reason)
+	}
+	a.emit(r.Context(), Event{Kind: EventFailure, Reason: reason, Err: err})
 	if f != nil {
 		r = r.WithContext(context.WithValue(r.Context(), returnToKey{}, f.ReturnTo))
 	}
@@ -71,12 +89,14 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 	a.ServeError(w, r, err)
 }
 
-// ServeError writes the default error page for err: a friendly message,
-// LINE's error code and description (escaped) when LINE sent one, and a
-// link that starts the login again.
+// ServeError writes the default error page for err, in the request's
+// language (see Auth.Language): a friendly message, LINE's error code and
+// description (escaped) when LINE sent one, and a link that starts the
+// login again.
 func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
-	if status, page, ok := linkErrorPage(err); ok {
-		a.renderError(w, status, page)
+	msgs, _ := a.languages.forRequest(r)
+	if status, page, ok := linkErrorPage(err, msgs); ok {
+		a.renderError(w, r, status, page)
 		return
 	}
 	returnTo, _ := r.Context().Value(returnToKey{}).(string)
@@ -88,58 +108,46 @@ func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 		if authErr.V2Code != "" {
 			page.Code += " (" + authErr.V2Code + " " + authErr.V2Message + ")"
 		}
-		page.Title = "LINE could not log you in"
-		page.Message = "LINE did not complete the login."
+		page.Text = msgs.LINEError
 		if authErr.Denied() {
-			page.Title = "Login cancelled"
-			page.Message = "You chose not to log in with LINE. You can try again whenever you like."
+			page.Text = msgs.Cancelled
 		}
 	case errors.Is(err, callback.ErrState):
-		page.Title = "Please try again"
-		page.Message = "This login could not be finished: it expired, was already used, or was " +
-			"started in another browser (the LINE app sometimes opens a different one). Starting again fixes it."
+		page.Text = msgs.State
 	case errors.Is(err, callback.ErrResponseRejected):
-		page.Title = "Please try again"
-		page.Message = "LINE's answer to this login could not be verified, so you were not logged in. Starting again fixes it."
+		page.Text = msgs.ResponseRejected
 	case errors.Is(err, callback.ErrCodeRejected):
-		page.Title = "Please try again"
-		page.Message = "LINE did not accept this login any more; it may have expired. Starting again fixes it."
+		page.Text = msgs.CodeRejected
 	case errors.Is(err, callback.ErrUpstream):
-		page.Title = "LINE is not responding"
-		page.Message = "We could not reach LINE to finish your login. Please try again in a moment."
+		page.Text = msgs.Upstream
 	case errors.Is(err, callback.ErrInvalidToken):
-		page.Title = "Login could not be verified"
-		page.Message = "LINE's answer did not pass our checks, so you were not logged in. Please try again."
+		page.Text = msgs.InvalidToken
 	case errors.Is(err, ErrLoginRejected):
-		page.Title = "Login refused"
-		page.Message = "This LINE account cannot log in to this site."
+		page.Text = msgs.Rejected
 	case errors.Is(err, session.ErrStoreUnavailable):
-		page.Title = "Temporarily unavailable"
-		page.Message = "We cannot save your login right now. Please try again in a moment."
+		page.Text = msgs.StoreUnavailable
 	case errors.Is(err, ErrConfig):
-		page.Title = "This site is misconfigured"
-		page.Message = "LINE Login is not set up correctly on this site, so nobody can log in right now. " +
-			"The site's operators have been told; trying again will not help until they fix it."
-		page.Retry = ""
-	case errors.Is(err, ErrCrossSiteLogout):
-		page.Title = "Logout refused"
-		page.Message = "Logging out only works from this site's own pages."
+		page.Text = msgs.Misconfigured
 		page.Retry = ""
 	default:
-		page.Title = "Something went wrong"
-		page.Message = "Your login could not be completed. Please try again."
+		page.Text = msgs.Other
 	}
-	a.renderError(w, ErrorStatus(err), page)
+	a.renderError(w, r, ErrorStatus(err), page)
 }
 
 type errorPage struct {
-	Title, Message    string
+	Text
 	Code, Description string
 	Retry             string
+	Messages          *Messages // filled in by renderError
 }
 
-func (a *Auth) renderError(w http.ResponseWriter, status int, page errorPage) {
+// renderError writes page in the request's language.
+func (a *Auth) renderError(w http.ResponseWriter, r *http.Request, status int, page errorPage) {
+	page.Messages, _ = a.languages.forRequest(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", page.Messages.Tag.String())
+	w.Header().Set("Vary", "Accept-Language")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_ = errorTemplate.Execute(w, page)
@@ -153,9 +161,9 @@ func writeJSONError(w http.ResponseWriter, status int, code, description string)
 }
 
 var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{{.Messages.Tag}}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
+<title>{{.Text.Title}}</title>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f5f6f7;color:#1e1e1e;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
 main{background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);padding:32px 40px;max-width:480px}
@@ -168,9 +176,9 @@ a.home{margin-left:16px;color:#555}
 @media (max-width:600px){main{margin:16px;padding:24px}}
 </style></head>
 <body><main id="error">
-<h1>{{.Title}}</h1>
-<p id="message">{{.Message}}</p>
-{{if .Code}}<p class="code" id="error-code">Error: {{.Code}}{{if .Description}} — {{.Description}}{{end}}</p>{{end}}
-{{if .Retry}}<a class="retry" id="retry" href="{{.Retry}}">Try again</a>{{end}}<a class="home" href="/">Home</a>
+<h1>{{.Text.Title}}</h1>
+<p id="message">{{.Text.Message}}</p>
+{{if .Code}}<p class="code" id="error-code">{{.Messages.ErrorLabel}}: {{.Code}}{{if .Description}} — {{.Description}}{{end}}</p>{{end}}
+{{if .Retry}}<a class="retry" id="retry" href="{{.Retry}}">{{.Messages.TryAgain}}</a>{{end}}<a class="home" id="home" href="/">{{.Messages.Home}}</a>
 </main></body></html>
 `))

@@ -37,18 +37,14 @@ var (
 	// it refused a login.
 	ErrLoginRejected = errors.New("middleware: login rejected by the app")
 
-	// ErrCrossSiteLogout reports a logout POST that did not prove it came from
-	// the app's own pages.
-	ErrCrossSiteLogout = errors.New("middleware: cross-site logout refused")
+	// ErrCrossSiteRequest reports a logout, connect, unlink or end-session
+	// POST that did not prove it came from the app's own pages.
+	ErrCrossSiteRequest = errors.New("middleware: cross-site request refused")
 )
 
 // The errors of account linking (see Config.Linking). A conflict is
 // link.ErrAlreadyLinked.
 var (
-	// ErrCrossSiteRequest reports a connect or unlink POST that did not
-	// prove it came from the app's own pages.
-	ErrCrossSiteRequest = errors.New("middleware: cross-site request refused")
-
 	// ErrNotSignedIn reports a connect or unlink with no app account
 	// signed in (Linking.SignedInAccount returned "").
 	ErrNotSignedIn = errors.New("middleware: no app account signed in")

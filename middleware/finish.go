@@ -79,6 +79,8 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.log.Info("linelogin: login", "amr", login.User.AMR)
+	a.metrics.loginSucceeded(r.Context())
+	a.emit(r.Context(), Event{Kind: EventLogin, UserID: login.User.ID, AccountID: data.accountID})
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, f.ReturnTo, http.StatusSeeOther)
 }

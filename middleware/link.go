@@ -273,6 +273,7 @@ func (a *Auth) finishConnect(w http.ResponseWriter, r *http.Request, f *flow.Flo
 		return false
 	}
 	a.log.Info("linelogin: connected LINE to an account")
+	a.emit(r.Context(), Event{Kind: EventLink, UserID: login.User.ID, AccountID: f.LinkAccount})
 	return true
 }
 
@@ -291,6 +292,7 @@ func (a *Auth) serveUnlink(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		a.log.Info("linelogin: unlinked LINE from an account")
+		a.emit(r.Context(), Event{Kind: EventUnlink, UserID: lineUserID, AccountID: acct})
 		a.deauthorize(w, r, lineUserID)
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -326,7 +328,7 @@ func (a *Auth) deauthorize(w http.ResponseWriter, r *http.Request, lineUserID st
 // failLink answers a failed connect or unlink: the OnError hook if set,
 // else the page of linkErrorPage.
 func (a *Auth) failLink(w http.ResponseWriter, r *http.Request, err error) {
-	status, _, _ := linkErrorPage(err)
+	status, _, _ := linkErrorPage(err, nil)
 	level := a.log.Warn
 	if status >= 500 {
 		level = a.log.Error
@@ -340,31 +342,30 @@ func (a *Auth) failLink(w http.ResponseWriter, r *http.Request, err error) {
 	a.ServeError(w, r, err)
 }
 
-// linkErrorPage returns the status and page of an error of linking, and
-// whether err is one (ErrorStatus and ServeError ask it first).
-func linkErrorPage(err error) (int, errorPage, bool) {
+// linkErrorPage returns the status and page (in the language of msgs,
+// which may be nil when only the status is wanted) of an error of linking
+// or of a request without same-origin proof, and whether err is one
+// (ErrorStatus and ServeError ask it first).
+func linkErrorPage(err error, msgs *Messages) (int, errorPage, bool) {
+	if msgs == nil {
+		msgs = &builtinMessages[0]
+	}
 	var conflict *link.ConflictError
 	switch {
 	case errors.As(err, &conflict):
-		msg := "This LINE account is already connected to another account on this site. " +
-			"Sign in to that account and unlink LINE there first, or connect a different LINE account."
+		text := msgs.LINEUserLinked
 		if conflict.Account && !conflict.LINEUser {
-			msg = "Your account is already connected to another LINE account. " +
-				"Unlink it on your account page first, then connect this one."
+			text = msgs.AccountLinked
 		}
-		return http.StatusConflict, errorPage{Title: "Already connected", Message: msg + " Nothing was changed."}, true
+		return http.StatusConflict, errorPage{Text: text}, true
 	case errors.Is(err, ErrConnectSessionChanged):
-		return http.StatusForbidden, errorPage{Title: "Nothing was connected",
-			Message: "You are no longer signed in to the account that started connecting LINE. Sign in to it and connect again."}, true
+		return http.StatusForbidden, errorPage{Text: msgs.ConnectSessionChanged}, true
 	case errors.Is(err, ErrNotSignedIn):
-		return http.StatusForbidden, errorPage{Title: "Please sign in first",
-			Message: "Sign in to your account on this site, then try again."}, true
+		return http.StatusForbidden, errorPage{Text: msgs.NotSignedIn}, true
 	case errors.Is(err, ErrCrossSiteRequest):
-		return http.StatusForbidden, errorPage{Title: "Request refused",
-			Message: "This only works from this site's own pages."}, true
+		return http.StatusForbidden, errorPage{Text: msgs.CrossSite}, true
 	case errors.Is(err, link.ErrUnavailable):
-		return http.StatusServiceUnavailable, errorPage{Title: "Temporarily unavailable",
-			Message: "We could not change the link between your account and LINE right now. Please try again in a moment."}, true
+		return http.StatusServiceUnavailable, errorPage{Text: msgs.LinkUnavailable}, true
 	}
 	return http.StatusInternalServerError, errorPage{}, false
 }

@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,6 +102,22 @@ type linkApp struct {
 	inHouse *inHouseProvider
 	checks  atomic.Int32 // calls of CheckFacts
 	signUps atomic.Int32
+
+	mu     sync.Mutex
+	events []middleware.Event // what OnEvent received
+}
+
+// linkEvents returns the link and unlink events OnEvent received.
+func (la *linkApp) linkEvents() []middleware.Event {
+	la.mu.Lock()
+	defer la.mu.Unlock()
+	var out []middleware.Event
+	for _, e := range la.events {
+		if e.Kind == middleware.EventLink || e.Kind == middleware.EventUnlink {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // members is the app's membership table for CheckFacts.
@@ -139,6 +156,11 @@ func newLinkApp(t *testing.T, change ...func(*middleware.Linking)) *linkApp {
 	la.testApp = newTestApp(t, func(cfg *middleware.Config) {
 		cfg.Now = la.clock.Now
 		cfg.Linking = linking
+		cfg.OnEvent = func(_ context.Context, e middleware.Event) {
+			la.mu.Lock()
+			la.events = append(la.events, e)
+			la.mu.Unlock()
+		}
 	})
 	la.platform.SetNow(la.clock.Now)
 	mux := http.NewServeMux()
@@ -848,5 +870,34 @@ func TestConnect_ConflictThroughOnError(t *testing.T) {
 	}
 	if err, _ := seen.Load().(error); !errors.Is(err, link.ErrAlreadyLinked) || middleware.ErrorStatus(err) != http.StatusConflict {
 		t.Errorf("OnError saw %v", err)
+	}
+}
+
+// TestLinkEvents: a connect, an unlink and a link from /api/link each reach
+// the audit hook, with the LINE user and the account.
+func TestLinkEvents(t *testing.T) {
+	la := newLinkApp(t)
+	b := la.browser()
+	la.signIn(b, "alice")
+	b.get(b.authorize(b.startConnect("/account")).String())
+	if resp := b.post("/account/unlink", true, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("unlink: %d", resp.StatusCode)
+	}
+	if resp, body := la.postLink(linkCall{la.bearer(la.user.ID), `{"memberNumber":"M-1002","birthDate":"1985-12-24"}`}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("/api/link: %d %s", resp.StatusCode, body)
+	}
+	want := []middleware.Event{
+		{Kind: middleware.EventLink, UserID: la.user.ID, AccountID: "alice"},
+		{Kind: middleware.EventUnlink, UserID: la.user.ID, AccountID: "alice"},
+		{Kind: middleware.EventLink, UserID: la.user.ID, AccountID: "bob"},
+	}
+	got := la.linkEvents()
+	if len(got) != len(want) {
+		t.Fatalf("events %+v, want %+v", got, want)
+	}
+	for i, e := range got {
+		if e.Kind != want[i].Kind || e.UserID != want[i].UserID || e.AccountID != want[i].AccountID || e.Time.IsZero() {
+			t.Errorf("event %d: %+v, want %+v", i, e, want[i])
+		}
 	}
 }

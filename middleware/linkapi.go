@@ -162,6 +162,7 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 		writeLinkError(w, http.StatusServiceUnavailable, "temporarily_unavailable")
 		return
 	}
+	a.emit(r.Context(), Event{Kind: EventLink, UserID: st.user.ID, AccountID: acct})
 	a.log.Info("linelogin: linked", "source", st.source.String(), "proof", map[bool]string{true: "id_token", false: "facts"}[byToken])
 	writeLinkJSON(w, http.StatusOK, map[string]string{"accountId": acct})
 }

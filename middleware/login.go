@@ -17,6 +17,17 @@ func (a *Auth) serveLogin(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err, nil)
 		return
 	}
+	a.metrics.loginStarted(r.Context())
+	if a.loopbackMismatch(r) {
+		a.log.Warn("linelogin: login started on another host name than the callback URL's: it will fail with a state error",
+			"host", r.Host, "callback_origin", a.origin, "hint", "open the app at "+a.origin)
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, a.client.AuthCodeURL(f.Attempt()), http.StatusFound)
+	attempt := f.Attempt()
+	if a.cfg.SendUILocales {
+		if msgs, matched := a.languages.forRequest(r); matched {
+			attempt.UILocales = msgs.Tag.String()
+		}
+	}
+	http.Redirect(w, r, a.client.AuthCodeURL(attempt), http.StatusFound)
 }

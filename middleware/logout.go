@@ -16,7 +16,7 @@ func (a *Auth) serveLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !a.sameOrigin(r) {
-		a.fail(w, r, ErrCrossSiteLogout, nil)
+		a.fail(w, r, ErrCrossSiteRequest, nil)
 		return
 	}
 	st := a.identifySession(w, r)
@@ -33,6 +33,9 @@ func (a *Auth) serveLogout(w http.ResponseWriter, r *http.Request) {
 		a.log.Warn("linelogin: ending session failed", "error", err)
 	}
 	a.log.Info("linelogin: logout")
+	if st.user != nil {
+		a.emit(r.Context(), Event{Kind: EventLogout, UserID: st.user.ID, AccountID: st.session.accountID})
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, a.cfg.AfterLogout, http.StatusSeeOther)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
+	"github.com/linelogin/linelogin/session"
 )
 
 func (b *browser) logout(header http.Header) *http.Response {
@@ -131,7 +132,7 @@ func TestNew_RejectsBadConfig(t *testing.T) {
 				ChannelSecret: linetest.DefaultChannelSecret,
 				RedirectURL:   "https://example.com/callback",
 			},
-			SessionKeys: [][]byte{make([]byte, 32)},
+			SessionKeys: [][]byte{session.GenerateKey()},
 		}
 	}
 	if _, err := middleware.New(good()); err != nil {

@@ -83,8 +83,6 @@ func (a *Auth) serveUnavailable(w http.ResponseWriter, r *http.Request, err erro
 		writeJSONError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "cannot verify credentials right now, try again shortly")
 		return
 	}
-	a.renderError(w, http.StatusServiceUnavailable, errorPage{
-		Title:   "Temporarily unavailable",
-		Message: "We cannot check your login right now. Please try again in a moment.",
-	})
+	msgs, _ := a.languages.forRequest(r)
+	a.renderError(w, r, http.StatusServiceUnavailable, errorPage{Text: msgs.Unavailable})
 }

@@ -99,9 +99,10 @@ func (a *Auth) Unregister(w http.ResponseWriter, r *http.Request, channelAccessT
 	if err := a.client.Deauthorize(r.Context(), channelAccessToken, tok.AccessToken); err != nil {
 		return err
 	}
-	if err := a.RevokeUser(r.Context(), st.user.ID); err != nil && !errors.Is(err, session.ErrRevocationUnsupported) {
+	if err := a.sessions.RevokeOwner(r.Context(), st.user.ID); err != nil && !errors.Is(err, session.ErrRevocationUnsupported) {
 		return err
 	}
 	a.sessionCache.forget(a.sessions.Value(r))
+	a.emit(r.Context(), Event{Kind: EventRevoke, UserID: st.user.ID, AccountID: st.session.accountID})
 	return a.sessions.Destroy(w, r)
 }

@@ -132,7 +132,7 @@ func (a *Auth) EndSessionHandler() http.Handler {
 		if !a.sameOrigin(r) {
 			// Ending a session is a logout of one device: the same
 			// proof is asked, for the same reason.
-			a.fail(w, r, fmt.Errorf("end session: %w", ErrCrossSiteLogout), nil)
+			a.fail(w, r, fmt.Errorf("end session: %w", ErrCrossSiteRequest), nil)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 4096)

@@ -1,0 +1,74 @@
+package callback
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+)
+
+// meterName is the instrumentation scope of this module's metrics.
+const meterName = "github.com/linelogin/linelogin"
+
+// The endpoints of the back-channel calls: the values of the endpoint
+// attribute of linelogin.line.request.duration, and what Endpoint returns.
+var endpoints = []string{"token", "verify", "profile", "revoke", "certs", "friendship", "deauthorize"}
+
+type endpointKey struct{}
+
+// withEndpoint marks the requests made under ctx as calls to LINE's
+// endpoint op. A refresh is a call to the token endpoint.
+func withEndpoint(ctx context.Context, op string) context.Context {
+	if op == "refresh" {
+		op = "token"
+	}
+	return context.WithValue(ctx, endpointKey{}, op)
+}
+
+// Endpoint returns the LINE endpoint that r, a back-channel request made
+// by a Client, calls: "token", "verify", "profile", "revoke", "certs",
+// "friendship" or "deauthorize"; "" for any other request. It is for the
+// app's transport, e.g. to name trace spans (see SpanName).
+func Endpoint(r *http.Request) string {
+	op, _ := r.Context().Value(endpointKey{}).(string)
+	return op
+}
+
+// meteredTransport times each back-channel call, until LINE's response
+// headers arrive, into the request-duration histogram.
+type meteredTransport struct {
+	next     http.RoundTripper
+	duration metric.Float64Histogram
+	// opts holds one attribute set per endpoint, built once in a slice
+	// passed on with "...", so that a call records without allocating.
+	opts map[string][]metric.RecordOption
+}
+
+func newMeteredTransport(next http.RoundTripper, mp metric.MeterProvider) (*meteredTransport, error) {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	h, err := mp.Meter(meterName).Float64Histogram("linelogin.line.request.duration",
+		metric.WithUnit("s"),
+		metric.WithDescription("Duration of the calls to the LINE Platform's back-channel endpoints, until the response headers."),
+		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+	if err != nil {
+		return nil, err
+	}
+	t := &meteredTransport{next: next, duration: h, opts: make(map[string][]metric.RecordOption, len(endpoints))}
+	for _, op := range endpoints {
+		t.opts[op] = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("endpoint", op)))}
+	}
+	return t, nil
+}
+
+func (t *meteredTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now() // a duration: the monotonic clock, never Config.Now
+	resp, err := t.next.RoundTrip(r)
+	if opt, ok := t.opts[Endpoint(r)]; ok {
+		t.duration.Record(r.Context(), time.Since(start).Seconds(), opt...)
+	}
+	return resp, err
+}

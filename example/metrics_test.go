@@ -1,0 +1,131 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/linelogin/linelogin/linetest"
+)
+
+// TestExample_MetricsOnTheirOwnListener: with METRICS_ADDR the example
+// serves Prometheus metrics, named as DESIGN.md section 9 says, on that
+// listener only; the public address has no /metrics.
+func TestExample_MetricsOnTheirOwnListener(t *testing.T) {
+	platform := linetest.NewServer(t, linetest.Config{})
+	platform.SetAutoApprove(platform.Users()[0].ID)
+	var h http.Handler
+	public := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(public.Close)
+	if err := platform.AddCallbackURL(public.URL + "/callback"); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"BASE_URL":            public.URL,
+		"LINE_CHANNEL_ID":     platform.ChannelID(),
+		"LINE_CHANNEL_SECRET": platform.ChannelSecret(),
+		"LINE_ACCESS_URL":     platform.AccessURL(),
+		"LINE_API_URL":        platform.APIURL(),
+		"DATABASE_PATH":       filepath.Join(t.TempDir(), "accounts.db"),
+		"METRICS_ADDR":        "127.0.0.1:0",
+	}
+	log := slog.New(slog.DiscardHandler)
+	cfg, err := loadConfig(func(k string) string { return env[k] }, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts, err := openAccounts(cfg.DatabasePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { accts.Close() })
+	a, err := newApp(cfg, accts, false, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.metrics == nil {
+		t.Fatal("METRICS_ADDR set, but no metrics")
+	}
+	if h, err = a.handler("servemux"); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsSrv := a.metrics.serve(ln, log)
+	t.Cleanup(func() { metricsSrv.Close() })
+	metricsURL := "http://" + ln.Addr().String() + "/metrics"
+
+	// A login, a bearer call, and a refused token.
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	if resp, _ := get(t, browser, public.URL+"/me", "text/html"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	access, _ := platform.IssueAccessToken(platform.Users()[1].ID, []string{"profile"})
+	for _, token := range []string{access, "refused-token"} {
+		req, _ := http.NewRequest(http.MethodGet, public.URL+"/api/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+
+	resp, err := http.Get(metricsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	body := string(b)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics: %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		`^linelogin_login_started_total\{[^}]*\} 1$`,
+		`^linelogin_login_finished_total\{[^}]*result="success"[^}]*\} 1$`,
+		`^linelogin_bearer_checks_total\{[^}]*result="verified",source="access_token"[^}]*\} 1$`,
+		`^linelogin_bearer_checks_total\{[^}]*result="invalid",source="access_token"[^}]*\} 1$`,
+		`^linelogin_line_request_duration_seconds_count\{endpoint="token"[^}]*\} 1$`,
+		`^linelogin_line_request_duration_seconds_count\{endpoint="verify"[^}]*\} 2$`,
+		`^linelogin_line_request_duration_seconds_count\{endpoint="friendship"[^}]*\} 1$`,
+		`^linelogin_line_request_duration_seconds_bucket\{endpoint="profile",[^}]*le="0.005"[^}]*\} \d+$`,
+	} {
+		if !regexp.MustCompile("(?m)" + want).MatchString(body) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	for _, secret := range []string{access, platform.ChannelSecret(), "refused-token"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("/metrics shows a token or secret")
+		}
+	}
+	if t.Failed() {
+		t.Logf("/metrics:\n%s", grepLines(body, "linelogin_"))
+	}
+
+	// Not on the public address.
+	if resp, _ := get(t, http.DefaultClient, public.URL+"/metrics", "*/*"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("public /metrics: %d, want 404", resp.StatusCode)
+	}
+}
+
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
