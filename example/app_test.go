@@ -20,6 +20,13 @@ import (
 // that approves as its first user, and returns a browser for it.
 func startExample(t *testing.T, router string, env map[string]string) (*httptest.Server, *http.Client, *linetest.Server) {
 	t.Helper()
+	_, srv, browser, platform := startExampleApp(t, router, env)
+	return srv, browser, platform
+}
+
+// startExampleApp is startExample that also returns the app.
+func startExampleApp(t *testing.T, router string, env map[string]string) (*app, *httptest.Server, *http.Client, *linetest.Server) {
+	t.Helper()
 	platform := linetest.NewServer(t, linetest.Config{})
 	platform.SetAutoApprove(platform.Users()[0].ID)
 	var h http.Handler
@@ -57,7 +64,7 @@ func startExample(t *testing.T, router string, env map[string]string) (*httptest
 		t.Fatal(err)
 	}
 	jar, _ := cookiejar.New(nil)
-	return srv, &http.Client{Jar: jar}, platform
+	return a, srv, &http.Client{Jar: jar}, platform
 }
 
 func get(t *testing.T, c *http.Client, u, accept string) (*http.Response, string) {

@@ -5,58 +5,21 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/linelogin/linelogin/linetest"
 )
 
 // TestExample_MetricsOnTheirOwnListener: with METRICS_ADDR the example
 // serves Prometheus metrics, named as DESIGN.md section 9 says, on that
 // listener only; the public address has no /metrics.
 func TestExample_MetricsOnTheirOwnListener(t *testing.T) {
-	platform := linetest.NewServer(t, linetest.Config{})
-	platform.SetAutoApprove(platform.Users()[0].ID)
-	var h http.Handler
-	public := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(public.Close)
-	if err := platform.AddCallbackURL(public.URL + "/callback"); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{
-		"BASE_URL":            public.URL,
-		"LINE_CHANNEL_ID":     platform.ChannelID(),
-		"LINE_CHANNEL_SECRET": platform.ChannelSecret(),
-		"LINE_ACCESS_URL":     platform.AccessURL(),
-		"LINE_API_URL":        platform.APIURL(),
-		"DATABASE_PATH":       filepath.Join(t.TempDir(), "accounts.db"),
-		"METRICS_ADDR":        "127.0.0.1:0",
-	}
-	log := slog.New(slog.DiscardHandler)
-	cfg, err := loadConfig(func(k string) string { return env[k] }, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	accts, err := openAccounts(cfg.DatabasePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { accts.Close() })
-	a, err := newApp(cfg, accts, false, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, public, browser, platform := startExampleApp(t, "servemux", map[string]string{"METRICS_ADDR": "127.0.0.1:0"})
 	if a.metrics == nil {
 		t.Fatal("METRICS_ADDR set, but no metrics")
 	}
-	if h, err = a.handler("servemux"); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	log := slog.New(slog.DiscardHandler)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +28,6 @@ func TestExample_MetricsOnTheirOwnListener(t *testing.T) {
 	metricsURL := "http://" + ln.Addr().String() + "/metrics"
 
 	// A login, a bearer call, and a refused token.
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar}
 	if resp, _ := get(t, browser, public.URL+"/me", "text/html"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/rueidis"
-
 	"github.com/linelogin/linelogin/internal/redistest"
 	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/middleware"
@@ -126,17 +124,6 @@ func TestRedis_EndedSessionsAreRefusedEverywhereWithin100ms(t *testing.T) {
 	}
 }
 
-// killClients closes every client connection of every node but raw's
-// own, as `redis-cli CLIENT KILL TYPE normal` would.
-func killClients(t *testing.T, raw rueidis.Client) {
-	t.Helper()
-	for addr, node := range raw.Nodes() {
-		if err := node.Do(context.Background(), node.B().ClientKill().TypeNormal().SkipmeYes().Build()).Error(); err != nil {
-			t.Fatalf("CLIENT KILL on %s: %v", addr, err)
-		}
-	}
-}
-
 func TestRedis_NoStaleSessionAfterTheInvalidationConnectionDrops(t *testing.T) {
 	for _, topo := range redistest.Topologies() {
 		t.Run(topo.Name, func(t *testing.T) {
@@ -154,7 +141,7 @@ func TestRedis_NoStaleSessionAfterTheInvalidationConnectionDrops(t *testing.T) {
 			}
 			// The connections that would carry the invalidation are gone
 			// when the session is deleted: no instance hears of it.
-			killClients(t, raw)
+			redistest.KillClients(t, raw)
 			eventually(t, 2*time.Second, "DEL from outside", func() bool {
 				return raw.Do(context.Background(), raw.B().Del().Key(key).Build()).Error() == nil
 			})

@@ -17,6 +17,7 @@ package redistest
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -358,4 +359,16 @@ func Prefix() string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	return "linelogin-test:" + hex.EncodeToString(b) + ":"
+}
+
+// KillClients closes every client connection of every node but raw's own,
+// as `redis-cli CLIENT KILL TYPE normal` on each node would: the
+// connections that carry client-side caching's invalidations included.
+func KillClients(tb testing.TB, raw rueidis.Client) {
+	tb.Helper()
+	for addr, node := range raw.Nodes() {
+		if err := node.Do(context.Background(), node.B().ClientKill().TypeNormal().SkipmeYes().Build()).Error(); err != nil {
+			tb.Fatalf("CLIENT KILL on %s: %v", addr, err)
+		}
+	}
 }

@@ -288,7 +288,7 @@ func TestStore_LeaseEndsOnAnyChange(t *testing.T) {
 		// failure): invalidations sent meanwhile are lost, so every lease
 		// ends and nothing read before is served again.
 		ref, lease = cached()
-		killClients(t, raw)
+		redistest.KillClients(t, raw)
 		eventually(t, 2*time.Second, "a dropped connection ends the lease", lease.Ended)
 		eventually(t, 2*time.Second, "DEL from outside", func() bool {
 			return raw.Do(ctx, raw.B().Del().Key(prefix+"s:"+keyID(ref)).Build()).Error() == nil
@@ -298,17 +298,6 @@ func TestStore_LeaseEndsOnAnyChange(t *testing.T) {
 			t.Errorf("Load of a session deleted while disconnected: %v, want ErrNotFound", err)
 		}
 	})
-}
-
-// killClients closes every client connection of every node but raw's
-// own, as `redis-cli CLIENT KILL TYPE normal` on each node would.
-func killClients(t *testing.T, raw rueidis.Client) {
-	t.Helper()
-	for addr, node := range raw.Nodes() {
-		if err := node.Do(context.Background(), node.B().ClientKill().TypeNormal().SkipmeYes().Build()).Error(); err != nil {
-			t.Fatalf("CLIENT KILL on %s: %v", addr, err)
-		}
-	}
 }
 
 func TestStore_ListTouchAndEnd(t *testing.T) {
