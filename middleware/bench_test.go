@@ -253,14 +253,21 @@ func BenchmarkAuthenticatedRequest(b *testing.B) {
 // contention on anything the requests share (a cache, a lock).
 func BenchmarkAuthenticatedRequestParallel(b *testing.B) {
 	e := newBenchEnv(b)
-	cookie := e.login(b)
+	serveParallel(b, e.handler, e.login(b))
+}
+
+// serveParallel serves a request with cookie through h from GOMAXPROCS
+// goroutines, each with its own request, checking that the user reached
+// the context.
+func serveParallel(b *testing.B, h http.Handler, cookie *http.Cookie) {
+	b.Helper()
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		w, r := newDiscardWriter(), appRequest(cookie)
 		for pb.Next() {
 			w.reset()
-			e.handler.ServeHTTP(w, r)
+			h.ServeHTTP(w, r)
 			if !w.user {
 				b.Error("no user in context")
 				return

@@ -66,18 +66,5 @@ func BenchmarkAuthenticatedRequestRedisStoreParallel(b *testing.B) {
 	e := newBenchEnv(b)
 	e.cfg.SessionStore = newTestRedisStore(b, redistest.URL(b), redistest.Prefix())
 	e.auth, e.handler = e.newInstance(b)
-	cookie := e.login(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		w, r := newDiscardWriter(), appRequest(cookie)
-		for pb.Next() {
-			w.reset()
-			e.handler.ServeHTTP(w, r)
-			if !w.user {
-				b.Error("no user in context")
-				return
-			}
-		}
-	})
+	serveParallel(b, e.handler, e.login(b))
 }
