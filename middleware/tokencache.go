@@ -54,16 +54,8 @@ func newTokenCache[V any](ttl time.Duration, limit int, now func() time.Time) *t
 // get returns the cached value for key, or runs check once for all callers
 // waiting on key and caches a success until min(expiry, now+ttl).
 func (c *tokenCache[V]) get(key tokenKey, check func() (V, time.Time, error)) (V, error) {
-	v, _, err := c.getCached(key, check)
-	return v, err
-}
-
-// getCached is get, also reporting whether the value came from the cache
-// with no check (for the metrics: a request that waited for another's
-// check is not cached).
-func (c *tokenCache[V]) getCached(key tokenKey, check func() (V, time.Time, error)) (V, bool, error) {
 	if v, ok := c.lookup(key); ok {
-		return v, true, nil
+		return v, nil
 	}
 	res, err, _ := c.checks.Do(string(key[:]), func() (any, error) {
 		v, expiry, err := check()
@@ -75,9 +67,9 @@ func (c *tokenCache[V]) getCached(key tokenKey, check func() (V, time.Time, erro
 	})
 	if err != nil {
 		var zero V
-		return zero, false, err
+		return zero, err
 	}
-	return res.(checked[V]).value, false, nil
+	return res.(checked[V]).value, nil
 }
 
 func (c *tokenCache[V]) lookup(key tokenKey) (V, bool) {
