@@ -37,8 +37,7 @@ type cacheEntry[V any] struct {
 
 // checked is what one upstream check found, shared by its waiters.
 type checked[V any] struct {
-	value  V
-	expiry time.Time
+	value V
 }
 
 func newTokenCache[V any](ttl time.Duration, limit int, now func() time.Time) *tokenCache[V] {
@@ -58,12 +57,17 @@ func (c *tokenCache[V]) get(key tokenKey, check func() (V, time.Time, error)) (V
 		return v, nil
 	}
 	res, err, _ := c.checks.Do(string(key[:]), func() (any, error) {
+		// A check that finished between the lookup above and this call
+		// has left its answer in the cache: use it, not a second check.
+		if v, ok := c.lookup(key); ok {
+			return checked[V]{value: v}, nil
+		}
 		v, expiry, err := check()
 		if err != nil {
 			return nil, err
 		}
 		c.put(key, v, expiry)
-		return checked[V]{v, expiry}, nil
+		return checked[V]{value: v}, nil
 	})
 	if err != nil {
 		var zero V
