@@ -44,7 +44,7 @@ bench:
 # fuzz runs each fuzz target for FUZZTIME (60s by default), one after
 # another; run longer with make fuzz FUZZTIME=10m. make test runs their
 # seed corpora.
-FUZZ_TARGETS = ./callback:FuzzParseResponse ./callback:FuzzVerifyIDToken \
+FUZZ_TARGETS = ./callback:FuzzParseResponse ./callback:FuzzVerifyIDToken ./callback:FuzzReadResponseJARM \
 	./internal/sessioncookie:FuzzCodecDecode ./internal/sessioncookie:FuzzManagerLoad \
 	./middleware:FuzzSafeReturnTo ./middleware:FuzzCallbackQuery
 

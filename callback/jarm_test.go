@@ -21,7 +21,7 @@ const (
 	jarmIssuer  = "https://access.line.example"
 )
 
-func jarmClient(t *testing.T, mode string, clock *testkit.Clock) *callback.Client {
+func jarmClient(t testing.TB, mode string, clock *testkit.Clock) *callback.Client {
 	t.Helper()
 	c, err := callback.New(callback.Config{
 		ChannelID:     jarmChannel,
@@ -40,7 +40,7 @@ func jarmClient(t *testing.T, mode string, clock *testkit.Clock) *callback.Clien
 
 // signJARM signs claims as LINE would (HS256 under secret), with extra
 // header fields.
-func signJARM(t *testing.T, secret string, claims map[string]any, header map[jose.HeaderKey]any) string {
+func signJARM(t testing.TB, secret string, claims map[string]any, header map[jose.HeaderKey]any) string {
 	t.Helper()
 	return joseSign(t, jose.HS256, []byte(secret), claims, header)
 }
@@ -115,4 +115,39 @@ func TestReadResponse_JARM(t *testing.T) {
 	if resp, err := plain.ReadResponse(url.Values{"response": {good}}); err != nil || resp.Code != "" {
 		t.Errorf("query mode with a response JWT: %+v, %v; want no code", resp, err)
 	}
+}
+
+// FuzzReadResponseJARM reads arbitrary JARM callbacks: never a panic, and
+// nothing but a JWT signed with the channel secret for this channel (which
+// a fuzzer cannot forge) yields a code or an error from LINE.
+func FuzzReadResponseJARM(f *testing.F) {
+	clock := testkit.NewClock(time.Unix(1_800_000_000, 0))
+	signed := func(claims map[string]any) string { return signJARM(f, jarmSecret, claims, nil) }
+	good := map[string]any{"iss": jarmIssuer, "aud": jarmChannel, "exp": clock.Now().Add(time.Minute).Unix(), "code": "c", "state": "s"}
+	for _, seed := range []string{
+		"response=" + signed(good),
+		"response=" + signed(map[string]any{"iss": jarmIssuer, "aud": jarmChannel, "exp": "1800000060", "code": "c"}),
+		"response=eyJhbGciOiJub25lIn0.eyJjb2RlIjoiYyJ9.",
+		"response=a.b.c&code=c&state=s",
+		"code=c&state=s",
+		"response=" + strings.Repeat("A", 9000),
+		"",
+	} {
+		f.Add(seed)
+	}
+	c := jarmClient(f, callback.ResponseModeQueryJWT, clock)
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, _ := url.ParseQuery(raw)
+		resp, err := c.ReadResponse(v)
+		if err != nil {
+			if !errors.Is(err, callback.ErrResponseRejected) || resp.Code != "" || resp.Err != nil {
+				t.Fatalf("refusal %v with %+v", err, resp)
+			}
+			return
+		}
+		// Accepted: it can only be a seed signed above.
+		if !strings.HasPrefix(raw, "response=") {
+			t.Fatalf("accepted %q", raw)
+		}
+	})
 }

@@ -90,7 +90,7 @@ func segment(v any) string {
 
 // joseSign signs claims with go-jose under key (a private key or a
 // jose.JSONWebKey carrying a kid), adding extra header members.
-func joseSign(t *testing.T, alg jose.SignatureAlgorithm, key any, claims any, extra map[jose.HeaderKey]any) string {
+func joseSign(t testing.TB, alg jose.SignatureAlgorithm, key any, claims any, extra map[jose.HeaderKey]any) string {
 	t.Helper()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, &jose.SignerOptions{ExtraHeaders: extra})
 	if err != nil {
