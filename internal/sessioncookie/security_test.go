@@ -121,23 +121,6 @@ func TestSecurity_CodecRejectsValuesOfOtherKeysAndOtherNames(t *testing.T) {
 	}
 }
 
-// TestSecurity_CodecEnforcesMaxAge: the codec rejects a value older than
-// its maximum age, whatever the browser kept.
-func TestSecurity_CodecEnforcesMaxAge(t *testing.T) {
-	c := newCodec(t, time.Second, session.GenerateKey())
-	v, err := c.Encode("n", []byte("p"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := c.Decode("n", v); err != nil {
-		t.Fatalf("control: fresh value: %v", err)
-	}
-	time.Sleep(2100 * time.Millisecond)
-	if _, _, err := c.Decode("n", v); !errors.Is(err, cookie.ErrInvalid) {
-		t.Errorf("value older than max age: %v, want ErrInvalid", err)
-	}
-}
-
 // TestSecurity_CodecValuesRevealNothing: the same payload encodes to a new
 // value each time (no equality leak), and the value does not contain the
 // payload in any readable form.
