@@ -35,11 +35,6 @@ type cacheEntry[V any] struct {
 	expiry time.Time
 }
 
-// checked is what one upstream check found, shared by its waiters.
-type checked[V any] struct {
-	value V
-}
-
 func newTokenCache[V any](ttl time.Duration, limit int, now func() time.Time) *tokenCache[V] {
 	return &tokenCache[V]{
 		ttl:     ttl,
@@ -60,20 +55,20 @@ func (c *tokenCache[V]) get(key tokenKey, check func() (V, time.Time, error)) (V
 		// A check that finished between the lookup above and this call
 		// has left its answer in the cache: use it, not a second check.
 		if v, ok := c.lookup(key); ok {
-			return checked[V]{value: v}, nil
+			return v, nil
 		}
 		v, expiry, err := check()
 		if err != nil {
 			return nil, err
 		}
 		c.put(key, v, expiry)
-		return checked[V]{value: v}, nil
+		return v, nil
 	})
 	if err != nil {
 		var zero V
 		return zero, err
 	}
-	return res.(checked[V]).value, nil
+	return res.(V), nil
 }
 
 func (c *tokenCache[V]) lookup(key tokenKey) (V, bool) {

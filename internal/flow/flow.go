@@ -5,7 +5,6 @@ package flow
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -79,11 +78,6 @@ func ValidState(s string) bool {
 		}
 	}
 	return true
-}
-
-// Matches compares state with the flow's in constant time.
-func (f *Flow) Matches(state string) bool {
-	return subtle.ConstantTimeCompare([]byte(f.State), []byte(state)) == 1
 }
 
 // Expired reports whether the flow is older than TTL at now.
