@@ -104,17 +104,8 @@ func TestAuthorize_PromptNone(t *testing.T) {
 
 func TestAuthorize_SignedInUserWhoCancelsGetsAccessDenied(t *testing.T) {
 	s := newServer(t, linetest.Config{AutoApprove: brown().ID})
-	client, err := s.ClientFor(linetest.Consent{UserID: cony().ID, Deny: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	l := newLogin("openid")
-	res, err := client.Get(s.AccessURL() + linetest.PathAuthorize + "?" + l.params.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := redirectQuery(t, res)
+	q := redirectQuery(t, authorizeAs(t, s, linetest.Consent{UserID: cony().ID, Deny: true}, l))
 	if q.Get("error") != "ACCESS_DENIED" || q.Get("error_description") != "The resource owner denied the request." || q.Get("state") != l.params.Get("state") {
 		t.Fatalf("callback query = %v", q)
 	}

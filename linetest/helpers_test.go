@@ -81,6 +81,22 @@ func authorize(t testing.TB, s *linetest.Server, params url.Values) *http.Respon
 	return res
 }
 
+// authorizeAs sends the authorization request l from a browser that
+// answers LINE's screens as c says, and returns LINE's redirect, not
+// followed.
+func authorizeAs(t testing.TB, s *linetest.Server, c linetest.Consent, l login) *http.Response {
+	t.Helper()
+	client, err := s.ClientFor(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := testkit.NoRedirects(client).Get(s.AccessURL() + linetest.PathAuthorize + "?" + l.params.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // readBody returns res's body as a string.
 func readBody(t testing.TB, res *http.Response) string {
 	t.Helper()

@@ -132,17 +132,8 @@ func TestLogin_AddFriendAndDenyArePerClient(t *testing.T) {
 func TestSignIn_ChoosesTheUserPerClientOverAutoApprove(t *testing.T) {
 	s := newServer(t, linetest.Config{AutoApprove: brown().ID})
 	for _, u := range []linetest.User{cony(), brown(), linetest.DefaultUsers()[2]} {
-		client, err := s.ClientFor(linetest.Consent{UserID: u.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		l := newLogin("openid")
-		res, err := client.Get(s.AccessURL() + linetest.PathAuthorize + "?" + l.params.Encode())
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := redirectQuery(t, res)
+		q := redirectQuery(t, authorizeAs(t, s, linetest.Consent{UserID: u.ID}, l))
 		res, body := postForm(t, s, linetest.PathToken, exchangeForm(q.Get("code"), l))
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("token: %d %v", res.StatusCode, body)

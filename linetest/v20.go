@@ -76,16 +76,6 @@ func (p *Platform) denyV20(w http.ResponseWriter, req *authRequest) {
 	})
 }
 
-// tokenResponseV20 is the v2.0 token endpoint's answer: no ID token, and
-// the scope "P".
-type tokenResponseV20 struct {
-	AccessToken  string `json:"access_token"`
-	ExpiresIn    int64  `json:"expires_in"`
-	RefreshToken string `json:"refresh_token"`
-	Scope        string `json:"scope"`
-	TokenType    string `json:"token_type"`
-}
-
 // serveTokenV20 answers POST /v2/oauth/accessToken for a code from the
 // v2.0 web login: grant_type=authorization_code, code, redirect_uri,
 // client_id and client_secret.
@@ -112,7 +102,8 @@ func (p *Platform) serveTokenV20(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.log.Info("linetest: tokens issued", "grant_type", "authorization_code", "user_id", c.userID, "version", "v2.0")
-	writeJSON(w, http.StatusOK, tokenResponseV20{
+	// v2.0's answer: no ID token, and the scope "P".
+	writeJSON(w, http.StatusOK, tokenResponse{
 		AccessToken:  token,
 		ExpiresIn:    int64(p.accessTTL / time.Second),
 		RefreshToken: g.refreshToken,
