@@ -52,8 +52,15 @@ const (
 	// ReasonSessionStore: the session store could not be reached
 	// (session.ErrStoreUnavailable).
 	ReasonSessionStore Reason = "session_store"
-	// ReasonCrossSite: a logout without same-origin proof
-	// (ErrCrossSiteRequest).
+	// ReasonResponse: a JARM response that failed verification, or plain
+	// parameters where one was due (callback.ErrResponseRejected).
+	ReasonResponse Reason = "response"
+	// ReasonLink: a connect that could not link: the LINE user or the
+	// account is linked elsewhere, the app's session changed or is gone,
+	// or the link store is down (Config.Linking).
+	ReasonLink Reason = "link"
+	// ReasonCrossSite: a logout, connect, unlink or end-session POST
+	// without same-origin proof (ErrCrossSiteRequest).
 	ReasonCrossSite Reason = "cross_site"
 	// ReasonOther: anything else.
 	ReasonOther Reason = "other"
@@ -61,7 +68,7 @@ const (
 
 // reasons is the closed set, in the order of the constants.
 var reasons = []Reason{ReasonState, ReasonAccessDenied, ReasonAuthorization, ReasonCodeRejected, ReasonIDToken,
-	ReasonUpstream, ReasonRejected, ReasonConfig, ReasonSessionStore, ReasonCrossSite, ReasonOther}
+	ReasonUpstream, ReasonRejected, ReasonConfig, ReasonSessionStore, ReasonResponse, ReasonLink, ReasonCrossSite, ReasonOther}
 
 // FailureReason returns the Reason of err. The module's error categories
 // are exclusive, so the answer does not depend on the order of the checks.
@@ -87,8 +94,13 @@ func FailureReason(err error) Reason {
 		return ReasonConfig
 	case errors.Is(err, session.ErrStoreUnavailable):
 		return ReasonSessionStore
+	case errors.Is(err, callback.ErrResponseRejected):
+		return ReasonResponse
 	case errors.Is(err, ErrCrossSiteRequest):
 		return ReasonCrossSite
+	}
+	if _, _, ok := linkErrorPage(err, nil); ok {
+		return ReasonLink
 	}
 	return ReasonOther
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/linetest"
+	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
 )
@@ -340,6 +341,10 @@ func TestFailureReason_OneReasonPerCategory(t *testing.T) {
 		{fmt.Errorf("%w: %w", middleware.ErrLoginRejected, errors.New("banned")), middleware.ReasonRejected},
 		{fmt.Errorf("save: %w", session.ErrStoreUnavailable), middleware.ReasonSessionStore},
 		{middleware.ErrCrossSiteRequest, middleware.ReasonCrossSite},
+		{fmt.Errorf("%w: bad signature", callback.ErrResponseRejected), middleware.ReasonResponse},
+		{&link.ConflictError{LINEUser: true}, middleware.ReasonLink},
+		{middleware.ErrConnectSessionChanged, middleware.ReasonLink},
+		{fmt.Errorf("%w: database is locked", link.ErrUnavailable), middleware.ReasonLink},
 		{errors.New("something else"), middleware.ReasonOther},
 	}
 	for _, tc := range cases {
