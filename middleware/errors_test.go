@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
 )
@@ -31,6 +32,14 @@ var sentinels = map[string]error{
 	"session.ErrCookieTooLarge":                   session.ErrCookieTooLarge,
 	"session.ErrRevocationUnsupported":            session.ErrRevocationUnsupported,
 	"session.ErrListingUnsupported":               session.ErrListingUnsupported,
+	"middleware.ErrCrossSiteRequest":              middleware.ErrCrossSiteRequest,
+	"middleware.ErrNotSignedIn":                   middleware.ErrNotSignedIn,
+	"middleware.ErrConnectSessionChanged":         middleware.ErrConnectSessionChanged,
+	"link.ErrAlreadyLinked":                       link.ErrAlreadyLinked,
+	"link.ErrNotLinked":                           link.ErrNotLinked,
+	"link.ErrInvalidID":                           link.ErrInvalidID,
+	"link.ErrUnavailable":                         link.ErrUnavailable,
+	"link.ErrProofRefused":                        link.ErrProofRefused,
 	"middleware.ErrRateLimited":                   middleware.ErrRateLimited,
 }
 
@@ -82,14 +91,20 @@ func TestErrors_EachMatchesExactlyOneCategory(t *testing.T) {
 		{"a store's not found", session.ErrNotFound, session.ErrNotFound},
 	}
 	for _, tc := range cases {
-		var matched []string
-		for name, s := range sentinels {
-			if errors.Is(tc.err, s) {
-				matched = append(matched, name)
-			}
+		checkOneCategory(t, tc.name, tc.err, tc.want)
+	}
+}
+
+// checkOneCategory fails t unless err matches want and no other sentinel.
+func checkOneCategory(t *testing.T, name string, err, want error) {
+	t.Helper()
+	var matched []string
+	for n, s := range sentinels {
+		if errors.Is(err, s) {
+			matched = append(matched, n)
 		}
-		if len(matched) != 1 || !errors.Is(tc.err, tc.want) {
-			t.Errorf("%s (%v) matches %v; want exactly %v", tc.name, tc.err, matched, tc.want)
-		}
+	}
+	if len(matched) != 1 || !errors.Is(err, want) {
+		t.Errorf("%s (%v) matches %v; want exactly %v", name, err, matched, want)
 	}
 }

@@ -9,22 +9,6 @@ import (
 	"github.com/linelogin/linelogin/middleware"
 )
 
-// The categories of linking join those of TestErrors_EachMatchesExactlyOneCategory.
-func init() {
-	for name, err := range map[string]error{
-		"middleware.ErrCrossSiteRequest":      middleware.ErrCrossSiteRequest,
-		"middleware.ErrNotSignedIn":           middleware.ErrNotSignedIn,
-		"middleware.ErrConnectSessionChanged": middleware.ErrConnectSessionChanged,
-		"link.ErrAlreadyLinked":               link.ErrAlreadyLinked,
-		"link.ErrNotLinked":                   link.ErrNotLinked,
-		"link.ErrInvalidID":                   link.ErrInvalidID,
-		"link.ErrUnavailable":                 link.ErrUnavailable,
-		"link.ErrProofRefused":                link.ErrProofRefused,
-	} {
-		sentinels[name] = err
-	}
-}
-
 func TestErrors_LinkingMatchesExactlyOneCategory(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -40,15 +24,7 @@ func TestErrors_LinkingMatchesExactlyOneCategory(t *testing.T) {
 		{"a connect signed out", middleware.ErrNotSignedIn, middleware.ErrNotSignedIn, 403},
 		{"a session changed during a connect", middleware.ErrConnectSessionChanged, middleware.ErrConnectSessionChanged, 403},
 	} {
-		var matched []string
-		for name, s := range sentinels {
-			if errors.Is(tc.err, s) {
-				matched = append(matched, name)
-			}
-		}
-		if len(matched) != 1 || !errors.Is(tc.err, tc.want) {
-			t.Errorf("%s (%v) matches %v; want exactly %v", tc.name, tc.err, matched, tc.want)
-		}
+		checkOneCategory(t, tc.name, tc.err, tc.want)
 		if got := middleware.ErrorStatus(tc.err); tc.status != 0 && got != tc.status {
 			t.Errorf("ErrorStatus(%s) = %d, want %d", tc.name, got, tc.status)
 		}
