@@ -94,6 +94,9 @@
 //	refresh: "invalid refresh token" (ref)                   exactly
 //	profile: pictureUrl and statusMessage only when set      yes (User.NoPicture, empty StatusMessage)
 //	  (ref)
+//	picture URLs are https (ref)                             yes: generated avatars on a TLS picture host of
+//	                                                           their own (PictureURL), trusted by Server.Client
+//	413 over 2MB (ref, status codes)                         yes, wherever a request body is read
 //	userinfo (ref), friendship status (ref)                  yes; friendship needs the profile scope
 //	deauthorize: 204; 400 {"message":"invalid token"} (ref)  exactly; consent forgotten
 //	x-line-request-id on API answers (ref)                   yes, a random UUID
@@ -129,7 +132,6 @@
 //	  a JARM JWT                                     ("true") in the claim
 //	liffClientId, liffRedirectUri (liff.login())   no LIFF SDK here; IssueLIFFIDToken gives LIFF ID tokens
 //	ID token lifetime                              not in the seeds; an hour (Config.IDTokenTTL)
-//	HTTPS profile picture URLs                     the avatars are served over plain HTTP on the access host
 //	v2.0 verify, refresh and revoke endpoints      not in the seeds
 //	rate limits (429)                              thresholds are not disclosed; use SetFault
 //
