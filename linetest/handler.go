@@ -150,6 +150,8 @@ func (p *Platform) newRoutes() routes {
 		PathDiscovery:    {hostAccess, map[string]http.HandlerFunc{get: p.serveDiscovery}},
 		PathToken:        {hostAPI, map[string]http.HandlerFunc{post: p.serveToken}},
 		PathTokenV20:     {hostAPI, map[string]http.HandlerFunc{post: p.serveTokenV20}},
+		PathVerifyV20:    {hostAPI, map[string]http.HandlerFunc{post: p.serveVerifyV20}},
+		PathRevokeV20:    {hostAPI, map[string]http.HandlerFunc{post: p.serveRevokeV20}},
 		PathVerify:       {hostAPI, map[string]http.HandlerFunc{get: p.serveVerifyAccessToken, post: p.serveVerifyIDToken}},
 		PathRevoke:       {hostAPI, map[string]http.HandlerFunc{post: p.serveRevoke}},
 		PathCerts:        {hostAPI, map[string]http.HandlerFunc{get: p.serveCerts}},

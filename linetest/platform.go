@@ -27,11 +27,14 @@ const (
 	PathFriendship  = "/friendship/v1/status"             // API host, GET: friendship with the official account (bearer)
 	PathDeauthorize = "/user/v1/deauthorize"              // API host, POST: revoke a user's grant (channel access token)
 
-	// PathAuthorizeV20 and PathTokenV20 are LINE Login v2.0's web login
-	// (access host) and token endpoint (API host), deprecated at LINE but
-	// still served there.
+	// PathAuthorizeV20 is LINE Login v2.0's web login (access host), and
+	// the others its API (API host): token (authorization_code and
+	// refresh_token grants), access token verification and revoke (by
+	// refresh token). v2.0 is deprecated at LINE but still served there.
 	PathAuthorizeV20 = "/dialog/oauth/weblogin"
 	PathTokenV20     = "/v2/oauth/accessToken"
+	PathVerifyV20    = "/v2/oauth/verify"
+	PathRevokeV20    = "/v2/oauth/revoke"
 
 	// PathConsent receives the consent page's forms. It is not part of
 	// LINE's API: the real consent screen is LINE's own business.
