@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
 )
 
 // Channel is a LINE Login channel's credentials, from the LINE Developers
@@ -17,21 +20,25 @@ type Channel struct {
 	Secret string
 }
 
-// channel verifies the ID tokens issued to one channel: their aud must be
-// the channel's ID, and the key set holds that channel's secret only, so
-// an HS256 token naming one channel but signed with another's secret
-// fails.
+// channel verifies the ID tokens issued to one channel: go-oidc checks that
+// aud is the channel's ID, and the key set holds that channel's secret
+// only, so an HS256 token naming one channel but signed with another's
+// secret fails.
 type channel struct {
-	id   string
-	keys *keySet
+	id       string
+	verifier *oidc.IDTokenVerifier
 }
 
-// newChannel returns the verifier of ch's ID tokens. LINE's discovery
-// document lists only ES256, but web-login tokens are HS256: the key set
-// takes exactly the two algorithms LINE uses, and picks the key by the
-// token's alg.
-func newChannel(ch Channel, keys *jwks) *channel {
-	return &channel{id: ch.ID, keys: &keySet{secret: []byte(ch.Secret), jwks: keys}}
+func newChannel(cfg Config, ch Channel, keys *jwks) *channel {
+	ks := &keySet{secret: []byte(ch.Secret), jwks: keys}
+	// LINE's discovery document lists only ES256, but web-login tokens are
+	// HS256: pin exactly the two algorithms LINE uses, and let keySet pick
+	// the key by the token's alg.
+	return &channel{id: ch.ID, verifier: oidc.NewVerifier(cfg.Issuer, ks, &oidc.Config{
+		ClientID:             ch.ID,
+		SupportedSigningAlgs: []string{string(algHS256), string(algES256)},
+		Now:                  func() time.Time { return cfg.Now().Add(-cfg.ClockSkew) },
+	})}
 }
 
 // validateChannels checks ExtraChannels: each complete, and no channel

@@ -60,11 +60,11 @@ func New(cfg Config) (*Client, error) {
 		},
 	}
 	c.jwks = newJWKS(cfg.APIURL+pathCerts, c.http, cfg.KeyCooldown, cfg.Now)
-	c.main = newChannel(Channel{ID: cfg.ChannelID, Secret: cfg.ChannelSecret}, c.jwks)
+	c.main = newChannel(cfg, Channel{ID: cfg.ChannelID, Secret: cfg.ChannelSecret}, c.jwks)
 	if len(cfg.ExtraChannels) > 0 {
 		c.extra = make(map[string]*channel, len(cfg.ExtraChannels))
 		for _, ch := range cfg.ExtraChannels {
-			c.extra[ch.ID] = newChannel(ch, c.jwks)
+			c.extra[ch.ID] = newChannel(cfg, ch, c.jwks)
 		}
 	}
 	return c, nil
