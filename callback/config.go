@@ -87,7 +87,8 @@ type Config struct {
 	ResponseMode        string        // ResponseModeQuery (default), ResponseModeFormPost, or a JARM mode
 
 	// HTTPClient makes the back-channel calls. The client is copied and
-	// never follows redirects; its Timeout is Timeout when zero. Wrap its
+	// never follows redirects; each call is bounded by Timeout through its
+	// context, so the client needs no Timeout of its own. Wrap its
 	// Transport to trace the calls (see RedactSpanURL and the Example
 	// with otelhttp).
 	HTTPClient *http.Client

@@ -18,6 +18,13 @@ const maxBody = 1 << 20
 // httpClient makes the back-channel calls: bounded in time and size, never
 // following redirects (a redirect from the token endpoint could send the
 // code and secret to another host), TLS verified by the standard library.
+//
+// Every call is bounded by a context deadline of timeout (do, exchange,
+// Refresh), not by http.Client.Timeout: on top of the context, the
+// client's Timeout costs each call a watchdog timer and goroutine in
+// net/http (several microseconds and a score of allocations), for a bound
+// the context already sets. A Timeout the app set on Config.HTTPClient is
+// kept.
 type httpClient struct {
 	*http.Client
 	timeout time.Duration
@@ -27,9 +34,6 @@ func newHTTPClient(base *http.Client, timeout time.Duration, mp metric.MeterProv
 	c := &http.Client{}
 	if base != nil {
 		*c = *base
-	}
-	if c.Timeout == 0 {
-		c.Timeout = timeout
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	metered, err := newMeteredTransport(c.Transport, mp)

@@ -91,9 +91,22 @@ func checkMe(tb *tab, p *page, user linetest.User, wantPath string) {
 		tb.errorf("the picture %s did not load", pic.Src)
 	case pic.Width == 0:
 		tb.errorf("the picture %s is not displayed", pic.Src)
-	case !strings.HasPrefix(pic.Src, tb.s.app.LineURL+"/"):
-		tb.errorf("the picture is %s, want linetest's avatar of the user", pic.Src)
+	case !isAvatarOf(pic.Src, tb.s.app.LineURL, user):
+		tb.errorf("the picture is %s, want linetest's https avatar of the user", pic.Src)
 	}
+}
+
+// isAvatarOf reports whether src is linetest's generated avatar of user:
+// on linetest's picture host (the host of lineURL, another port), over
+// https as LINE's pictures are.
+func isAvatarOf(src, lineURL string, user linetest.User) bool {
+	s, err := url.Parse(src)
+	if err != nil {
+		return false
+	}
+	l, err := url.Parse(lineURL)
+	return err == nil && s.Scheme == "https" && s.Hostname() == l.Hostname() &&
+		s.Path == linetest.PathAvatarPrefix+user.ID+".svg"
 }
 
 // noFlowCookies checks that every flow cookie was spent.

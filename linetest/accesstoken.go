@@ -22,6 +22,19 @@ type grant struct {
 	refreshToken   string
 	refreshExpires time.Time
 	revoked        bool
+	v20            bool // issued by a LINE Login v2.0 login: its scope is "P"
+}
+
+// v20Scope is the scope of every LINE Login v2.0 token, in its token and
+// verify answers (the v2.0 reference).
+const v20Scope = "P"
+
+// scope is the grant's scope as the token and verify endpoints give it.
+func (g *grant) scope() string {
+	if g.v20 {
+		return v20Scope
+	}
+	return scopeParam(g.scopes)
 }
 
 // accessToken is an issued access token.
@@ -41,6 +54,7 @@ var (
 type tokenInfo struct {
 	userID    string
 	scopes    []string
+	scope     string // as verify answers it
 	remaining time.Duration
 }
 
@@ -66,11 +80,13 @@ func (p *Platform) mintAccessToken(now time.Time) (string, error) {
 	return jws.CompactSerialize()
 }
 
-// newGrant records a grant for userID and returns its first access token.
-func (p *Platform) newGrant(userID string, scopes []string, now time.Time) (string, *grant, error) {
+// newGrant records a grant for userID, of a v2.0 login when v20, and
+// returns its first access token.
+func (p *Platform) newGrant(userID string, scopes []string, v20 bool, now time.Time) (string, *grant, error) {
 	g := &grant{
 		userID:         userID,
 		scopes:         scopes,
+		v20:            v20,
 		refreshToken:   randomURLSafe(15),
 		refreshExpires: now.Add(refreshTokenTTL),
 	}
@@ -122,7 +138,7 @@ func (p *Platform) lookupAccessToken(token string) (tokenInfo, error) {
 	if remaining < time.Second {
 		return tokenInfo{}, errTokenExpired
 	}
-	return tokenInfo{userID: at.grant.userID, scopes: at.grant.scopes, remaining: remaining}, nil
+	return tokenInfo{userID: at.grant.userID, scopes: at.grant.scopes, scope: at.grant.scope(), remaining: remaining}, nil
 }
 
 // IssueAccessToken returns a valid access token for userID with the given
@@ -140,7 +156,7 @@ func (p *Platform) IssueAccessToken(userID string, scopes []string) (accessToken
 	if desc != "" {
 		return "", fmt.Errorf("linetest: issue access token: %s", desc)
 	}
-	token, _, err := p.newGrant(userID, granted, p.clock())
+	token, _, err := p.newGrant(userID, granted, false, p.clock())
 	if err != nil {
 		return "", fmt.Errorf("linetest: issue access token: %w", err)
 	}
@@ -156,6 +172,17 @@ func (p *Platform) RevokeAccessToken(token string) {
 	if at := p.accessTokens[token]; at != nil {
 		at.grant.revoked = true
 		delete(p.accessTokens, token)
+	}
+}
+
+// revokeRefreshToken revokes the login of refreshToken, as v2.0's revoke
+// does: the refresh token and every access token of that login stop
+// working. Unknown tokens are ignored.
+func (p *Platform) revokeRefreshToken(refreshToken string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if g := p.refreshTokens[refreshToken]; g != nil {
+		g.revoked = true
 	}
 }
 

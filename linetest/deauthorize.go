@@ -36,7 +36,10 @@ func (p *Platform) serveDeauthorize(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		UserAccessToken string `json:"userAccessToken"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.UserAccessToken == "" {
+	if err := json.NewDecoder(r.Body).Decode(&body); tooLarge(err) {
+		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Message: tooLargeMessage})
+		return
+	} else if err != nil || body.UserAccessToken == "" {
 		writeJSON(w, http.StatusBadRequest, apiError{Message: "The request body must be a JSON object with userAccessToken."})
 		return
 	}

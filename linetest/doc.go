@@ -49,7 +49,8 @@
 // app" (v2.1, Japanese, 2025, and its older Traditional Chinese
 // translation), the v2.0 guide, "Creating a secure login process between
 // your app and server", and, where the seeds say nothing, the LINE Login
-// v2.1 API reference (marked "ref"):
+// v2.1 API reference (marked "ref") and the v2.0 API reference (marked
+// "v2.0 ref"):
 //
 //	LINE's behaviour                                         linetest
 //	-------------------------------------------------------  ------------------------------------------------
@@ -94,6 +95,9 @@
 //	refresh: "invalid refresh token" (ref)                   exactly
 //	profile: pictureUrl and statusMessage only when set      yes (User.NoPicture, empty StatusMessage)
 //	  (ref)
+//	picture URLs are https (ref)                             yes: generated avatars on a TLS picture host of
+//	                                                           their own (PictureURL), trusted by Server.Client
+//	413 over 2MB (ref, status codes)                         yes, wherever a request body is read
 //	userinfo (ref), friendship status (ref)                  yes; friendship needs the profile scope
 //	deauthorize: 204; 400 {"message":"invalid token"} (ref)  exactly; consent forgotten
 //	x-line-request-id on API answers (ref)                   yes, a random UUID
@@ -101,6 +105,12 @@
 //	  /v2/oauth/accessToken: no ID token, scope "P"            "P"; v2.0 and v2.1 codes do not cross
 //	v2.0 refusal: error_description, errorMessage            exactly, in the guide's order
 //	  DISALLOWED, errorCode 417, state, error access_denied
+//	v2.0 verify POST /v2/oauth/verify (access_token):        yes; 400 invalid_request "access token
+//	  scope "P", client_id, expires_in (v2.0 ref)              expired"
+//	v2.0 refresh: grant_type=refresh_token at                yes; same fields; 400 invalid_grant "invalid
+//	  /v2/oauth/accessToken (v2.0 ref)                         refresh token"
+//	v2.0 revoke POST /v2/oauth/revoke (refresh_token):       yes; the login's tokens all stop working
+//	  200, empty body (v2.0 ref)
 //
 // # What it does not reproduce
 //
@@ -129,8 +139,6 @@
 //	  a JARM JWT                                     ("true") in the claim
 //	liffClientId, liffRedirectUri (liff.login())   no LIFF SDK here; IssueLIFFIDToken gives LIFF ID tokens
 //	ID token lifetime                              not in the seeds; an hour (Config.IDTokenTTL)
-//	HTTPS profile picture URLs                     the avatars are served over plain HTTP on the access host
-//	v2.0 verify, refresh and revoke endpoints      not in the seeds
 //	rate limits (429)                              thresholds are not disclosed; use SetFault
 //
 // Faults (status, body, headers, delay) can be injected per endpoint, hooks

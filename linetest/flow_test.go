@@ -71,7 +71,7 @@ func TestLogin_ConsentPageTokenVerifyProfileRevoke(t *testing.T) {
 	want := map[string]any{
 		"iss": s.AccessURL(), "sub": cony().ID, "aud": linetest.DefaultChannelID,
 		"nonce": l.params.Get("nonce"), "name": "Cony", "email": "cony@example.com",
-		"picture": s.AccessURL() + linetest.PathAvatarPrefix + cony().ID + ".svg",
+		"picture": s.PictureURL() + linetest.PathAvatarPrefix + cony().ID + ".svg",
 	}
 	for k, v := range want {
 		if claims[k] != v {

@@ -2,6 +2,7 @@ package linetest
 
 import (
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -9,16 +10,23 @@ import (
 	"strings"
 )
 
-// maxBodyBytes caps request bodies; LINE's requests are a few hundred bytes.
-const maxBodyBytes = 64 << 10
+// maxBodyBytes caps request bodies at LINE's documented limit: "413
+// Payload Too Large: Request exceeds the max size of 2MB" (the v2.1 and
+// v2.0 API references, status codes).
+const maxBodyBytes = 2 << 20
+
+// tooLargeMessage is the body of the 413 answer to a request over
+// maxBodyBytes; LINE documents the status and the limit, not the text.
+const tooLargeMessage = "Request exceeds the max size of 2MB"
 
 // host names which of LINE's two hosts a route belongs to.
 type host int
 
 const (
-	hostBoth   host = iota // linetest's own pages: avatars, demo tokens
-	hostAccess             // access.line.me
-	hostAPI                // api.line.me
+	hostBoth    host = iota // linetest's own pages: avatars, demo tokens
+	hostAccess              // access.line.me
+	hostAPI                 // api.line.me
+	hostPicture             // profile.line-scdn.net: the avatars only
 )
 
 // ServeHTTP serves the platform's endpoints, telling the two hosts apart
@@ -89,6 +97,10 @@ func (p *Platform) serve(w http.ResponseWriter, r *http.Request, on host) {
 		return
 	}
 	if formErr != nil {
+		if tooLarge(formErr) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Message: tooLargeMessage})
+			return
+		}
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "malformed request body")
 		return
 	}
@@ -97,6 +109,9 @@ func (p *Platform) serve(w http.ResponseWriter, r *http.Request, on host) {
 	rt, ok := p.routes[path]
 	if !ok && strings.HasPrefix(path, PathAvatarPrefix) {
 		rt, ok = p.routes[PathAvatarPrefix]
+	}
+	if on == hostPicture && !strings.HasPrefix(path, PathAvatarPrefix) {
+		ok = false // the picture host serves pictures only
 	}
 	if !ok || (on != hostBoth && rt.host != hostBoth && rt.host != on) {
 		writeJSON(w, http.StatusNotFound, apiError{Message: "Not found"})
@@ -135,6 +150,8 @@ func (p *Platform) newRoutes() routes {
 		PathDiscovery:    {hostAccess, map[string]http.HandlerFunc{get: p.serveDiscovery}},
 		PathToken:        {hostAPI, map[string]http.HandlerFunc{post: p.serveToken}},
 		PathTokenV20:     {hostAPI, map[string]http.HandlerFunc{post: p.serveTokenV20}},
+		PathVerifyV20:    {hostAPI, map[string]http.HandlerFunc{post: p.serveVerifyV20}},
+		PathRevokeV20:    {hostAPI, map[string]http.HandlerFunc{post: p.serveRevokeV20}},
 		PathVerify:       {hostAPI, map[string]http.HandlerFunc{get: p.serveVerifyAccessToken, post: p.serveVerifyIDToken}},
 		PathRevoke:       {hostAPI, map[string]http.HandlerFunc{post: p.serveRevoke}},
 		PathCerts:        {hostAPI, map[string]http.HandlerFunc{get: p.serveCerts}},
@@ -145,6 +162,12 @@ func (p *Platform) newRoutes() routes {
 		PathAvatarPrefix: {hostBoth, map[string]http.HandlerFunc{get: p.serveAvatar}},
 		PathDemoTokens:   {hostBoth, map[string]http.HandlerFunc{get: p.serveDemoTokens}},
 	}
+}
+
+// tooLarge reports whether err is a body read cut off at maxBodyBytes.
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
 }
 
 // isForm reports whether r's body is application/x-www-form-urlencoded.

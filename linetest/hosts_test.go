@@ -21,6 +21,8 @@ func TestServer_EndpointsAnswerOnlyOnTheirHost(t *testing.T) {
 		{http.MethodGet, linetest.PathDiscovery, true},
 		{http.MethodPost, linetest.PathToken, false},
 		{http.MethodPost, linetest.PathTokenV20, false},
+		{http.MethodPost, linetest.PathVerifyV20, false},
+		{http.MethodPost, linetest.PathRevokeV20, false},
 		{http.MethodGet, linetest.PathVerify, false},
 		{http.MethodPost, linetest.PathVerify, false},
 		{http.MethodPost, linetest.PathRevoke, false},

@@ -27,18 +27,21 @@ const (
 	PathFriendship  = "/friendship/v1/status"             // API host, GET: friendship with the official account (bearer)
 	PathDeauthorize = "/user/v1/deauthorize"              // API host, POST: revoke a user's grant (channel access token)
 
-	// PathAuthorizeV20 and PathTokenV20 are LINE Login v2.0's web login
-	// (access host) and token endpoint (API host), deprecated at LINE but
-	// still served there.
+	// PathAuthorizeV20 is LINE Login v2.0's web login (access host), and
+	// the others its API (API host): token (authorization_code and
+	// refresh_token grants), access token verification and revoke (by
+	// refresh token). v2.0 is deprecated at LINE but still served there.
 	PathAuthorizeV20 = "/dialog/oauth/weblogin"
 	PathTokenV20     = "/v2/oauth/accessToken"
+	PathVerifyV20    = "/v2/oauth/verify"
+	PathRevokeV20    = "/v2/oauth/revoke"
 
 	// PathConsent receives the consent page's forms. It is not part of
 	// LINE's API: the real consent screen is LINE's own business.
 	PathConsent = "/oauth2/v2.1/authorize/consent"
-	// PathAvatarPrefix is where generated avatars are served, on both
-	// hosts (User.PictureURL names the access host's):
-	// PathAvatarPrefix + userID + ".svg".
+	// PathAvatarPrefix is where generated avatars are served, on the
+	// picture host (PictureURL, which User.PictureURL names) and on both
+	// of the others: PathAvatarPrefix + userID + ".svg".
 	PathAvatarPrefix = "/linetest/avatar/"
 	// PathDemoTokens hands out tokens for a test user, as a native app or
 	// LIFF page would hold after logging in: GET ?user=<ID>&kind=access
@@ -147,6 +150,7 @@ type Platform struct {
 	mu            sync.Mutex
 	accessURL     string
 	apiURL        string
+	pictureURL    string // "" until a Server sets it: AccessURL's host over https
 	now           func() time.Time
 	callbackURLs  []string
 	anyCallback   bool
@@ -299,6 +303,25 @@ func (p *Platform) APIURL() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.apiURL
+}
+
+// PictureURL returns the origin of the profile picture host, the stand-in
+// for https://profile.line-scdn.net: users without a PictureURL of their
+// own get a generated avatar there. It is always an https origin, since
+// LINE's picture URLs are. A Server serves it on a TLS listener of its own
+// (Server.Client trusts its certificate); for a Platform served otherwise
+// it is AccessURL's host over https.
+func (p *Platform) PictureURL() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pictureURL != "" {
+		return p.pictureURL
+	}
+	host := p.accessURL
+	if i := strings.Index(host, "://"); i >= 0 {
+		host = host[i+len("://"):]
+	}
+	return "https://" + host
 }
 
 // Issuer returns the iss of the ID tokens the platform issues: AccessURL(),

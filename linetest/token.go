@@ -30,7 +30,7 @@ func (p *Platform) serveToken(w http.ResponseWriter, r *http.Request) {
 	case "authorization_code":
 		p.exchangeCode(w, r)
 	case "refresh_token":
-		p.refresh(w, r)
+		p.refresh(w, r, "token")
 	case "":
 		p.rejectToken(w, "invalid_request", "grant_type is required", "grant_type")
 	default:
@@ -112,7 +112,7 @@ func (p *Platform) exchangeCode(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.IDToken = idToken
 	}
-	token, g, err := p.newGrant(c.userID, c.req.scopes, now)
+	token, g, err := p.newGrant(c.userID, c.req.scopes, false, now)
 	if err != nil {
 		p.log.Error("linetest: minting access token", "err", err)
 		writeOAuthError(w, http.StatusInternalServerError, "server_error", "cannot issue an access token")
@@ -155,31 +155,32 @@ func (p *Platform) takeCode(w http.ResponseWriter, r *http.Request, endpoint str
 	return c, true
 }
 
-// refresh answers the refresh_token grant: a new access token for the same
-// grant, the same refresh token, and no ID token. Earlier access tokens
-// stay valid.
-func (p *Platform) refresh(w http.ResponseWriter, r *http.Request) {
+// refresh answers the refresh_token grant at endpoint (v2.1's token or
+// v2.0's accessToken, whose answers have the same fields): a new access
+// token for the same grant, the same refresh token, and no ID token.
+// Earlier access tokens stay valid.
+func (p *Platform) refresh(w http.ResponseWriter, r *http.Request, endpoint string) {
 	rt := r.PostForm.Get("refresh_token")
 	if rt == "" {
-		p.rejectToken(w, "invalid_request", "refresh_token is required", "refresh_missing")
+		p.reject(w, endpoint, "invalid_request", "refresh_token is required", "refresh_missing")
 		return
 	}
 	token, g, err := p.renew(rt, p.clock())
 	switch {
 	case errors.Is(err, errTokenInvalid):
-		p.rejectToken(w, "invalid_grant", "invalid refresh token", "refresh_invalid")
+		p.reject(w, endpoint, "invalid_grant", "invalid refresh token", "refresh_invalid")
 		return
 	case err != nil:
 		p.log.Error("linetest: minting access token", "err", err)
 		writeOAuthError(w, http.StatusInternalServerError, "server_error", "cannot issue an access token")
 		return
 	}
-	p.log.Info("linetest: tokens issued", "grant_type", "refresh_token", "user_id", g.userID)
+	p.log.Info("linetest: tokens issued", "grant_type", "refresh_token", "user_id", g.userID, "endpoint", endpoint)
 	writeJSON(w, http.StatusOK, tokenResponse{
 		AccessToken:  token,
 		TokenType:    "Bearer",
 		ExpiresIn:    int64(p.accessTTL / time.Second),
 		RefreshToken: g.refreshToken,
-		Scope:        scopeParam(g.scopes),
+		Scope:        g.scope(),
 	})
 }

@@ -24,7 +24,8 @@ type User struct {
 	DisplayName string
 	// PictureURL is the profile picture. When empty (and NoPicture is
 	// false), the platform serves a generated SVG avatar at
-	// /linetest/avatar/{ID}.svg on its access host and uses that URL.
+	// /linetest/avatar/{ID}.svg on its picture host (Platform.PictureURL,
+	// https as LINE's are) and uses that URL.
 	PictureURL string
 	// NoPicture is a user who has set no profile picture: as at LINE, the
 	// profile API leaves pictureUrl out, and the ID token its picture claim.
@@ -148,7 +149,7 @@ func (p *Platform) user(id string) (User, bool) {
 	u := p.users[i]
 	u.AMR = append([]string(nil), u.AMR...)
 	if u.PictureURL == "" && !u.NoPicture {
-		u.PictureURL = p.AccessURL() + avatarPath(u.ID)
+		u.PictureURL = p.PictureURL() + avatarPath(u.ID)
 	}
 	p.mu.Lock()
 	u.Friend = p.friends[u.ID]

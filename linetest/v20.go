@@ -76,26 +76,38 @@ func (p *Platform) denyV20(w http.ResponseWriter, req *authRequest) {
 	})
 }
 
-// serveTokenV20 answers POST /v2/oauth/accessToken for a code from the
-// v2.0 web login: grant_type=authorization_code, code, redirect_uri,
-// client_id and client_secret.
+// serveTokenV20 answers POST /v2/oauth/accessToken (the v2.0 reference):
+// for a code from the v2.0 web login, grant_type=authorization_code, code,
+// redirect_uri, client_id and client_secret; to refresh,
+// grant_type=refresh_token, refresh_token, client_id and client_secret,
+// answered with token_type, scope, access_token, expires_in and
+// refresh_token, or 400 invalid_grant "invalid refresh token".
 func (p *Platform) serveTokenV20(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	if !p.checkClientRequest(w, r, "token_v2.0") {
 		return
 	}
-	f := r.PostForm
-	if f.Get("grant_type") != "authorization_code" {
-		p.reject(w, "token_v2.0", "unsupported_grant_type", "grant_type must be authorization_code", "grant_type")
-		return
+	switch r.PostForm.Get("grant_type") {
+	case "authorization_code":
+		p.exchangeCodeV20(w, r)
+	case "refresh_token":
+		p.refresh(w, r, "token_v2.0")
+	case "":
+		p.reject(w, "token_v2.0", "invalid_request", "grant_type is required", "grant_type")
+	default:
+		p.reject(w, "token_v2.0", "unsupported_grant_type", "grant_type must be authorization_code or refresh_token", "grant_type")
 	}
+}
+
+// exchangeCodeV20 answers v2.0's authorization_code grant.
+func (p *Platform) exchangeCodeV20(w http.ResponseWriter, r *http.Request) {
 	c, ok := p.takeCode(w, r, "token_v2.0", true)
 	if !ok {
 		return
 	}
 	now := p.clock()
-	token, g, err := p.newGrant(c.userID, c.req.scopes, now)
+	token, g, err := p.newGrant(c.userID, c.req.scopes, true, now)
 	if err != nil {
 		p.log.Error("linetest: minting access token", "err", err)
 		writeOAuthError(w, http.StatusInternalServerError, "server_error", "cannot issue an access token")
@@ -107,7 +119,62 @@ func (p *Platform) serveTokenV20(w http.ResponseWriter, r *http.Request) {
 		AccessToken:  token,
 		ExpiresIn:    int64(p.accessTTL / time.Second),
 		RefreshToken: g.refreshToken,
-		Scope:        "P",
+		Scope:        g.scope(),
 		TokenType:    "Bearer",
 	})
+}
+
+// serveVerifyV20 answers POST /v2/oauth/verify, v2.0's access token check
+// (the v2.0 reference): a form body with access_token, answered with
+// scope, client_id and expires_in, or 400 invalid_request with "access
+// token expired" (and, for a token LINE never issued or that was revoked,
+// "invalid access token").
+func (p *Platform) serveVerifyV20(w http.ResponseWriter, r *http.Request) {
+	token, ok := p.oneFormValue(w, r, "verify_v2.0", "access_token")
+	if !ok {
+		return
+	}
+	info, err := p.lookupAccessToken(token)
+	if err != nil {
+		p.reject(w, "verify_v2.0", "invalid_request", err.Error(), err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, verifyAccessTokenResponse{
+		Scope:     info.scope,
+		ClientID:  p.channelID,
+		ExpiresIn: int64(info.remaining / time.Second),
+	})
+}
+
+// serveRevokeV20 answers POST /v2/oauth/revoke, v2.0's logout (the v2.0
+// reference and "Managing users (v2.0)"): a form body with refresh_token
+// and nothing else, answered with 200 and an empty body after the login's
+// refresh token and access tokens are revoked. As at v2.1's revoke, an
+// unknown token is not an error.
+func (p *Platform) serveRevokeV20(w http.ResponseWriter, r *http.Request) {
+	token, ok := p.oneFormValue(w, r, "revoke_v2.0", "refresh_token")
+	if !ok {
+		return
+	}
+	p.revokeRefreshToken(token)
+	p.log.Info("linetest: refresh token revoked", "version", "v2.0")
+	w.WriteHeader(http.StatusOK)
+}
+
+// oneFormValue returns the parameter name of a form body, which must be
+// given once and not be empty. It answers with 400 invalid_request and
+// returns false otherwise.
+func (p *Platform) oneFormValue(w http.ResponseWriter, r *http.Request, endpoint, name string) (string, bool) {
+	switch {
+	case !isForm(r):
+		p.reject(w, endpoint, "invalid_request", "the body must be application/x-www-form-urlencoded", "content_type")
+		return "", false
+	case len(r.PostForm[name]) > 1:
+		p.reject(w, endpoint, "invalid_request", name+" was given more than once", "repeated_parameter")
+		return "", false
+	case r.PostForm.Get(name) == "":
+		p.reject(w, endpoint, "invalid_request", name+" is required", name+"_missing")
+		return "", false
+	}
+	return r.PostForm.Get(name), true
 }

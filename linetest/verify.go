@@ -26,7 +26,7 @@ func (p *Platform) serveVerifyAccessToken(w http.ResponseWriter, r *http.Request
 		return
 	}
 	writeJSON(w, http.StatusOK, verifyAccessTokenResponse{
-		Scope:     scopeParam(info.scopes),
+		Scope:     info.scope,
 		ClientID:  p.channelID,
 		ExpiresIn: int64(info.remaining / time.Second),
 	})
