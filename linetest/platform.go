@@ -120,11 +120,10 @@ type Config struct {
 	// Logger receives the platform's events. Secrets, codes and tokens are
 	// never logged. Nothing is logged by default.
 	Logger *slog.Logger
-	// RecordLimit is how many of the latest requests Requests keeps
-	// (DefaultRecordLimit when 0), so that a long-running platform, such
-	// as a demo's, does not grow without bound. A test that needs to see
-	// more requests at once asks for more. Count is exact whatever the
-	// limit for the platform's endpoints.
+	// RecordLimit is how many of the latest requests Requests keeps, 1000
+	// when 0, so that a long-running platform, such as a demo's, does not
+	// grow without bound; a test that needs to see more at once asks for
+	// more. Count is exact for the platform's endpoints whatever the limit.
 	RecordLimit int
 }
 

@@ -5,10 +5,10 @@ import (
 	"net/url"
 )
 
-// DefaultRecordLimit is how many of the latest requests a Platform keeps
+// defaultRecordLimit is how many of the latest requests a Platform keeps
 // when Config.RecordLimit is 0: enough for any one test, and a bounded
 // few megabytes for a demo left running.
-const DefaultRecordLimit = 1000
+const defaultRecordLimit = 1000
 
 // Request is a request the platform received, recorded before any fault or
 // check applies, so that tests can assert what a client sent.
@@ -38,7 +38,7 @@ type requestLog struct {
 
 func newRequestLog(limit int) requestLog {
 	if limit == 0 {
-		limit = DefaultRecordLimit
+		limit = defaultRecordLimit
 	}
 	return requestLog{limit: limit, counts: make(map[string]int)}
 }

@@ -116,18 +116,19 @@ func TestRequests_TheRecordIsBounded(t *testing.T) {
 	}
 }
 
-// TestRequests_DefaultLimit: without RecordLimit the platform keeps
-// DefaultRecordLimit requests; a negative limit is refused.
+// TestRequests_DefaultLimit: without RecordLimit the platform keeps 1000
+// requests; a negative limit is refused.
 func TestRequests_DefaultLimit(t *testing.T) {
+	const defaultRecordLimit = 1000 // as Config.RecordLimit's doc says
 	s := newServer(t, linetest.Config{})
-	for i := 0; i < linetest.DefaultRecordLimit+20; i++ {
+	for i := 0; i < defaultRecordLimit+20; i++ {
 		get(t, s, linetest.PathCerts, "")
 	}
-	if n := len(s.Requests()); n != linetest.DefaultRecordLimit {
-		t.Errorf("%d requests recorded, want DefaultRecordLimit (%d)", n, linetest.DefaultRecordLimit)
+	if n := len(s.Requests()); n != defaultRecordLimit {
+		t.Errorf("%d requests recorded, want the default %d", n, defaultRecordLimit)
 	}
-	if n := s.Count(linetest.PathCerts); n != linetest.DefaultRecordLimit+20 {
-		t.Errorf("Count = %d, want %d", n, linetest.DefaultRecordLimit+20)
+	if n := s.Count(linetest.PathCerts); n != defaultRecordLimit+20 {
+		t.Errorf("Count = %d, want %d", n, defaultRecordLimit+20)
 	}
 	if _, err := linetest.New(linetest.Config{RecordLimit: -1}); !errors.Is(err, linetest.ErrInvalidConfig) {
 		t.Errorf("RecordLimit -1: %v, want ErrInvalidConfig", err)
