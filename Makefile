@@ -48,9 +48,10 @@ vet:
 	@if $(GO) list -deps ./middleware ./session ./callback ./link | grep -q '^github.com/redis/'; then \
 		echo "a Redis client is linked into the middleware without session/redisstore:"; \
 		$(GO) list -deps ./middleware ./session ./callback ./link | grep '^github.com/redis/'; exit 1; fi
-	@# The library's go.mod stands alone (no go.work) and requires none of
-	@# what only the example, the browser tests or the comparisons use.
-	@GOWORK=off $(GO) list -deps -test ./... >/dev/null
+	@# Each module's go.mod stands alone (no go.work), and the library's
+	@# requires none of what only the example, the browser tests or the
+	@# comparisons use.
+	@for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) list -deps -test ./... >/dev/null) || { echo "module $$m does not build alone"; exit 1; }; done
 	@if grep -nE '(gin-gonic/gin|labstack/echo|chromedp|prometheus|go-redis|go-chi/chi|gorilla/mux) ' go.mod; then \
 		echo "go.mod: the library requires a module only the example, e2e or the comparisons use"; exit 1; fi
 
