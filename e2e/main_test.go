@@ -111,7 +111,8 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-// buildExample builds ./example of the module into bin.
+// buildExample builds the example app, the module beside this one
+// (../example), into bin.
 func buildExample(bin string) error {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -123,12 +124,12 @@ func buildExample(bin string) error {
 	}
 	gomod := strings.TrimSpace(string(out))
 	if gomod == "" || gomod == os.DevNull {
-		return fmt.Errorf("go env GOMOD: not inside the module")
+		return fmt.Errorf("go env GOMOD: not inside the e2e module")
 	}
-	cmd := exec.Command(goBin, "build", "-o", bin, "./example")
-	cmd.Dir = filepath.Dir(gomod)
+	cmd := exec.Command(goBin, "build", "-o", bin, ".")
+	cmd.Dir = filepath.Join(filepath.Dir(gomod), "..", "example")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./example: %w\n%s", err, out)
+		return fmt.Errorf("go build ../example: %w\n%s", err, out)
 	}
 	return nil
 }

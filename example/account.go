@@ -41,10 +41,7 @@ type accountData struct {
 }
 
 func renderAccount(w http.ResponseWriter, status int, t *template.Template, data accountData) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Language", data.T.Lang)
-	w.Header().Set("Vary", "Accept-Language")
-	w.Header().Set("Cache-Control", "no-store")
+	setPageHeaders(w, data.T.Lang)
 	w.WriteHeader(status)
 	_ = t.Execute(w, data)
 }

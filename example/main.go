@@ -74,7 +74,7 @@ func run(router string, getenv func(string) string, log *slog.Logger) error {
 		defer a.metrics.Shutdown(context.Background())
 		log.Info("metrics listening", "url", "http://"+mln.Addr().String()+"/metrics")
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(h, defaultTimeouts)
 	log.Info("example listening", "url", cfg.BaseURL, "router", router)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -90,6 +90,11 @@ func run(router string, getenv func(string) string, log *slog.Logger) error {
 	return nil
 }
 
+// demoRecordLimit is how many requests the demo's platform remembers: the
+// demo reads none of them, and a demo left running under a flood must not
+// grow without bound.
+const demoRecordLimit = 100
+
 // startDemoPlatform starts linetest and points cfg at it. It listens on
 // 127.0.0.1 while the app defaults to localhost: two sites, as LINE and a
 // real app are, so cookies behave as they will in production.
@@ -97,6 +102,7 @@ func startDemoPlatform(cfg *config, log *slog.Logger) *linetest.Server {
 	platform := linetest.NewServer(nil, linetest.Config{
 		CallbackURLs: []string{cfg.BaseURL + "/callback"},
 		Logger:       log.With("component", "linetest"),
+		RecordLimit:  demoRecordLimit,
 	})
 	cfg.ChannelID = platform.ChannelID()
 	cfg.ChannelSecret = platform.ChannelSecret()

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -42,7 +41,7 @@ func newMetricsExporter() (*metricsExporter, error) {
 // serve answers /metrics on ln, a listener of its own: the metrics never
 // share the public address, so they can stay on a private interface.
 func (m *metricsExporter) serve(ln net.Listener, log *slog.Logger) *http.Server {
-	srv := &http.Server{Handler: m.handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(m.handler, defaultTimeouts)
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			log.Error("metrics listener stopped", "error", err)

@@ -24,11 +24,22 @@ func render(w http.ResponseWriter, t *template.Template, data pageData) {
 	if data.T == nil {
 		data.T = textsFor(language.English)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Language", data.T.Lang)
-	w.Header().Set("Vary", "Accept-Language")
-	w.Header().Set("Cache-Control", "no-store")
+	setPageHeaders(w, data.T.Lang)
 	_ = t.Execute(w, data)
+}
+
+// setPageHeaders sets the headers of every HTML page of the example: its
+// language, no caching, and no framing by another site (clickjacking) nor
+// the page's URL leaked to one (DESIGN §10).
+func setPageHeaders(w http.ResponseWriter, lang string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", lang)
+	h.Set("Vary", "Accept-Language")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
 }
 
 // The pages use no external assets: styles and the LINE logo are inline.

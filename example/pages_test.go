@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -73,4 +74,44 @@ func readAll(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestExample_HTMLPagesForbidFraming: every HTML page of the example, on
+// every router, signed out and in, forbids framing by any site and keeps
+// its URL from other sites (DESIGN §10).
+func TestExample_HTMLPagesForbidFraming(t *testing.T) {
+	for router := range routers {
+		t.Run(router, func(t *testing.T) {
+			srv, browser, _ := startExample(t, router, nil)
+			check := func(what string, resp *http.Response, wantStatus int) {
+				t.Helper()
+				if resp.StatusCode != wantStatus || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+					t.Fatalf("%s: %d %q, want an HTML page with %d", what, resp.StatusCode, resp.Header.Get("Content-Type"), wantStatus)
+				}
+				for k, v := range map[string]string{
+					"Content-Security-Policy": "frame-ancestors 'none'",
+					"X-Frame-Options":         "DENY",
+					"Referrer-Policy":         "same-origin",
+				} {
+					if got := resp.Header.Get(k); got != v {
+						t.Errorf("%s: %s %q, want %q", what, k, got, v)
+					}
+				}
+			}
+			resp, _ := get(t, browser, srv.URL+"/", "text/html")
+			check("home, signed out", resp, http.StatusOK)
+			resp, _ = get(t, browser, srv.URL+"/account/login", "text/html")
+			check("password form", resp, http.StatusOK)
+			form := url.Values{"account_id": {"alice"}, "password": {"wrong"}}
+			resp, _ = send(t, browser, http.MethodPost, srv.URL+"/account/login", srv.URL, form, nil)
+			check("wrong password", resp, http.StatusUnauthorized)
+			resp, _ = get(t, browser, srv.URL+"/me", "text/html") // through LINE and back
+			check("/me", resp, http.StatusOK)
+			resp, _ = get(t, browser, srv.URL+"/", "text/html")
+			check("home, logged in", resp, http.StatusOK)
+			signInAccount(t, srv, browser, "alice", "alice-password")
+			resp, _ = get(t, browser, srv.URL+"/account", "text/html")
+			check("/account", resp, http.StatusOK)
+		})
+	}
 }

@@ -123,6 +123,11 @@ type Config struct {
 	// Logger receives the platform's events. Secrets, codes and tokens are
 	// never logged. Nothing is logged by default.
 	Logger *slog.Logger
+	// RecordLimit is how many of the latest requests Requests keeps, 1000
+	// when 0, so that a long-running platform, such as a demo's, does not
+	// grow without bound; a test that needs to see more at once asks for
+	// more. Count is exact for the platform's endpoints whatever the limit.
+	RecordLimit int
 }
 
 // Platform is a fake LINE Platform. NewServer serves it on two origins, the
@@ -169,7 +174,7 @@ type Platform struct {
 	refreshTokens map[string]*grant
 	channelTokens map[string]bool
 	keys          []*signingKey // the last one is current
-	requests      []Request
+	requests      requestLog
 	inserts       int // counts codes and pending requests, to sweep now and then
 }
 
@@ -253,6 +258,10 @@ func New(cfg Config) (*Platform, error) {
 			*d.v = d.def
 		}
 	}
+	if cfg.RecordLimit < 0 {
+		return bad("RecordLimit is negative")
+	}
+	p.requests = newRequestLog(cfg.RecordLimit)
 	if p.now == nil {
 		p.now = time.Now
 	}

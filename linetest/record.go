@@ -5,6 +5,11 @@ import (
 	"net/url"
 )
 
+// defaultRecordLimit is how many of the latest requests a Platform keeps
+// when Config.RecordLimit is 0: enough for any one test, and a bounded
+// few megabytes for a demo left running.
+const defaultRecordLimit = 1000
+
 // Request is a request the platform received, recorded before any fault or
 // check applies, so that tests can assert what a client sent.
 type Request struct {
@@ -20,6 +25,45 @@ type Request struct {
 	Header http.Header
 }
 
+// requestLog is the record of requests: a ring of the latest ones, and a
+// count per endpoint path since the start (or the last reset). The counts
+// are kept for the platform's own paths only, so that a flood of made-up
+// paths cannot grow them either.
+type requestLog struct {
+	ring   []Request // at most limit; oldest at next once full
+	next   int
+	limit  int
+	counts map[string]int
+}
+
+func newRequestLog(limit int) requestLog {
+	if limit == 0 {
+		limit = defaultRecordLimit
+	}
+	return requestLog{limit: limit, counts: make(map[string]int)}
+}
+
+// add records r, dropping the oldest request once the ring is full;
+// endpoint says whether r's path is one of the platform's, to count.
+func (l *requestLog) add(r Request, endpoint bool) {
+	if endpoint {
+		l.counts[r.Path]++
+	}
+	if len(l.ring) < l.limit {
+		l.ring = append(l.ring, r)
+		return
+	}
+	l.ring[l.next] = r
+	l.next = (l.next + 1) % l.limit
+}
+
+// each calls f with every recorded request, oldest first.
+func (l *requestLog) each(f func(Request)) {
+	for i := range l.ring {
+		f(l.ring[(l.next+i)%len(l.ring)])
+	}
+}
+
 // admit records r and returns the fault to apply to it, if any, consuming
 // one of the fault's Times.
 func (p *Platform) admit(r *http.Request) *Fault {
@@ -33,47 +77,55 @@ func (p *Platform) admit(r *http.Request) *Fault {
 	if r.PostForm != nil && r.Method == http.MethodPost && isForm(r) {
 		rec.Form = cloneValues(r.PostForm)
 	}
+	_, endpoint := p.routes[rec.Path]
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.requests = append(p.requests, rec)
+	p.requests.add(rec, endpoint)
 	return p.takeFaultLocked(rec.Path)
 }
 
-// Requests returns a copy of the recorded requests, oldest first.
+// Requests returns a copy of the recorded requests, oldest first: the
+// latest Config.RecordLimit of them.
 func (p *Platform) Requests() []Request {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([]Request, len(p.requests))
-	for i, r := range p.requests {
-		out[i] = Request{
+	out := make([]Request, 0, len(p.requests.ring))
+	p.requests.each(func(r Request) {
+		out = append(out, Request{
 			Method: r.Method,
 			Host:   r.Host,
 			Path:   r.Path,
 			Query:  cloneValues(r.Query),
 			Form:   cloneValues(r.Form),
 			Header: r.Header.Clone(),
-		}
-	}
+		})
+	})
 	return out
 }
 
-// Count returns how many recorded requests had the given path.
+// Count returns how many requests had the given path: all of them since
+// the platform started (or ResetRequests) for the platform's endpoints
+// (the Path constants), however many Requests keeps; for any other path,
+// those among the recorded requests.
 func (p *Platform) Count(path string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if n, ok := p.requests.counts[path]; ok {
+		return n
+	}
 	n := 0
-	for _, r := range p.requests {
+	p.requests.each(func(r Request) {
 		if r.Path == path {
 			n++
 		}
-	}
+	})
 	return n
 }
 
-// ResetRequests forgets the recorded requests.
+// ResetRequests forgets the recorded requests and the counts.
 func (p *Platform) ResetRequests() {
 	p.mu.Lock()
-	p.requests = nil
+	p.requests = newRequestLog(p.requests.limit)
 	p.mu.Unlock()
 }
 

@@ -7,9 +7,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/gorilla/mux"
-
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
@@ -78,37 +75,6 @@ func Example() {
 	// lands back on /orders.
 	visit(srv, "/orders")
 	// Output: /orders Hello, Brown!
-}
-
-// Mount LINE Login on chi: chi runs Use middleware before routing, so the
-// login endpoints need no routes of their own.
-func Example_chi() {
-	srv, stop := exampleServer(func(auth *middleware.Auth) http.Handler {
-		r := chi.NewRouter()
-		r.Use(auth.Handler)
-		r.With(auth.RequireLINEUser).Get("/me", hello)
-		return r
-	})
-	defer stop()
-	visit(srv, "/me")
-	// Output: /me Hello, Brown!
-}
-
-// Mount LINE Login on gorilla/mux: its Use middleware runs only for
-// matched routes, so the login endpoints are routes too.
-func Example_gorillaMux() {
-	srv, stop := exampleServer(func(auth *middleware.Auth) http.Handler {
-		r := mux.NewRouter()
-		r.Use(auth.Handler)
-		r.Handle("/login", auth.LoginHandler())
-		r.Handle("/callback", auth.CallbackHandler())
-		r.Handle("/logout", auth.LogoutHandler())
-		r.Handle("/me", auth.RequireLINEUser(http.HandlerFunc(hello)))
-		return r
-	})
-	defer stop()
-	visit(srv, "/me")
-	// Output: /me Hello, Brown!
 }
 
 // RequireLINEUser sends browsers to log in and answers API clients with
