@@ -80,10 +80,6 @@ func run(m *testing.M) int {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-gpu", true),
-		// linetest serves its profile pictures over HTTPS, as LINE does,
-		// with httptest's self-signed certificate; every other origin here
-		// is plain HTTP.
-		chromedp.Flag("ignore-certificate-errors", true),
 		chromedp.WindowSize(1024, 768),
 		chromedp.UserDataDir(filepath.Join(tmp, "chromium-profile")),
 		chromedp.CombinedOutput(&browserLog),

@@ -103,6 +103,8 @@ func startDemoPlatform(cfg *config, log *slog.Logger) *linetest.Server {
 		CallbackURLs: []string{cfg.BaseURL + "/callback"},
 		Logger:       log.With("component", "linetest"),
 		RecordLimit:  demoRecordLimit,
+		// A person's browser refuses httptest's self-signed certificate.
+		HTTPPictures: true,
 	})
 	cfg.ChannelID = platform.ChannelID()
 	cfg.ChannelSecret = platform.ChannelSecret()

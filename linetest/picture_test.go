@@ -94,3 +94,21 @@ func TestPictureURLs_HTTPSWithoutAServer(t *testing.T) {
 		t.Fatalf("GET the picture in memory: %d", res.StatusCode)
 	}
 }
+
+// TestPictureURLs_HTTPPicturesForABrowserDemo: a demo viewed in a person's
+// browser asks for plain-HTTP avatars, which load with no certificate to
+// trust.
+func TestPictureURLs_HTTPPicturesForABrowserDemo(t *testing.T) {
+	s := newServer(t, linetest.Config{HTTPPictures: true})
+	u := s.Users()[0].PictureURL
+	if !strings.HasPrefix(u, "http://") {
+		t.Fatalf("PictureURL with HTTPPictures: %q, want http://", u)
+	}
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if readBody(t, res); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Fatalf("GET %s: %d %s", u, res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}

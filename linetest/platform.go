@@ -96,6 +96,12 @@ type Config struct {
 	// AnyCallbackURL, a knob LINE does not have, accepts any absolute http
 	// or https redirect_uri, registered or not. Prefer registering.
 	AnyCallbackURL bool
+	// HTTPPictures, a knob LINE does not have, makes a Server serve the
+	// generated avatars over plain HTTP instead of https with httptest's
+	// self-signed certificate, which a person's browser refuses: for a demo
+	// viewed in a browser (the example's make run). Tests keep https, as
+	// LINE's picture URLs are.
+	HTTPPictures bool
 	// Users are the test users; DefaultUsers() when empty.
 	Users []User
 	// AutoApprove, when set to a user ID, makes authorize approve at once as

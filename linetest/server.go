@@ -62,7 +62,11 @@ func newServer(tb testing.TB, cfg Config, host string) *Server {
 		Platform: p,
 		access:   httptest.NewServer(hostHandler{p, hostAccess}),
 		api:      httptest.NewServer(hostHandler{p, hostAPI}),
-		picture:  httptest.NewTLSServer(hostHandler{p, hostPicture}),
+	}
+	if cfg.HTTPPictures {
+		s.picture = httptest.NewServer(hostHandler{p, hostPicture})
+	} else {
+		s.picture = httptest.NewTLSServer(hostHandler{p, hostPicture})
 	}
 	origin := func(raw string) string {
 		u, err := url.Parse(raw)
