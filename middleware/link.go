@@ -66,8 +66,9 @@ type Linking struct {
 	// LinkAPIHandler (methods 2 and 3 of LINE's guide). Nil: that proof is
 	// unsupported.
 	CheckFacts link.FactsChecker
-	// Attempts counts LinkAPIHandler's refused proofs, per LINE user and
-	// per membership number; if nil, one process's count with
+	// Attempts reserves LinkAPIHandler's tries before their proofs are
+	// checked and keeps the refused ones, per LINE user and per
+	// membership number; if nil, one process's memory with
 	// MaxRefusedProofs and RefusedProofWindow. Apps with several instances
 	// share one, such as redislink.Attempts, so that guesses spread over
 	// instances add up.
