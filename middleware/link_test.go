@@ -45,6 +45,18 @@ type inHouseProvider struct {
 	clientID string
 	keys     map[string]crypto.Signer // by alg; the key IDs are the algs
 	clock    *testkit.Clock
+	fault    atomic.Pointer[providerFault] // nil: healthy
+	requests atomic.Int32
+}
+
+// providerFault makes the in-house provider fail on one path: Status
+// answers it with that status, Hang never answers (until the client gives
+// up), Down closes the connection without a word.
+type providerFault struct {
+	Path   string // "/.well-known/openid-configuration" or "/keys"
+	Status int
+	Hang   bool
+	Down   bool
 }
 
 func newInHouseProvider(t testing.TB, clock *testkit.Clock) *inHouseProvider {
@@ -64,13 +76,35 @@ func newInHouseProvider(t testing.TB, clock *testkit.Clock) *inHouseProvider {
 		},
 		Algorithms: []string{oidc.RS256, oidc.ES256},
 	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	s.SetIssuer(srv.URL)
-	return &inHouseProvider{
-		URL: srv.URL, clientID: "inhouse-app", clock: clock,
+	p := &inHouseProvider{
+		clientID: "inhouse-app", clock: clock,
 		keys: map[string]crypto.Signer{oidc.RS256: rsaKey, oidc.ES256: ecKey},
 	}
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.requests.Add(1)
+		f := p.fault.Load()
+		switch {
+		case f == nil || f.Path != r.URL.Path:
+			s.ServeHTTP(w, r)
+		case f.Hang:
+			select {
+			case <-r.Context().Done():
+			case <-stop:
+			}
+		case f.Down:
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+		default:
+			http.Error(w, "down for maintenance", f.Status)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(stop) }) // before srv.Close waits for handlers
+	s.SetIssuer(srv.URL)
+	p.URL = srv.URL
+	return p
 }
 
 // token signs an ID token for account with alg; change edits the claims
