@@ -162,15 +162,21 @@ var members = map[string]struct{ account, birthDate string }{
 
 func newLinkApp(t *testing.T, change ...func(*middleware.Linking)) *linkApp {
 	t.Helper()
+	return newLinkAppWith(t, nil, change...)
+}
+
+// newLinkAppWith is newLinkApp with options of the app's Config too.
+func newLinkAppWith(t *testing.T, opts []appOption, change ...func(*middleware.Linking)) *linkApp {
+	t.Helper()
 	la := &linkApp{clock: testkit.NewClock(time.Now()), store: &link.MemoryStore{}}
 	la.inHouse = newInHouseProvider(t, la.clock)
 	linking := &middleware.Linking{
 		Store: la.store,
-		SignedInAccount: func(r *http.Request) string {
+		SignedInAccount: func(r *http.Request) (string, error) {
 			if c, err := r.Cookie(appAccountCookie); err == nil {
-				return c.Value
+				return c.Value, nil
 			}
-			return ""
+			return "", nil
 		},
 		AfterUnlink:     "/account",
 		InHouseIssuer:   la.inHouse.URL,
@@ -187,7 +193,7 @@ func newLinkApp(t *testing.T, change ...func(*middleware.Linking)) *linkApp {
 	for _, c := range change {
 		c(linking)
 	}
-	la.testApp = newTestApp(t, func(cfg *middleware.Config) {
+	la.testApp = newTestApp(t, append(opts, func(cfg *middleware.Config) {
 		cfg.Now = la.clock.Now
 		cfg.Linking = linking
 		cfg.OnEvent = func(_ context.Context, e middleware.Event) {
@@ -195,7 +201,7 @@ func newLinkApp(t *testing.T, change ...func(*middleware.Linking)) *linkApp {
 			la.events = append(la.events, e)
 			la.mu.Unlock()
 		}
-	})
+	})...)
 	la.platform.SetNow(la.clock.Now)
 	mux := http.NewServeMux()
 	mux.Handle("/account/link", la.auth.ConnectHandler())
