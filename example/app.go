@@ -38,7 +38,7 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 		return nil, err
 	}
 	var a *app
-	linking.SignedInAccount = a.signedInAccount
+	linking.SignedInAccount = func(r *http.Request) (string, error) { return a.signedInAccount(r) }
 	var metrics *metricsExporter
 	if c.MetricsAddr != "" {
 		if metrics, err = newMetricsExporter(); err != nil {
