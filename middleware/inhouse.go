@@ -124,7 +124,7 @@ func (v *inHouseVerifier) verify(ctx context.Context, raw string) (string, error
 	// go-oidc flattens key-set errors into text: look the token's key up
 	// first, so that keys the provider cannot serve now are an outage
 	// (503, no refusal counted), not a bad token.
-	if jws, err := jose.ParseSigned(raw, inHouseAlgs); err == nil && len(jws.Signatures) == 1 {
+	if jws, err := jose.ParseSignedCompact(raw, inHouseAlgs); err == nil && len(jws.Signatures) == 1 {
 		if _, err := keys.candidates(ctx, jws.Signatures[0].Header.KeyID); errors.Is(err, link.ErrUnavailable) {
 			return "", err
 		}

@@ -46,7 +46,7 @@ type inHouseKeys struct {
 // VerifySignature returns the payload of raw if a key of the provider
 // signed it.
 func (k *inHouseKeys) VerifySignature(ctx context.Context, raw string) ([]byte, error) {
-	jws, err := jose.ParseSigned(raw, inHouseAlgs)
+	jws, err := jose.ParseSignedCompact(raw, inHouseAlgs)
 	if err != nil {
 		return nil, err
 	}
