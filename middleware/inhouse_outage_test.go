@@ -67,6 +67,23 @@ func TestLinkAPI_InHouseProviderOutage(t *testing.T) {
 	}
 }
 
+// TestLinkAPI_InHouseProviderSlow: a provider slower than usual but
+// within the client's timeout is no outage: the proof links.
+func TestLinkAPI_InHouseProviderSlow(t *testing.T) {
+	for _, path := range []string{"/.well-known/openid-configuration", "/keys"} {
+		t.Run(path, func(t *testing.T) {
+			la := newLinkApp(t, func(l *middleware.Linking) {
+				l.InHouseHTTPClient = &http.Client{Timeout: inHouseTimeout}
+			})
+			la.inHouse.fault.Store(&providerFault{Path: path, Delay: inHouseTimeout / 3})
+			resp, got := la.postLink(linkCall{la.bearer(la.user.ID), jsonBody(map[string]any{"idToken": la.inHouse.token(oidc.RS256, "alice", nil)})})
+			if resp.StatusCode != http.StatusOK || got != `{"accountId":"alice"}` {
+				t.Errorf("slow provider: %d %s", resp.StatusCode, got)
+			}
+		})
+	}
+}
+
 // TestLinkAPI_InHouseProviderHungInParallel: with the provider hung,
 // simultaneous proofs each answer 503 within about the provider's
 // timeout, not one after another.

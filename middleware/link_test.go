@@ -51,12 +51,13 @@ type inHouseProvider struct {
 
 // providerFault makes the in-house provider fail on one path: Status
 // answers it with that status, Hang never answers (until the client gives
-// up), Down closes the connection without a word.
+// up), Down closes the connection without a word, Delay answers late.
 type providerFault struct {
 	Path   string // "/.well-known/openid-configuration" or "/keys"
 	Status int
 	Hang   bool
 	Down   bool
+	Delay  time.Duration
 }
 
 func newInHouseProvider(t testing.TB, clock *testkit.Clock) *inHouseProvider {
@@ -87,6 +88,12 @@ func newInHouseProvider(t testing.TB, clock *testkit.Clock) *inHouseProvider {
 		switch {
 		case f == nil || f.Path != r.URL.Path:
 			s.ServeHTTP(w, r)
+		case f.Delay > 0:
+			select {
+			case <-time.After(f.Delay): // a slow provider, not the test waiting
+				s.ServeHTTP(w, r)
+			case <-r.Context().Done():
+			}
 		case f.Hang:
 			select {
 			case <-r.Context().Done():
