@@ -254,7 +254,22 @@ func TestLinkAPI_SuccessesDoNotCount(t *testing.T) {
 // TestLinkAPI_ParallelReplayOfOneInHouseToken: one in-house ID token sent
 // 50 times at once links once; the others are refused.
 func TestLinkAPI_ParallelReplayOfOneInHouseToken(t *testing.T) {
-	la := newLinkApp(t)
+	for name, replay := range map[string]func(*middleware.Linking){
+		"memory": func(*middleware.Linking) {},
+		"redis": func(l *middleware.Linking) {
+			client, err := redislink.NewURL(redistest.URL(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(client.Close)
+			l.Replay = redislink.NewReplay(client, redistest.Prefix())
+		},
+	} {
+		t.Run(name, func(t *testing.T) { parallelReplay(t, newLinkApp(t, replay)) })
+	}
+}
+
+func parallelReplay(t *testing.T, la *linkApp) {
 	users := linetest.DefaultUsers()
 	var headers []http.Header
 	for _, u := range users {

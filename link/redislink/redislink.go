@@ -105,6 +105,10 @@ func NewAttempts(client *Client, prefix string, limit int, window time.Duration)
 	return &Attempts{client: client, prefix: prefix, max: max(limit, 1), window: window}
 }
 
+// releaseTimeout bounds the release of the keys a refused Reserve took
+// before the locked one.
+const releaseTimeout = 5 * time.Second
+
 // reserveScript reserves ARGV[4] at time ARGV[1] (milliseconds) in
 // KEYS[1], unless it holds ARGV[3] reservations younger than ARGV[2]
 // milliseconds already: then it answers the time of the oldest of those
@@ -151,10 +155,12 @@ func (a *Attempts) Reserve(ctx context.Context, keys []string, now time.Time) (s
 		}
 		if err != nil || ok == 0 {
 			// Give back what the earlier keys took, even if the caller
-			// has gone.
-			if relErr := a.Release(context.WithoutCancel(ctx), keys[:i], id); relErr != nil && err == nil {
+			// has gone, within a bound of its own.
+			relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+			if relErr := a.Release(relCtx, keys[:i], id); relErr != nil && err == nil {
 				err = relErr
 			}
+			cancel()
 		}
 		if err != nil {
 			return "", 0, fmt.Errorf("%w: attempts: %w", link.ErrUnavailable, err)
