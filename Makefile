@@ -2,7 +2,8 @@
 #   make run    the example app on localhost:8080 (embedded fake LINE Platform
 #               unless LINE_CHANNEL_ID is set)
 #   make test   every test, race detector on, browser tests included; installs
-#               Debian's chromium and redis-server with apt-get when missing
+#               Debian's chromium, redis-server and postgresql with apt-get
+#               when missing
 GO ?= go
 FUZZTIME ?= 60s
 SHELL := /bin/bash
@@ -24,7 +25,7 @@ run:
 # module left out of PACKAGES shows as a shortfall.
 test: deps vet
 	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
-	scripts/with-redis $(GO) test -race -count=1 -timeout 8m $(PACKAGES) 2>&1 | tee "$$log"; \
+	scripts/with-redis scripts/with-postgres $(GO) test -race -count=1 -timeout 8m $(PACKAGES) 2>&1 | tee "$$log"; \
 	status=$${PIPESTATUS[0]}; \
 	ran=$$(grep -cE '^(ok|FAIL|\?)[[:space:]]+github\.com/' "$$log"); want=$$($(GO) list $(PACKAGES) | wc -l); \
 	echo "make test: $$ran of $$want packages in $(words $(MODULES)) modules"; \
@@ -36,7 +37,9 @@ test: deps vet
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOIMPORTS = golang.org/x/tools/cmd/goimports@v0.52.0
 # Each test of session/redisstore runs against a single node and a
-# three-node Redis Cluster: scripts/with-redis starts both.
+# three-node Redis Cluster: scripts/with-redis starts both. link.SQLStore's
+# tests run on SQLite and on a throwaway PostgreSQL that
+# scripts/with-postgres starts (they fail without it, except under -short).
 
 vet:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi

@@ -22,14 +22,15 @@ func (a *app) appSessionCookie() string {
 
 // signedInAccount is the account signed in to the app on r: the app's own
 // session, else the account linked to the request's LINE user (a user who
-// logged in with LINE lands in their linked account).
-func (a *app) signedInAccount(r *http.Request) string {
+// logged in with LINE lands in their linked account). An error means the
+// store of links could not say: never "signed out".
+func (a *app) signedInAccount(r *http.Request) (string, error) {
 	if c, err := r.Cookie(a.appSessionCookie()); err == nil {
 		if id := a.accounts.sessionAccount(r.Context(), c.Value); id != "" {
-			return id
+			return id, nil
 		}
 	}
-	return middleware.AccountIDFromContext(r.Context())
+	return middleware.LinkedAccountFromContext(r.Context())
 }
 
 type accountData struct {
@@ -48,7 +49,12 @@ func renderAccount(w http.ResponseWriter, status int, t *template.Template, data
 
 // accountLoginPage is the password form.
 func (a *app) accountLoginPage(w http.ResponseWriter, r *http.Request) {
-	if a.signedInAccount(r) != "" {
+	id, err := a.signedInAccount(r)
+	if err != nil {
+		a.auth.ServeError(w, r, err)
+		return
+	}
+	if id != "" {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
@@ -101,7 +107,11 @@ func (a *app) accountLogout(w http.ResponseWriter, r *http.Request) {
 // account shows the signed-in account and its LINE link, with "Connect
 // LINE" or "Unlink".
 func (a *app) account(w http.ResponseWriter, r *http.Request) {
-	id := a.signedInAccount(r)
+	id, err := a.signedInAccount(r)
+	if err != nil {
+		a.auth.ServeError(w, r, err)
+		return
+	}
 	if id == "" {
 		http.Redirect(w, r, "/account/login", http.StatusSeeOther)
 		return
@@ -123,7 +133,12 @@ type accountJSON struct {
 func (a *app) apiAccount(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	id := a.signedInAccount(r)
+	id, err := a.signedInAccount(r)
+	if err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "unavailable"})
+		return
+	}
 	if id == "" {
 		w.WriteHeader(http.StatusUnauthorized)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": "unauthorized"})

@@ -38,7 +38,7 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 		return nil, err
 	}
 	var a *app
-	linking.SignedInAccount = func(r *http.Request) string { return a.signedInAccount(r) }
+	linking.SignedInAccount = func(r *http.Request) (string, error) { return a.signedInAccount(r) }
 	var metrics *metricsExporter
 	if c.MetricsAddr != "" {
 		if metrics, err = newMetricsExporter(); err != nil {
@@ -83,7 +83,12 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 // session's access token); RequireLINEUser guards it.
 func (a *app) me(w http.ResponseWriter, r *http.Request) {
 	user, _ := middleware.UserFromContext(r.Context())
-	data := pageData{User: user, Demo: a.demo, AccountID: middleware.AccountIDFromContext(r.Context()), Friend: "unknown", T: a.texts(r)}
+	acct, err := middleware.LinkedAccountFromContext(r.Context())
+	if err != nil {
+		a.auth.ServeError(w, r, err)
+		return
+	}
+	data := pageData{User: user, Demo: a.demo, AccountID: acct, Friend: "unknown", T: a.texts(r)}
 	if tok, err := a.auth.Token(w, r); err == nil {
 		if friend, err := a.auth.Client().Friendship(r.Context(), tok.AccessToken); err == nil {
 			data.Friend = map[bool]string{true: "yes", false: "no"}[friend]
@@ -111,12 +116,19 @@ func (a *app) apiMe(w http.ResponseWriter, r *http.Request) {
 	user, _ := middleware.UserFromContext(r.Context())
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	acct, err := middleware.LinkedAccountFromContext(r.Context())
+	if err != nil {
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "unavailable"})
+		return
+	}
 	_ = json.NewEncoder(w).Encode(meJSON{
 		UserID:      user.ID,
 		DisplayName: user.DisplayName,
 		PictureURL:  user.PictureURL,
 		Email:       user.Email,
-		AccountID:   middleware.AccountIDFromContext(r.Context()),
+		AccountID:   acct,
 	})
 }
 

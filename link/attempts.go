@@ -2,77 +2,139 @@ package link
 
 import (
 	"context"
+	"crypto/rand"
 	"sync"
 	"time"
 )
 
-// Attempts counts refused proofs by key (a LINE user, a membership
-// number), so that guessing stops after a few: a key with Max refusals
-// within Window is locked until the oldest of them leaves the window.
+// Attempts limits how many proofs are checked per key (a LINE user, a
+// membership number), so that guessing stops after a few. An attempt is
+// reserved before its proof is checked, atomically with the test of the
+// limit: of any number of simultaneous attempts for one key, at most max
+// hold a reservation within the window, and only those are checked.
+//
+// A reservation whose proof is refused is kept: it is that refusal, and
+// counts until it is window old. One whose proof succeeded, or could not
+// be checked (an outage), is given back with Release, so that only
+// refusals lock a key, as LINE's ID-linking guide asks ("after 5 refused
+// proofs ... further tries get 429"). A reservation never released (the
+// process died) counts as a refusal: the limit fails closed.
+//
 // Times come from the caller, so that one injected clock rules.
 type Attempts interface {
-	// Refused counts a refused proof against each of keys at now.
-	Refused(ctx context.Context, keys []string, now time.Time) error
-	// Locked returns how long the most locked of keys stays locked after
-	// now; zero when none is.
-	Locked(ctx context.Context, keys []string, now time.Time) (time.Duration, error)
+	// Reserve takes one attempt at now for each of keys, in order. When a
+	// key already holds max attempts within the window, it takes none
+	// (giving back what it took for the keys before it) and returns how
+	// long until that key's oldest attempt leaves the window. Otherwise
+	// it returns the reservation's ID, for Release.
+	Reserve(ctx context.Context, keys []string, now time.Time) (id string, wait time.Duration, err error)
+	// Release gives back the reservation id of keys: its proof was not
+	// refused.
+	Release(ctx context.Context, keys []string, id string) error
 }
 
-// MemoryAttempts is Attempts in one process.
+// MemoryAttempts is Attempts in one process: one lock makes each Reserve
+// atomic over all its keys.
 type MemoryAttempts struct {
 	max    int
 	window time.Duration
 
 	mu       sync.Mutex
-	refusals map[string][]time.Time // the last max, oldest first
+	attempts map[string][]attempt // at most max each, oldest first
 	sweepAt  int
 }
 
-// NewMemoryAttempts locks a key after max refusals (at least 1) within
-// window.
-func NewMemoryAttempts(max int, window time.Duration) *MemoryAttempts {
-	max = clampMax(max)
-	return &MemoryAttempts{max: max, window: window, refusals: map[string][]time.Time{}, sweepAt: 1024}
+// attempt is one reservation of a key.
+type attempt struct {
+	at time.Time
+	id string
 }
 
-// Refused counts a refusal against each of keys.
-func (m *MemoryAttempts) Refused(_ context.Context, keys []string, now time.Time) error {
+var _ Attempts = (*MemoryAttempts)(nil)
+
+// NewMemoryAttempts checks at most max (at least 1) proofs per key within
+// window.
+func NewMemoryAttempts(max int, window time.Duration) *MemoryAttempts {
+	return &MemoryAttempts{max: clampMax(max), window: window, attempts: map[string][]attempt{}, sweepAt: 1024}
+}
+
+// Reserve takes one attempt for each of keys, or none when one is locked.
+func (m *MemoryAttempts) Reserve(_ context.Context, keys []string, now time.Time) (string, time.Duration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.refusals) >= m.sweepAt {
-		// Forget keys whose refusals all left the window, so that a flood
-		// of made-up membership numbers cannot grow the map for good.
-		for k, times := range m.refusals {
-			if now.Sub(times[len(times)-1]) >= m.window {
-				delete(m.refusals, k)
+	m.sweep(now)
+	var wait time.Duration
+	for _, k := range keys {
+		held := m.live(k, now)
+		if len(held) >= m.max {
+			wait = max(wait, held[len(held)-m.max].at.Add(m.window).Sub(now))
+		}
+	}
+	if wait > 0 {
+		return "", wait, nil
+	}
+	id := rand.Text()
+	for _, k := range keys {
+		m.attempts[k] = append(m.attempts[k], attempt{at: now, id: id})
+	}
+	return id, 0, nil
+}
+
+// Release gives back reservation id of keys.
+func (m *MemoryAttempts) Release(_ context.Context, keys []string, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, k := range keys {
+		held := m.attempts[k]
+		for i, a := range held {
+			if a.id == id {
+				held = append(held[:i:i], held[i+1:]...)
+				break
 			}
 		}
-		m.sweepAt = max(2*len(m.refusals), 1024)
-	}
-	for _, k := range keys {
-		times := append(m.refusals[k], now)
-		if len(times) > m.max {
-			times = append(times[:0:0], times[len(times)-m.max:]...)
+		if len(held) == 0 {
+			delete(m.attempts, k)
+		} else {
+			m.attempts[k] = held
 		}
-		m.refusals[k] = times
 	}
 	return nil
 }
 
-// Locked returns how long the most locked of keys stays locked.
-func (m *MemoryAttempts) Locked(_ context.Context, keys []string, now time.Time) (time.Duration, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var longest time.Duration
-	for _, k := range keys {
-		if times := m.refusals[k]; len(times) >= m.max {
-			longest = max(longest, times[len(times)-m.max].Add(m.window).Sub(now))
-		}
+// live drops k's attempts that left the window and returns the rest.
+func (m *MemoryAttempts) live(k string, now time.Time) []attempt {
+	held := m.attempts[k]
+	i := 0
+	for i < len(held) && now.Sub(held[i].at) >= m.window {
+		i++
 	}
-	return longest, nil
+	switch {
+	case i == len(held):
+		delete(m.attempts, k)
+		return nil
+	case i > 0:
+		held = append(held[:0:0], held[i:]...)
+		m.attempts[k] = held
+	}
+	return held
 }
 
-// clampMax keeps a lock reachable: zero refusals allowed would lock every
+// sweep forgets keys whose attempts all left the window, so that a flood
+// of made-up membership numbers cannot grow the map for good; it runs when
+// the map has doubled since the last sweep, O(1) a call.
+func (m *MemoryAttempts) sweep(now time.Time) {
+	if len(m.attempts) < m.sweepAt {
+		return
+	}
+	for k, held := range m.attempts {
+		if now.Sub(held[len(held)-1].at) >= m.window {
+			delete(m.attempts, k)
+		}
+	}
+	m.sweepAt = max(2*len(m.attempts), 1024)
+}
+
+// clampMax keeps a lock reachable: zero attempts allowed would lock every
 // key before its first try.
 func clampMax(max int) int {
 	if max < 1 {

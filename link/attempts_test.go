@@ -11,3 +11,7 @@ import (
 func TestMemoryAttempts_LockAfterMaxWithinWindow(t *testing.T) {
 	testkit.CheckAttempts(t, link.NewMemoryAttempts(3, 10*time.Minute))
 }
+
+func TestMemoryAttempts_ParallelReservations(t *testing.T) {
+	testkit.CheckAttemptsParallel(t, link.NewMemoryAttempts(3, 10*time.Minute))
+}

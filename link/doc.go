@@ -21,7 +21,9 @@
 // request's context, web users connect and unlink their LINE account, and
 // LIFF and native apps link with a proof of the app's own identity (an ID
 // token of the app's OpenID Connect provider, or facts a FactsChecker
-// checks). Used ID tokens are remembered in a ReplayMemory, and refused
-// proofs counted in Attempts: in memory for one instance, in Redis
-// (package link/redislink) for several.
+// checks). Used ID tokens are remembered in a ReplayMemory, and tries
+// reserved in Attempts before their proofs are checked (the refused ones
+// stay counted): in memory for one instance, in Redis (package
+// link/redislink) for several. SQLStore is tested on SQLite and
+// PostgreSQL (SQLOptions.NumberedPlaceholders).
 package link

@@ -90,36 +90,50 @@ func NewSQLStore(ctx context.Context, db *sql.DB, opts SQLOptions) (*SQLStore, e
 			linked_at    BIGINT NOT NULL
 		)`))
 		if err != nil {
-			return nil, fmt.Errorf("%w: creating table %s: %w", ErrUnavailable, table, err)
+			// PostgreSQL's IF NOT EXISTS is no lock: of instances starting
+			// together, all but one may fail with a duplicate in its
+			// catalogue. The table is there then, made by another.
+			var n int
+			if db.QueryRowContext(ctx, q(`SELECT COUNT(*) FROM {table} WHERE 1 = 0`)).Scan(&n) != nil {
+				return nil, fmt.Errorf("%w: creating table %s: %w", ErrUnavailable, table, err)
+			}
 		}
 	}
 	return s, nil
 }
 
+// linkTries bounds the inserts of one Link that lose a race with unlinks.
+const linkTries = 3
+
 // Link inserts the link. The insert alone decides: when the database
 // refuses it, the two lookups that follow only tell a conflict (or the
 // very same link, inserted by a racing request) from a database failure.
+// When they find neither side linked, the link that refused the insert
+// was removed in between (a racing unlink): the insert is tried again.
 func (s *SQLStore) Link(ctx context.Context, lineUserID, accountID string) error {
 	if !validID(lineUserID) || !validID(accountID) {
 		return ErrInvalidID
 	}
-	_, insertErr := s.db.ExecContext(ctx, s.stmt.insert, lineUserID, accountID, s.now().Unix())
-	if insertErr == nil {
-		return nil
-	}
-	acct, err := s.AccountOf(ctx, lineUserID)
-	if err != nil && !errors.Is(err, ErrNotLinked) {
-		return err
-	}
-	user, err := s.LINEUserOf(ctx, accountID)
-	if err != nil && !errors.Is(err, ErrNotLinked) {
-		return err
-	}
-	switch {
-	case acct == accountID:
-		return nil
-	case acct != "" || user != "":
-		return &ConflictError{LINEUser: acct != "", Account: user != ""}
+	var insertErr error
+	for range linkTries {
+		_, insertErr = s.db.ExecContext(ctx, s.stmt.insert, lineUserID, accountID, s.now().Unix())
+		if insertErr == nil {
+			return nil
+		}
+		acct, err := s.AccountOf(ctx, lineUserID)
+		if err != nil && !errors.Is(err, ErrNotLinked) {
+			return err
+		}
+		user, err := s.LINEUserOf(ctx, accountID)
+		if err != nil && !errors.Is(err, ErrNotLinked) {
+			return err
+		}
+		switch {
+		case acct == accountID:
+			return nil
+		case acct != "" || user != "":
+			return &ConflictError{LINEUser: acct != "", Account: user != ""}
+		}
 	}
 	return fmt.Errorf("%w: link: %w", ErrUnavailable, insertErr)
 }

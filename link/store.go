@@ -3,11 +3,13 @@ package link
 import (
 	"context"
 	"crypto/subtle"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
-// MaxIDLength bounds the IDs a Store accepts; LINE user IDs are 33
-// characters.
+// MaxIDLength bounds the IDs a Store accepts, in bytes; LINE user IDs are
+// 33 characters. IDs are also valid UTF-8 without NUL bytes.
 const MaxIDLength = 255
 
 // Store keeps the links, one to one: a LINE user ID is linked to at most
@@ -60,4 +62,9 @@ type ReplayMemory interface {
 	FirstUse(ctx context.Context, key string, expiry time.Time) (first bool, err error)
 }
 
-func validID(s string) bool { return s != "" && len(s) <= MaxIDLength }
+// validID: not empty, at most MaxIDLength bytes, and text every database
+// stores (PostgreSQL refuses invalid UTF-8 and NUL bytes, which would
+// otherwise read as an outage there and be accepted elsewhere).
+func validID(s string) bool {
+	return s != "" && len(s) <= MaxIDLength && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -37,9 +39,18 @@ func newSQLStore(t *testing.T, path string) *link.SQLStore {
 	return s
 }
 
-// stores runs f on each Store implementation, fresh.
+// stores runs f on each Store implementation, fresh: SQLStore on SQLite
+// and on PostgreSQL, and MemoryStore.
 func stores(t *testing.T, f func(t *testing.T, s link.Store)) {
-	t.Run("sql", func(t *testing.T) { f(t, newSQLStore(t, filepath.Join(t.TempDir(), "links.db"))) })
+	t.Run("sqlite", func(t *testing.T) { f(t, newSQLStore(t, filepath.Join(t.TempDir(), "links.db"))) })
+	t.Run("postgres", func(t *testing.T) {
+		db, opts := openPostgres(t)
+		s, err := link.NewSQLStore(context.Background(), db, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(t, s)
+	})
 	t.Run("memory", func(t *testing.T) { f(t, &link.MemoryStore{}) })
 }
 
@@ -152,6 +163,116 @@ func TestSQLStore_Options(t *testing.T) {
 	if _, err := s.AccountOf(context.Background(), brown); !errors.Is(err, link.ErrUnavailable) {
 		t.Errorf("closed database: %v, want ErrUnavailable", err)
 	}
+}
+
+// TestStore_RacingLinksOfOneAccountOneWins links many LINE users to one
+// account at once: exactly one link.
+func TestStore_RacingLinksOfOneAccountOneWins(t *testing.T) {
+	stores(t, func(t *testing.T, s link.Store) {
+		const n = 16
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				errs[i] = s.Link(context.Background(), fmt.Sprintf("U%032d", i), "alice")
+			})
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, link.ErrAlreadyLinked):
+				t.Errorf("a racing link failed with %v, want ErrAlreadyLinked", err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("%d racing links succeeded, want 1", won)
+		}
+		if u, err := s.LINEUserOf(context.Background(), "alice"); err != nil || u == "" {
+			t.Errorf("alice: %q, %v", u, err)
+		}
+	})
+}
+
+// TestStore_RacingSameLink: one pair linked from many requests at once
+// (a double-clicked button, retries) succeeds for all of them.
+func TestStore_RacingSameLink(t *testing.T) {
+	stores(t, func(t *testing.T, s link.Store) {
+		var wg sync.WaitGroup
+		errs := make([]error, 16)
+		for i := range errs {
+			wg.Go(func() { errs[i] = s.Link(context.Background(), brown, "alice") })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Errorf("linking the same pair: %v", err)
+			}
+		}
+	})
+}
+
+// TestStore_RacingLinkAndUnlink: links and unlinks of one account racing
+// each other leave the store one to one.
+func TestStore_RacingLinkAndUnlink(t *testing.T) {
+	stores(t, func(t *testing.T, s link.Store) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		for i := range 32 {
+			wg.Go(func() {
+				var err error
+				if i%2 == 0 {
+					err = s.Link(ctx, fmt.Sprintf("U%032d", i%4), "alice")
+				} else {
+					_, err = s.Unlink(ctx, "alice")
+				}
+				if err != nil && !errors.Is(err, link.ErrAlreadyLinked) && !errors.Is(err, link.ErrNotLinked) {
+					t.Errorf("racing link and unlink: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		u, err := s.LINEUserOf(ctx, "alice")
+		if errors.Is(err, link.ErrNotLinked) {
+			return
+		}
+		if a, err2 := s.AccountOf(ctx, u); err != nil || err2 != nil || a != "alice" {
+			t.Errorf("alice -> %q (%v), but %q -> %q (%v)", u, err, u, a, err2)
+		}
+	})
+}
+
+// TestStore_IDsEveryDatabaseStores: an ID with a NUL byte or invalid
+// UTF-8 is ErrInvalidID everywhere (PostgreSQL refuses such text, which
+// would read as an outage), never stored.
+func TestStore_IDsEveryDatabaseStores(t *testing.T) {
+	stores(t, func(t *testing.T, s link.Store) {
+		ctx := context.Background()
+		for _, bad := range []string{"acct\x00x", "acct\xff", strings.Repeat("a", link.MaxIDLength+1)} {
+			if err := s.Link(ctx, brown, bad); !errors.Is(err, link.ErrInvalidID) {
+				t.Errorf("account %q: %v, want ErrInvalidID", bad, err)
+			}
+			if err := s.Link(ctx, bad, "alice"); !errors.Is(err, link.ErrInvalidID) {
+				t.Errorf("LINE user %q: %v, want ErrInvalidID", bad, err)
+			}
+			if _, err := s.AccountOf(ctx, bad); !errors.Is(err, link.ErrNotLinked) {
+				t.Errorf("AccountOf(%q): %v, want ErrNotLinked", bad, err)
+			}
+			if _, err := s.Unlink(ctx, bad); !errors.Is(err, link.ErrNotLinked) {
+				t.Errorf("Unlink(%q): %v, want ErrNotLinked", bad, err)
+			}
+		}
+		// Multi-byte IDs up to the limit are fine.
+		long := strings.Repeat("é", link.MaxIDLength/2)
+		if err := s.Link(ctx, brown, long); err != nil {
+			t.Errorf("account of %d bytes: %v", len(long), err)
+		}
+		if a, err := s.AccountOf(ctx, brown); a != long || err != nil {
+			t.Errorf("AccountOf: %q, %v", a, err)
+		}
+	})
 }
 
 func TestEqual(t *testing.T) {

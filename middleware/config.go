@@ -92,7 +92,7 @@ type Config struct {
 	// OnLogin, when set, runs after LINE vouched for the user and before
 	// the session is created. It is where an app links the LINE user ID to
 	// its own account: the account ID it returns is kept in the session
-	// (see AccountIDFromContext). An error refuses the login with 403.
+	// (see LinkedAccountFromContext). An error refuses the login with 403.
 	OnLogin func(ctx context.Context, login *callback.Login) (accountID string, err error)
 	// Linking, when set, links LINE users to the app's own accounts in a
 	// store (see Linking); OnLogin may still refuse logins, but the

@@ -98,12 +98,3 @@ func SourceFromContext(ctx context.Context) Source {
 	}
 	return SourceNone
 }
-
-// AccountIDFromContext returns the app's own account ID linked to the
-// request's LINE user, or "" if there is none: with Config.Linking, read
-// from its store on each call (see LinkedAccountFromContext, which also
-// reports a store failure); without, the one the OnLogin hook returned.
-func AccountIDFromContext(ctx context.Context) string {
-	acct, _ := LinkedAccountFromContext(ctx)
-	return acct
-}

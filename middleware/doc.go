@@ -20,8 +20,8 @@
 // CallbackHandler and LogoutHandler themselves.
 //
 // Config.Linking links LINE users to the app's own accounts (see package
-// link): AccountIDFromContext then gives the linked account for every
-// kind of credential, ConnectHandler and UnlinkHandler serve a signed-in
+// link): LinkedAccountFromContext then gives the linked account for every
+// kind of credential (or the store's failure, never a silent "unlinked"), ConnectHandler and UnlinkHandler serve a signed-in
 // user's "Connect LINE" and "Unlink" buttons, and LinkAPIHandler links
 // LIFF and native apps' users with a proof of the app's own identity.
 //

@@ -46,7 +46,7 @@ var (
 // link.ErrAlreadyLinked.
 var (
 	// ErrNotSignedIn reports a connect or unlink with no app account
-	// signed in (Linking.SignedInAccount returned "").
+	// signed in (Linking.SignedInAccount returned "" and no error).
 	ErrNotSignedIn = errors.New("middleware: no app account signed in")
 
 	// ErrConnectSessionChanged reports a connect whose callback arrived

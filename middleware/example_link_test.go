@@ -50,7 +50,12 @@ func ExampleAuth_LinkAPIHandler() {
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/link", auth.LinkAPIHandler())
 	mux.Handle("GET /api/orders", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "orders of %s\n", middleware.AccountIDFromContext(r.Context()))
+		account, err := middleware.LinkedAccountFromContext(r.Context())
+		if err != nil { // the store is down: not the same as unlinked
+			http.Error(w, "try again later", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintf(w, "orders of %s\n", account)
 	})))
 	srv := httptest.NewServer(auth.Handler(mux))
 	defer srv.Close()

@@ -108,10 +108,15 @@ func (a *testApp) mount(t testing.TB, cfg middleware.Config) {
 	})
 	writeUser := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := middleware.UserFromContext(r.Context())
+		acct, err := middleware.LinkedAccountFromContext(r.Context())
+		if err != nil {
+			auth.ServeError(w, r, err)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(contextUser{
 			User:      u,
-			AccountID: middleware.AccountIDFromContext(r.Context()),
+			AccountID: acct,
 			Source:    middleware.SourceFromContext(r.Context()).String(),
 		})
 	})

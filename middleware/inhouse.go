@@ -8,10 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/go-jose/go-jose/v4"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/linelogin/linelogin/link"
 )
@@ -32,8 +35,10 @@ type inHouseVerifier struct {
 	replay           link.ReplayMemory
 	now              func() time.Time
 
-	mu       sync.Mutex
-	verifier *oidc.IDTokenVerifier
+	discovery singleflight.Group
+	mu        sync.RWMutex
+	verifier  *oidc.IDTokenVerifier // nil until discovered
+	keys      *inHouseKeys
 }
 
 func newInHouseVerifier(issuer, clientID string, client *http.Client, replay link.ReplayMemory, now func() time.Time) *inHouseVerifier {
@@ -43,34 +48,86 @@ func newInHouseVerifier(issuer, clientID string, client *http.Client, replay lin
 	return &inHouseVerifier{issuer: issuer, clientID: clientID, client: client, replay: replay, now: now}
 }
 
+// inHouseAlgs are the signature algorithms an in-house ID token may use:
+// the asymmetric ones go-oidc knows, never "none" or an HMAC (whose key
+// would be the client secret, which the app's clients hold).
+var inHouseAlgs = []jose.SignatureAlgorithm{
+	jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.ES512,
+	jose.PS256, jose.PS384, jose.PS512, jose.EdDSA,
+}
+
 // oidcVerifier discovers the provider on first use, and again after a
-// failure, so that the app starts while the provider is down.
-func (v *inHouseVerifier) oidcVerifier(ctx context.Context) (*oidc.IDTokenVerifier, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.verifier != nil {
-		return v.verifier, nil
+// failure, so that the app starts while the provider is down. One
+// discovery runs at a time, under no caller's context (the client's
+// timeout bounds it), and no lock is held while it runs: callers wait
+// for it, each until its own context ends.
+func (v *inHouseVerifier) oidcVerifier(ctx context.Context) (*oidc.IDTokenVerifier, *inHouseKeys, error) {
+	v.mu.RLock()
+	ver, keys := v.verifier, v.keys
+	v.mu.RUnlock()
+	if ver != nil {
+		return ver, keys, nil
 	}
-	p, err := oidc.NewProvider(oidc.ClientContext(ctx, v.client), v.issuer)
-	if err != nil {
-		return nil, fmt.Errorf("%w: in-house provider discovery: %w", link.ErrUnavailable, err)
+	ch := v.discovery.DoChan("", func() (any, error) {
+		p, err := oidc.NewProvider(oidc.ClientContext(context.Background(), v.client), v.issuer)
+		if err != nil {
+			return nil, fmt.Errorf("%w: in-house provider discovery: %w", link.ErrUnavailable, err)
+		}
+		var meta struct {
+			JWKSURL string   `json:"jwks_uri"`
+			Algs    []string `json:"id_token_signing_alg_values_supported"`
+		}
+		if err := p.Claims(&meta); err != nil || meta.JWKSURL == "" {
+			return nil, fmt.Errorf("%w: in-house provider discovery: no jwks_uri", link.ErrUnavailable)
+		}
+		// The algorithms are those the discovery document lists (RS256 if
+		// it lists none), of inHouseAlgs.
+		var algs []string
+		for _, a := range meta.Algs {
+			if slices.Contains(inHouseAlgs, jose.SignatureAlgorithm(a)) {
+				algs = append(algs, a)
+			}
+		}
+		if len(algs) == 0 {
+			algs = []string{oidc.RS256}
+		}
+		keys := &inHouseKeys{url: meta.JWKSURL, client: v.client, now: v.now}
+		ver := oidc.NewVerifier(v.issuer, keys, &oidc.Config{ClientID: v.clientID, Now: v.now, SupportedSigningAlgs: algs})
+		v.mu.Lock()
+		v.verifier, v.keys = ver, keys
+		v.mu.Unlock()
+		return nil, nil
+	})
+	select {
+	case <-ctx.Done():
+		return nil, nil, fmt.Errorf("%w: in-house provider discovery: %w", link.ErrUnavailable, ctx.Err())
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, nil, res.Err
+		}
 	}
-	// The algorithms are those the discovery document lists (RS256 if it
-	// lists none); go-oidc never accepts "none" or an HMAC.
-	v.verifier = p.VerifierContext(oidc.ClientContext(context.Background(), v.client),
-		&oidc.Config{ClientID: v.clientID, Now: v.now})
-	return v.verifier, nil
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.verifier, v.keys, nil
 }
 
 // verify returns the account (sub) that raw proves, or an error wrapping
 // link.ErrProofRefused, or link.ErrUnavailable.
 func (v *inHouseVerifier) verify(ctx context.Context, raw string) (string, error) {
-	ver, err := v.oidcVerifier(ctx)
+	ver, keys, err := v.oidcVerifier(ctx)
 	if err != nil {
 		return "", err
 	}
 	refused := func(format string, args ...any) (string, error) {
 		return "", fmt.Errorf("%w: in-house ID token: "+format, append([]any{link.ErrProofRefused}, args...)...)
+	}
+	// go-oidc flattens key-set errors into text: look the token's key up
+	// first, so that keys the provider cannot serve now are an outage
+	// (503, no refusal counted), not a bad token.
+	if jws, err := jose.ParseSignedCompact(raw, inHouseAlgs); err == nil && len(jws.Signatures) == 1 {
+		if _, err := keys.candidates(ctx, jws.Signatures[0].Header.KeyID); errors.Is(err, link.ErrUnavailable) {
+			return "", err
+		}
 	}
 	// Signature by a key of the provider's JWKS, iss, aud and exp.
 	tok, err := ver.Verify(ctx, raw)

@@ -11,13 +11,14 @@ import (
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/internal/flow"
 	"github.com/linelogin/linelogin/link"
+	"github.com/linelogin/linelogin/session"
 )
 
 // Linking configures account linking: each LINE user ID linked to at most
 // one of the app's own accounts, and each account to at most one LINE
 // user, in a link.Store. With it, the linked account of every request's
 // LINE user (session, Bearer access token or X-Line-ID-Token) is read by
-// AccountIDFromContext; ConnectHandler and UnlinkHandler let a user signed
+// LinkedAccountFromContext; ConnectHandler and UnlinkHandler let a user signed
 // in to the app connect and disconnect LINE; LinkAPIHandler links from
 // LIFF and native apps.
 type Linking struct {
@@ -32,12 +33,13 @@ type Linking struct {
 	SignUp func(ctx context.Context, login *callback.Login) (accountID string, err error)
 
 	// SignedInAccount returns the account signed in to the app's own
-	// session on r, or "". Connect and unlink act on that account, and a
-	// connect's callback links only if it still returns the account that
-	// started it. At that callback, r has no LINE user in its context yet:
-	// the answer must come from the app's own session. Required by
-	// ConnectHandler and UnlinkHandler.
-	SignedInAccount func(r *http.Request) string
+	// session on r, or "" when none is. Connect and unlink act on that
+	// account, and a connect's callback links only if it still returns
+	// the account that started it. At that callback, r has no LINE user in
+	// its context yet: the answer must come from the app's own session. An
+	// error (the app's session store is down) answers 503: it must never
+	// read as "signed out". Required by ConnectHandler and UnlinkHandler.
+	SignedInAccount func(r *http.Request) (accountID string, err error)
 
 	// AfterUnlink is where UnlinkHandler sends the browser; "/" if empty.
 	AfterUnlink string
@@ -66,8 +68,9 @@ type Linking struct {
 	// LinkAPIHandler (methods 2 and 3 of LINE's guide). Nil: that proof is
 	// unsupported.
 	CheckFacts link.FactsChecker
-	// Attempts counts LinkAPIHandler's refused proofs, per LINE user and
-	// per membership number; if nil, one process's count with
+	// Attempts reserves LinkAPIHandler's tries before their proofs are
+	// checked and keeps the refused ones, per LINE user and per
+	// membership number; if nil, one process's memory with
 	// MaxRefusedProofs and RefusedProofWindow. Apps with several instances
 	// share one, such as redislink.Attempts, so that guesses spread over
 	// instances add up.
@@ -117,7 +120,7 @@ func (a *Auth) setupLinking() error {
 type linkerKey struct{}
 
 // withLinker puts the linker in the context of a request with a user, so
-// that AccountIDFromContext can read the store. The states in the caches
+// that LinkedAccountFromContext can read the store. The states in the caches
 // are shared between requests and never modified, hence a context value
 // of its own.
 func (a *Auth) withLinker(ctx context.Context, st *requestState) context.Context {
@@ -127,13 +130,15 @@ func (a *Auth) withLinker(ctx context.Context, st *requestState) context.Context
 	return context.WithValue(ctx, linkerKey{}, a.linking)
 }
 
-// LinkedAccountFromContext returns the account linked to the request's
-// LINE user, whatever the credential (session, access token or ID token),
-// and "" when the user is unlinked or there is no user. With
+// LinkedAccountFromContext returns the app's own account linked to the
+// request's LINE user, whatever the credential (session, access token or
+// ID token), and "" when the user is unlinked or there is no user. With
 // Config.Linking it asks Linking.Store on every call, so that a link or
 // unlink made by another request or instance counts at once, whatever is
-// cached; an error means the store could not answer. Without Linking it
-// returns the account OnLogin returned at login.
+// cached. An error (matching link.ErrUnavailable for the library's
+// stores) means the store could not answer: the user may well be linked,
+// so answer 503 (ServeError does), never treat it as unlinked. Without
+// Linking it returns the account OnLogin returned at login, and no error.
 func LinkedAccountFromContext(ctx context.Context) (string, error) {
 	st := stateFrom(ctx)
 	if st == nil || st.user == nil {
@@ -229,7 +234,11 @@ func (a *Auth) signedIn(w http.ResponseWriter, r *http.Request) (*http.Request, 
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxLinkForm)
 	r, _ = a.state(w, r)
-	acct := a.linking.cfg.SignedInAccount(r)
+	acct, err := a.linking.cfg.SignedInAccount(r)
+	if err != nil {
+		a.failLink(w, r, fmt.Errorf("%w: reading the signed-in account: %w", link.ErrUnavailable, err))
+		return r, "", false
+	}
 	if acct == "" {
 		a.failLink(w, r, ErrNotSignedIn)
 		return r, "", false
@@ -264,7 +273,12 @@ func (a *Auth) finishConnect(w http.ResponseWriter, r *http.Request, f *flow.Flo
 	// The session may have ended, or another account signed in, while the
 	// user was at LINE: linking then would give someone else's LINE
 	// account to the account now signed in (or the other way round).
-	if a.linking.cfg.SignedInAccount(r) != f.LinkAccount {
+	acct, err := a.linking.cfg.SignedInAccount(r)
+	if err != nil {
+		a.failLink(w, r, fmt.Errorf("%w: reading the signed-in account: %w", link.ErrUnavailable, err))
+		return false
+	}
+	if acct != f.LinkAccount {
 		a.failLink(w, r, ErrConnectSessionChanged)
 		return false
 	}
@@ -293,7 +307,12 @@ func (a *Auth) serveUnlink(w http.ResponseWriter, r *http.Request) {
 	default:
 		a.log.Info("linelogin: unlinked LINE from an account")
 		a.emit(r.Context(), Event{Kind: EventUnlink, UserID: lineUserID, AccountID: acct})
-		a.deauthorize(w, r, lineUserID)
+		if err := a.deauthorize(w, r, lineUserID); err != nil {
+			// The session LINE no longer authorizes is still live: saying
+			// "done" would leave it working.
+			a.failLink(w, r, err)
+			return
+		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, k.cfg.AfterUnlink, http.StatusSeeOther)
@@ -301,12 +320,13 @@ func (a *Auth) serveUnlink(w http.ResponseWriter, r *http.Request) {
 
 // deauthorize withdraws the app's permission at LINE for lineUserID, when
 // configured and when the request carries that user's session (only its
-// access token can name the user to LINE), then ends that session.
-func (a *Auth) deauthorize(w http.ResponseWriter, r *http.Request, lineUserID string) {
+// access token can name the user to LINE), then ends that session. It
+// returns an error only when the session could not be ended.
+func (a *Auth) deauthorize(w http.ResponseWriter, r *http.Request, lineUserID string) error {
 	st := stateFrom(r.Context())
 	if a.linking.cfg.DeauthorizeToken == nil || st == nil || st.session == nil ||
 		st.user.ID != lineUserID || st.session.accessToken == "" {
-		return
+		return nil
 	}
 	ctx := context.WithoutCancel(r.Context())
 	channelToken, err := a.linking.cfg.DeauthorizeToken(ctx)
@@ -317,18 +337,22 @@ func (a *Auth) deauthorize(w http.ResponseWriter, r *http.Request, lineUserID st
 		// The link is gone whatever LINE says; the user can remove the app
 		// in LINE's settings too.
 		a.log.Warn("linelogin: deauthorize at unlink failed", "error", err.Error())
-		return
+		return nil
 	}
 	a.sessionCache.forget(a.sessions.Value(r))
 	if err := a.sessions.Destroy(w, r); err != nil {
-		a.log.Warn("linelogin: ending session failed", "error", err.Error())
+		if !errors.Is(err, session.ErrStoreUnavailable) {
+			err = fmt.Errorf("%w: ending the deauthorized session: %w", session.ErrStoreUnavailable, err)
+		}
+		return err
 	}
+	return nil
 }
 
 // failLink answers a failed connect or unlink: the OnError hook if set,
 // else the page of linkErrorPage.
 func (a *Auth) failLink(w http.ResponseWriter, r *http.Request, err error) {
-	status, _, _ := linkErrorPage(err, nil)
+	status := ErrorStatus(err)
 	level := a.log.Warn
 	if status >= 500 {
 		level = a.log.Error

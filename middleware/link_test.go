@@ -45,6 +45,19 @@ type inHouseProvider struct {
 	clientID string
 	keys     map[string]crypto.Signer // by alg; the key IDs are the algs
 	clock    *testkit.Clock
+	fault    atomic.Pointer[providerFault] // nil: healthy
+	requests atomic.Int32
+}
+
+// providerFault makes the in-house provider fail on one path: Status
+// answers it with that status, Hang never answers (until the client gives
+// up), Down closes the connection without a word, Delay answers late.
+type providerFault struct {
+	Path   string // "/.well-known/openid-configuration" or "/keys"
+	Status int
+	Hang   bool
+	Down   bool
+	Delay  time.Duration
 }
 
 func newInHouseProvider(t testing.TB, clock *testkit.Clock) *inHouseProvider {
@@ -64,13 +77,41 @@ func newInHouseProvider(t testing.TB, clock *testkit.Clock) *inHouseProvider {
 		},
 		Algorithms: []string{oidc.RS256, oidc.ES256},
 	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	s.SetIssuer(srv.URL)
-	return &inHouseProvider{
-		URL: srv.URL, clientID: "inhouse-app", clock: clock,
+	p := &inHouseProvider{
+		clientID: "inhouse-app", clock: clock,
 		keys: map[string]crypto.Signer{oidc.RS256: rsaKey, oidc.ES256: ecKey},
 	}
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.requests.Add(1)
+		f := p.fault.Load()
+		switch {
+		case f == nil || f.Path != r.URL.Path:
+			s.ServeHTTP(w, r)
+		case f.Delay > 0:
+			select {
+			case <-time.After(f.Delay): // a slow provider, not the test waiting
+				s.ServeHTTP(w, r)
+			case <-r.Context().Done():
+			}
+		case f.Hang:
+			select {
+			case <-r.Context().Done():
+			case <-stop:
+			}
+		case f.Down:
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+		default:
+			http.Error(w, "down for maintenance", f.Status)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(stop) }) // before srv.Close waits for handlers
+	s.SetIssuer(srv.URL)
+	p.URL = srv.URL
+	return p
 }
 
 // token signs an ID token for account with alg; change edits the claims
@@ -128,15 +169,21 @@ var members = map[string]struct{ account, birthDate string }{
 
 func newLinkApp(t *testing.T, change ...func(*middleware.Linking)) *linkApp {
 	t.Helper()
+	return newLinkAppWith(t, nil, change...)
+}
+
+// newLinkAppWith is newLinkApp with options of the app's Config too.
+func newLinkAppWith(t *testing.T, opts []appOption, change ...func(*middleware.Linking)) *linkApp {
+	t.Helper()
 	la := &linkApp{clock: testkit.NewClock(time.Now()), store: &link.MemoryStore{}}
 	la.inHouse = newInHouseProvider(t, la.clock)
 	linking := &middleware.Linking{
 		Store: la.store,
-		SignedInAccount: func(r *http.Request) string {
+		SignedInAccount: func(r *http.Request) (string, error) {
 			if c, err := r.Cookie(appAccountCookie); err == nil {
-				return c.Value
+				return c.Value, nil
 			}
-			return ""
+			return "", nil
 		},
 		AfterUnlink:     "/account",
 		InHouseIssuer:   la.inHouse.URL,
@@ -153,7 +200,7 @@ func newLinkApp(t *testing.T, change ...func(*middleware.Linking)) *linkApp {
 	for _, c := range change {
 		c(linking)
 	}
-	la.testApp = newTestApp(t, func(cfg *middleware.Config) {
+	la.testApp = newTestApp(t, append(opts, func(cfg *middleware.Config) {
 		cfg.Now = la.clock.Now
 		cfg.Linking = linking
 		cfg.OnEvent = func(_ context.Context, e middleware.Event) {
@@ -161,7 +208,7 @@ func newLinkApp(t *testing.T, change ...func(*middleware.Linking)) *linkApp {
 			la.events = append(la.events, e)
 			la.mu.Unlock()
 		}
-	})
+	})...)
 	la.platform.SetNow(la.clock.Now)
 	mux := http.NewServeMux()
 	mux.Handle("/account/link", la.auth.ConnectHandler())

@@ -1,12 +1,18 @@
 package middleware
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/linelogin/linelogin/link"
 )
@@ -21,11 +27,21 @@ const maxMemberNumber = 64
 // after MaxRefusedProofs refused proofs within RefusedProofWindow for one
 // LINE user, or for one membership number from any LINE users, further
 // tries are answered 429 without being checked, right or not, until the
-// oldest of those refusals leaves the window.
+// oldest of those refusals leaves the window. Each try reserves its place
+// before its proof is checked, so that of any number of simultaneous
+// tries for one key at most MaxRefusedProofs are checked; a try whose
+// proof succeeds, or cannot be checked, gives its place back.
 const (
 	MaxRefusedProofs   = 5
 	RefusedProofWindow = 15 * time.Minute
 )
+
+// linkRetryAfter is the Retry-After, in seconds, of LinkAPIHandler's 503.
+const linkRetryAfter = 5
+
+// releaseTimeout bounds the release of a link attempt's reservation,
+// which outlives a client that hangs up.
+const releaseTimeout = 5 * time.Second
 
 // linkRequest is LinkAPIHandler's body: one proof, either an in-house ID
 // token or typed facts. Any other field, a LINE user ID or a profile
@@ -53,13 +69,20 @@ type linkRequest struct {
 //     {"error":"invalid_request"};
 //   - a refused proof: 403 {"error":"proof_refused"}, never saying why;
 //     after MaxRefusedProofs refusals within RefusedProofWindow for the LINE
-//     user, or for the membership number from any LINE users, 429
-//     {"error":"too_many_attempts"} with Retry-After, without checking;
+//     user, or for the membership number from any LINE users (compared
+//     after NFKC normalization and case folding, without spaces, dashes
+//     and underscores), 429 {"error":"too_many_attempts"} with
+//     Retry-After, without checking; likewise while MaxRefusedProofs
+//     proofs of that key are being checked;
 //   - the LINE user or the account linked elsewhere: 409
 //     {"error":"already_linked"};
 //   - linked: 200 {"accountId": "..."}, also when that very link existed.
 //
-// LINE, the in-house provider or the store unreachable: 503.
+// LINE, the in-house provider (discovery or keys unreachable, slow past
+// Linking.InHouseHTTPClient's timeout, or answering 5xx), CheckFacts
+// failing with an error other than link.ErrProofRefused, or the store
+// unreachable: 503 {"error":"unavailable"} with Retry-After, and no
+// refusal counted.
 func (a *Auth) LinkAPIHandler() http.Handler { return http.HandlerFunc(a.serveLinkAPI) }
 
 func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
@@ -78,8 +101,7 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case st.user != nil && (st.source == SourceAccessToken || st.source == SourceIDToken):
 	case st.unavailable != nil:
-		w.Header().Set("Retry-After", "5")
-		writeLinkError(w, http.StatusServiceUnavailable, "temporarily_unavailable")
+		writeLinkUnavailable(w)
 		return
 	case errors.Is(st.refused, ErrMalformedCredential):
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_request"`)
@@ -105,18 +127,22 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// The LINE user's key comes first: a LINE user already locked out
+	// then never takes a membership number's place, even for a moment
+	// (see redislink.Attempts.Reserve).
 	keys := []string{"line:" + st.user.ID}
 	if !byToken {
 		keys = append(keys, "member:"+memberKey(req.MemberNumber))
 	}
-	// Locked keys are not checked at all: a right guess during a lockout
-	// must look the same as a wrong one.
-	wait, err := k.cfg.Attempts.Locked(r.Context(), keys, a.cfg.Now())
+	// The attempt is reserved before the proof is checked, in one step
+	// with the test of the limit: check-then-count would let simultaneous
+	// guesses through. Locked keys are not checked at all: a right guess
+	// during a lockout must look the same as a wrong one.
+	reservation, wait, err := k.cfg.Attempts.Reserve(r.Context(), keys, a.cfg.Now())
 	if err != nil {
 		// Never fail open: without the count, guessing would be free.
-		a.log.Error("linelogin: counting link attempts failed", "error", err.Error())
-		w.Header().Set("Retry-After", "5")
-		writeLinkError(w, http.StatusServiceUnavailable, "temporarily_unavailable")
+		a.log.Error("linelogin: reserving a link attempt failed", "error", err.Error())
+		writeLinkUnavailable(w)
 		return
 	}
 	if wait > 0 {
@@ -124,6 +150,19 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 		writeLinkError(w, http.StatusTooManyRequests, "too_many_attempts")
 		return
 	}
+	refused := false
+	defer func() {
+		if refused {
+			return // the reservation is the refusal, counted for the window
+		}
+		// A success or an outage is no guess: give the place back, even
+		// when the client has gone.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), releaseTimeout)
+		defer cancel()
+		if err := k.cfg.Attempts.Release(ctx, keys, reservation); err != nil {
+			a.log.Error("linelogin: releasing a link attempt failed", "error", err.Error())
+		}
+	}()
 	var acct string
 	if byToken {
 		acct, err = k.inHouse.verify(r.Context(), req.IDToken)
@@ -135,16 +174,15 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case errors.Is(err, link.ErrProofRefused):
-		if err := k.cfg.Attempts.Refused(r.Context(), keys, a.cfg.Now()); err != nil {
-			a.log.Error("linelogin: counting link attempts failed", "error", err.Error())
-		}
+		refused = true
 		a.log.Info("linelogin: link proof refused", "source", st.source.String(), "error", err.Error())
 		writeLinkError(w, http.StatusForbidden, "proof_refused")
 		return
 	case err != nil:
+		// The in-house provider or the app's check is down: not the
+		// user's fault, and no refusal.
 		a.log.Error("linelogin: link proof could not be checked", "error", err.Error())
-		w.Header().Set("Retry-After", "5")
-		writeLinkError(w, http.StatusServiceUnavailable, "temporarily_unavailable")
+		writeLinkUnavailable(w)
 		return
 	}
 	err = k.cfg.Store.Link(r.Context(), st.user.ID, acct)
@@ -154,12 +192,12 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 		writeLinkError(w, http.StatusConflict, "already_linked")
 		return
 	case errors.Is(err, link.ErrInvalidID):
+		refused = true
 		writeLinkError(w, http.StatusForbidden, "proof_refused")
 		return
 	case err != nil:
 		a.log.Error("linelogin: link failed", "error", err.Error())
-		w.Header().Set("Retry-After", "5")
-		writeLinkError(w, http.StatusServiceUnavailable, "temporarily_unavailable")
+		writeLinkUnavailable(w)
 		return
 	}
 	a.emit(r.Context(), Event{Kind: EventLink, UserID: st.user.ID, AccountID: acct})
@@ -197,6 +235,13 @@ func decodeLinkRequest(w http.ResponseWriter, r *http.Request) (linkRequest, boo
 	return req, err == nil
 }
 
+// writeLinkUnavailable answers an outage: 503 {"error":"unavailable"}
+// with Retry-After.
+func writeLinkUnavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", strconv.Itoa(linkRetryAfter))
+	writeLinkError(w, http.StatusServiceUnavailable, "unavailable")
+}
+
 // writeLinkError writes {"error": code}, and nothing else: clients match
 // the code, and a refusal must not say which fact was wrong.
 func writeLinkError(w http.ResponseWriter, status int, code string) {
@@ -210,19 +255,18 @@ func writeLinkJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// memberKey is the membership number as the lockout counts it: case,
-// spaces, hyphens and underscores folded, so that "m-1001" and "M 1001"
-// share M-1001's count even when the app's checker accepts such spellings.
+// memberKey is the membership number as the lockout counts it: NFKC
+// (full-width "Ｍ－２０１０" is "M-2010"), case-folded, with white space,
+// dashes and underscores left out, so that "m-2010 ", "M 2010" and
+// "Ｍ-2010" share M-2010's count even when the app's checker accepts such
+// spellings. Folding more spellings together than the checker does only
+// makes the lockout stricter.
 func memberKey(n string) string {
-	b := make([]byte, 0, len(n))
-	for i := 0; i < len(n); i++ {
-		switch c := n[i]; {
-		case c == ' ' || c == '-' || c == '_' || c == '\t':
-		case 'a' <= c && c <= 'z':
-			b = append(b, c-'a'+'A')
-		default:
-			b = append(b, c)
+	n = norm.NFKC.String(cases.Fold().String(norm.NFKC.String(n)))
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || r == '_' {
+			return -1
 		}
-	}
-	return string(b)
+		return r
+	}, n)
 }

@@ -345,7 +345,7 @@ func TestOnLogin_LinksAccountOrRefuses(t *testing.T) {
 	b.mustLogin()
 	_, me := b.me()
 	if me.AccountID != accounts[app.user.ID] || me.AccountID == "" {
-		t.Errorf("AccountIDFromContext = %q, want %q", me.AccountID, accounts[app.user.ID])
+		t.Errorf("LinkedAccountFromContext = %q, want %q", me.AccountID, accounts[app.user.ID])
 	}
 
 	refuse = true

@@ -1,7 +1,8 @@
 // Package redislink keeps what account linking must share between app
 // instances in Redis: the in-house ID tokens already used (a token used on
-// one instance is refused on all) and the count of refused proofs (guesses
-// spread over instances add up). It uses rueidis, the client of
+// one instance is refused on all) and the attempts at proofs (guesses
+// spread over instances add up, and instances racing for one key cannot
+// pass its limit together). It uses rueidis, the client of
 // session/redisstore, and works on a single node and on a Redis Cluster
 // (every command touches one key). Apps without it link no Redis client.
 package redislink
@@ -87,8 +88,10 @@ func (m *Replay) FirstUse(ctx context.Context, key string, expiry time.Time) (bo
 	return true, nil
 }
 
-// Attempts is link.Attempts in Redis. Each key is a sorted set of refusal
-// times that expires with the window.
+// Attempts is link.Attempts in Redis. Each key is a sorted set of
+// reservations by time, that expires with the window; a Lua script tests
+// the limit and reserves in one step, so that instances racing for one
+// key cannot pass the limit together.
 type Attempts struct {
 	client *Client
 	prefix string
@@ -96,31 +99,91 @@ type Attempts struct {
 	window time.Duration
 }
 
-// NewAttempts locks a key after limit refusals (at least 1) within window;
-// its Redis keys start with prefix.
+// NewAttempts checks at most limit (at least 1) proofs per key within
+// window; its Redis keys start with prefix.
 func NewAttempts(client *Client, prefix string, limit int, window time.Duration) *Attempts {
 	return &Attempts{client: client, prefix: prefix, max: max(limit, 1), window: window}
 }
 
-// Refused counts a refusal against each of keys.
-func (a *Attempts) Refused(ctx context.Context, keys []string, now time.Time) error {
+// releaseTimeout bounds the release of the keys a refused Reserve took
+// before the locked one.
+const releaseTimeout = 5 * time.Second
+
+// reserveScript reserves ARGV[4] at time ARGV[1] (milliseconds) in
+// KEYS[1], unless it holds ARGV[3] reservations younger than ARGV[2]
+// milliseconds already: then it answers the time of the oldest of those
+// that matter (the ARGV[3]-th newest), and reserves nothing.
+var reserveScript = rueidis.NewLuaScript(`
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local n = redis.call('ZCARD', KEYS[1])
+if n >= limit then
+	local oldest = redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')
+	return {0, tonumber(oldest[2])}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window)
+return {1, 0}
+`)
+
+// Reserve takes one attempt for each of keys, in order, each in one
+// script run. A Redis Cluster keeps keys in different slots, so several
+// keys cannot share one run: when a later key is locked, the reservations
+// of the earlier ones are given back. A check needs a reservation of
+// every key, so no key ever has more than the limit checked; the middleware
+// names the LINE user first, so that a locked LINE user never holds a
+// membership number's place, even for a moment.
+func (a *Attempts) Reserve(ctx context.Context, keys []string, now time.Time) (string, time.Duration, error) {
+	c, err := a.client.lazy.Client()
+	if err != nil {
+		return "", 0, fmt.Errorf("%w: attempts: %w", link.ErrUnavailable, err)
+	}
+	ms := now.UnixMilli()
+	id := strconv.FormatInt(ms, 10) + ":" + rand.Text()
+	args := []string{strconv.FormatInt(ms, 10), strconv.FormatInt(a.window.Milliseconds(), 10), strconv.Itoa(a.max), id}
+	for i, k := range keys {
+		vals, err := reserveScript.Exec(ctx, c, []string{a.prefix + k}, args).ToArray()
+		var ok, oldest int64
+		if err == nil && len(vals) != 2 {
+			err = errors.New("unexpected answer of the reserve script")
+		}
+		if err == nil {
+			ok, err = vals[0].AsInt64()
+		}
+		if err == nil && ok == 0 {
+			oldest, err = vals[1].AsInt64()
+		}
+		if err != nil || ok == 0 {
+			// Give back what the earlier keys took, even if the caller
+			// has gone, within a bound of its own.
+			relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+			if relErr := a.Release(relCtx, keys[:i], id); relErr != nil && err == nil {
+				err = relErr
+			}
+			cancel()
+		}
+		if err != nil {
+			return "", 0, fmt.Errorf("%w: attempts: %w", link.ErrUnavailable, err)
+		}
+		if ok == 0 {
+			return "", max(time.UnixMilli(oldest).Add(a.window).Sub(now), time.Millisecond), nil
+		}
+	}
+	return id, 0, nil
+}
+
+// Release gives back reservation id of keys.
+func (a *Attempts) Release(ctx context.Context, keys []string, id string) error {
+	if len(keys) == 0 {
+		return nil
+	}
 	c, err := a.client.lazy.Client()
 	if err != nil {
 		return fmt.Errorf("%w: attempts: %w", link.ErrUnavailable, err)
 	}
-	ms := now.UnixMilli()
-	b := c.B()
-	cmds := make(rueidis.Commands, 0, 4*len(keys))
-	for _, k := range keys {
-		key := a.prefix + k
-		// A random member: two refusals in one millisecond both count.
-		member := strconv.FormatInt(ms, 10) + ":" + rand.Text()
-		cmds = append(cmds,
-			b.Zadd().Key(key).ScoreMember().ScoreMember(float64(ms), member).Build(),
-			b.Zremrangebyscore().Key(key).Min("-inf").Max("("+strconv.FormatInt(ms-a.window.Milliseconds(), 10)).Build(),
-			b.Zremrangebyrank().Key(key).Start(0).Stop(int64(-a.max-1)).Build(),
-			b.Pexpire().Key(key).Milliseconds(a.window.Milliseconds()).Build(),
-		)
+	cmds := make(rueidis.Commands, len(keys))
+	for i, k := range keys {
+		cmds[i] = c.B().Zrem().Key(a.prefix + k).Member(id).Build()
 	}
 	for _, r := range c.DoMulti(ctx, cmds...) {
 		if err := r.Error(); err != nil {
@@ -128,29 +191,4 @@ func (a *Attempts) Refused(ctx context.Context, keys []string, now time.Time) er
 		}
 	}
 	return nil
-}
-
-// Locked returns how long the most locked of keys stays locked.
-func (a *Attempts) Locked(ctx context.Context, keys []string, now time.Time) (time.Duration, error) {
-	c, err := a.client.lazy.Client()
-	if err != nil {
-		return 0, fmt.Errorf("%w: attempts: %w", link.ErrUnavailable, err)
-	}
-	b := c.B()
-	cmds := make(rueidis.Commands, len(keys))
-	for i, k := range keys {
-		// The max-th newest refusal: the lock lasts until it is window old.
-		cmds[i] = b.Zrange().Key(a.prefix + k).Min(strconv.Itoa(a.max - 1)).Max(strconv.Itoa(a.max - 1)).Rev().Withscores().Build()
-	}
-	var longest time.Duration
-	for _, r := range c.DoMulti(ctx, cmds...) {
-		z, err := r.AsZScores()
-		if err != nil {
-			return 0, fmt.Errorf("%w: attempts: %w", link.ErrUnavailable, err)
-		}
-		if len(z) == 1 {
-			longest = max(longest, time.UnixMilli(int64(z[0].Score)).Add(a.window).Sub(now))
-		}
-	}
-	return longest, nil
 }

@@ -20,6 +20,19 @@ func TestAttempts_LockAfterMaxWithinWindow(t *testing.T) {
 	}
 }
 
+// TestAttempts_ParallelReservationsAcrossInstances: instances racing for
+// one key never reserve more than the limit together.
+func TestAttempts_ParallelReservationsAcrossInstances(t *testing.T) {
+	for _, topo := range redistest.Topologies() {
+		t.Run(topo.Name, func(t *testing.T) {
+			url, prefix := topo.URL(t), redistest.Prefix()
+			testkit.CheckAttemptsParallel(t,
+				redislink.NewAttempts(newClient(t, url), prefix, 3, 10*time.Minute),
+				redislink.NewAttempts(newClient(t, url), prefix, 3, 10*time.Minute))
+		})
+	}
+}
+
 func TestReplay_SharedAcrossInstances(t *testing.T) {
 	for _, topo := range redistest.Topologies() {
 		t.Run(topo.Name, func(t *testing.T) {
@@ -55,11 +68,11 @@ func TestRedisDown_IsUnavailable(t *testing.T) {
 	if first, err := replay.FirstUse(ctx, "token", time.Now().Add(time.Minute)); !errors.Is(err, link.ErrUnavailable) || first {
 		t.Errorf("replay with Redis down: %v, %v; want ErrUnavailable", first, err)
 	}
-	if _, err := attempts.Locked(ctx, []string{"u"}, time.Now()); !errors.Is(err, link.ErrUnavailable) {
-		t.Errorf("attempts with Redis down: %v, want ErrUnavailable", err)
+	if id, _, err := attempts.Reserve(ctx, []string{"u"}, time.Now()); !errors.Is(err, link.ErrUnavailable) || id != "" {
+		t.Errorf("attempts with Redis down: %q, %v; want ErrUnavailable", id, err)
 	}
-	if err := attempts.Refused(ctx, []string{"u"}, time.Now()); !errors.Is(err, link.ErrUnavailable) {
-		t.Errorf("refusal with Redis down: %v, want ErrUnavailable", err)
+	if err := attempts.Release(ctx, []string{"u"}, "id"); !errors.Is(err, link.ErrUnavailable) {
+		t.Errorf("release with Redis down: %v, want ErrUnavailable", err)
 	}
 	srv.Restart()
 	deadline := time.Now().Add(10 * time.Second) // redials once a second
