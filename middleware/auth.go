@@ -48,6 +48,7 @@ func New(cfg Config) (*Auth, error) {
 	secure := redirect.Scheme == "https"
 	sessions, err := sessioncookie.NewManager(sessioncookie.Config{
 		Keys:       cfg.SessionKeys,
+		Channel:    client.Config().ChannelID,
 		CookieName: cfg.SessionCookieName,
 		Secure:     secure,
 		Lifetime:   cfg.SessionLifetime,

@@ -34,6 +34,13 @@ type Config struct {
 	Keys [][]byte
 	// CookieName is the base name of the cookie; DefaultCookieName if empty.
 	CookieName string
+	// Channel is the ID of the LINE channel the sessions are issued for.
+	// A cookie is bound to it: an app of another channel that shares the
+	// keys refuses the cookie (ErrNoSession), so that one app's login
+	// never skips another's checks (its OnLogin hook). Cookies issued
+	// before this binding existed are refused too: their users log in
+	// again once.
+	Channel string
 	// Secure is set when the app is served over https; see cookie.Options.
 	Secure bool
 	// Lifetime is how long a session lasts from login. The server enforces it whatever the browser does.
@@ -50,6 +57,7 @@ type Manager struct {
 	store    session.Store
 	cookie   cookie.Options
 	name     string
+	bound    string // what the codec authenticates the value under
 	lifetime time.Duration
 	now      func() time.Time
 }
@@ -78,6 +86,7 @@ func NewManager(cfg Config) (*Manager, error) {
 		store:    cfg.Store,
 		cookie:   opts,
 		name:     opts.Name(cfg.CookieName),
+		bound:    boundName(opts.Name(cfg.CookieName), cfg.Channel),
 		lifetime: cfg.Lifetime,
 		now:      cfg.Now,
 	}, nil
@@ -265,7 +274,7 @@ func (m *Manager) ref(r *http.Request) (ref []byte, expiry time.Time, old bool, 
 
 // open decodes a session cookie value and checks its expiry.
 func (m *Manager) open(value string) (ref []byte, expiry time.Time, old bool, err error) {
-	plain, old, err := m.codec.Decode(m.name, value)
+	plain, old, err := m.codec.Decode(m.bound, value)
 	if err != nil {
 		return nil, time.Time{}, false, ErrNoSession
 	}
@@ -277,7 +286,7 @@ func (m *Manager) open(value string) (ref []byte, expiry time.Time, old bool, er
 }
 
 func (m *Manager) setCookie(w http.ResponseWriter, ref []byte, expiry time.Time) error {
-	value, err := m.codec.Encode(m.name, sealEnvelope(ref, expiry))
+	value, err := m.codec.Encode(m.bound, sealEnvelope(ref, expiry))
 	if err != nil {
 		return fmt.Errorf("%w (%v)", session.ErrCookieTooLarge, err)
 	}
@@ -290,6 +299,14 @@ func (m *Manager) setCookie(w http.ResponseWriter, ref []byte, expiry time.Time)
 	w.Header().Set("Cache-Control", "no-store")
 	http.SetCookie(w, c)
 	return nil
+}
+
+// boundName is the name a cookie value is authenticated under: the
+// cookie's name and the channel's ID, so that a value made for one
+// channel fails authentication under another, however the keys are
+// shared.
+func boundName(name, channel string) string {
+	return name + "/channel:" + channel
 }
 
 // The envelope puts the expiry inside the encrypted value, ahead of the
