@@ -68,7 +68,9 @@ func (a *Auth) Token(w http.ResponseWriter, r *http.Request) (*oauth2.Token, err
 	if errors.Is(err, callback.ErrRefreshRejected) {
 		a.log.Info("linelogin: refresh token rejected, session ended", "error", err.Error())
 		a.sessionCache.forget(a.sessions.Value(r))
-		_ = a.sessions.Destroy(w, r)
+		if err := a.sessions.Destroy(w, r); err != nil {
+			return nil, err
+		}
 		return nil, ErrLoginRequired
 	}
 	if err != nil {

@@ -230,6 +230,8 @@ func (m *Manager) Value(r *http.Request) string {
 }
 
 // Destroy ends the request's session, if any, and deletes its cookie.
+// The cookie is deleted even when the Store fails; the error (wrapping
+// session.ErrStoreUnavailable) then says the session may live on.
 func (m *Manager) Destroy(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	http.SetCookie(w, m.cookie.Expired(m.name))
@@ -237,7 +239,16 @@ func (m *Manager) Destroy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return nil
 	}
-	return m.store.Delete(r.Context(), ref)
+	return storeError("end session", m.store.Delete(r.Context(), ref))
+}
+
+// storeError wraps a Store's error in session.ErrStoreUnavailable, unless
+// it is nil or already wraps it.
+func storeError(op string, err error) error {
+	if err == nil || errors.Is(err, session.ErrStoreUnavailable) {
+		return err
+	}
+	return fmt.Errorf("%w: %s: %w", session.ErrStoreUnavailable, op, err)
 }
 
 // RevokeOwner ends every session of owner, on every instance sharing the
