@@ -5,6 +5,7 @@
 package sessioncookie
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -116,25 +117,74 @@ func (m *Manager) Issue(w http.ResponseWriter, r *http.Request, owner string, pa
 	return nil
 }
 
-// Replace swaps the payload of the request's session for payload, keeping
-// its expiry: for data that changes during a session, such as a refreshed
-// access token. It fails with ErrNoSession when there is no session.
-func (m *Manager) Replace(w http.ResponseWriter, r *http.Request, owner string, payload []byte) error {
-	ref, expiry, _, err := m.ref(r)
+// Renewal is a session whose payload Renew swapped: the cookie that
+// every request taking part in the renewal sets (SetRenewal).
+type Renewal struct {
+	value  string
+	expiry time.Time
+}
+
+// Renew swaps the payload of the session whose cookie value is value for
+// payload, keeping its expiry, once for every request that shares the
+// renewal: it makes no cookie of its own, and the Renewal it returns is
+// set by each of them with SetRenewal, so that a renewal leaves one
+// session, not one per request. It fails with ErrNoSession, saving
+// nothing, when the session has ended meanwhile (a logout that raced the
+// renewal): with a session.Replacer, atomically in the store.
+func (m *Manager) Renew(ctx context.Context, value, owner string, payload []byte) (Renewal, error) {
+	ref, expiry, _, err := m.open(value)
+	if err != nil {
+		return Renewal{}, err
+	}
+	var newRef []byte
+	if rp, ok := m.store.(session.Replacer); ok {
+		newRef, err = rp.Replace(ctx, ref, owner, payload)
+	} else {
+		newRef, err = m.saveInsteadOf(ctx, ref, owner, payload, expiry)
+	}
+	if errors.Is(err, session.ErrNotFound) {
+		return Renewal{}, ErrNoSession
+	}
+	if err != nil {
+		return Renewal{}, storeError("renew session", err)
+	}
+	v, err := m.codec.Encode(m.bound, sealEnvelope(newRef, expiry))
+	if err != nil {
+		if !bytes.Equal(newRef, ref) {
+			_ = m.store.Delete(ctx, newRef)
+		}
+		return Renewal{}, fmt.Errorf("%w (%v)", session.ErrCookieTooLarge, err)
+	}
+	return Renewal{value: v, expiry: expiry}, nil
+}
+
+// saveInsteadOf is Replace for stores that cannot: it saves the payload
+// as a new session if the old one still exists, then deletes the old one.
+// A logout between the Load and the Save is not seen; Replacers close
+// that gap.
+func (m *Manager) saveInsteadOf(ctx context.Context, ref []byte, owner string, payload []byte, expiry time.Time) ([]byte, error) {
+	if _, err := m.store.Load(ctx, ref); err != nil {
+		return nil, err
+	}
+	newRef, err := m.store.Save(ctx, owner, payload, expiry)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.store.Delete(ctx, ref); err != nil {
+		_ = m.store.Delete(ctx, newRef)
+		return nil, err
+	}
+	return newRef, nil
+}
+
+// SetRenewal sets the cookie of a renewed session through w.
+func (m *Manager) SetRenewal(w http.ResponseWriter, rn Renewal) error {
+	c, err := m.cookie.New(m.name, rn.value, rn.expiry.Sub(m.now()))
 	if err != nil {
 		return err
 	}
-	newRef, err := m.store.Save(r.Context(), owner, payload, expiry)
-	if err != nil {
-		return fmt.Errorf("%w: save: %w", session.ErrStoreUnavailable, err)
-	}
-	if err := m.setCookie(w, newRef, expiry); err != nil {
-		_ = m.store.Delete(r.Context(), newRef)
-		return err
-	}
-	if err := m.store.Delete(r.Context(), ref); err != nil {
-		return fmt.Errorf("%w: end replaced session: %w", session.ErrStoreUnavailable, err)
-	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.SetCookie(w, c)
 	return nil
 }
 

@@ -247,6 +247,36 @@ func (s *Store) Save(ctx context.Context, owner string, payload []byte, expiry t
 	return ref, nil
 }
 
+// Replace swaps the payload of owner's session ref in place, keeping its
+// expiry, in one script that does nothing when the session has ended
+// (session.ErrNotFound): a renewal that races a logout, a revocation or
+// an expiry never brings the session back. The reference stays the same,
+// so the session stays the one in owner's list, and every instance's
+// cached copy is invalidated by Redis.
+func (s *Store) Replace(ctx context.Context, ref []byte, owner string, payload []byte) ([]byte, error) {
+	if len(ref) != refSize {
+		return nil, session.ErrNotFound
+	}
+	c, err := s.conn()
+	if err != nil {
+		return nil, unavailable("replace session", err)
+	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	prefix := binary.AppendUvarint(nil, uint64(len(owner)))
+	prefix = append(prefix, owner...)
+	value := append(prefix[:len(prefix):len(prefix)], payload...)
+	n, err := replaceScript.Exec(ctx, c, []string{s.sessionKey(sessionID(ref))},
+		[]string{rueidis.BinaryString(value), rueidis.BinaryString(prefix)}).AsInt64()
+	if err != nil {
+		return nil, unavailable("replace session", err)
+	}
+	if n == 0 {
+		return nil, session.ErrNotFound
+	}
+	return ref, nil
+}
+
 // Load returns the payload saved under ref, or session.ErrNotFound once it
 // was deleted, revoked or expired.
 func (s *Store) Load(ctx context.Context, ref []byte) ([]byte, error) {
@@ -440,6 +470,18 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
 	redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
+return 1
+`)
+
+// replaceScript sets KEYS[1] to ARGV[1], keeping its TTL, if it exists and
+// its value starts with ARGV[2] (the owner, as stored); it returns 1 if it
+// did, else 0. SET's KEEPTTL would need Redis 6.
+var replaceScript = rueidis.NewLuaScript(`
+local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, 1, #ARGV[2]) ~= ARGV[2] then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl <= 0 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
 return 1
 `)
 
