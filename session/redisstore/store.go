@@ -29,7 +29,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -161,20 +160,9 @@ func New(opt rueidis.ClientOption, opts Options) *Store {
 //
 // The error never shows the URL, which may hold a password.
 func NewURL(rawURL string, opts Options) (*Store, error) {
-	opt, err := rueidis.ParseURL(rawURL)
+	opt, err := redisconn.ParseURL(rawURL)
 	if err != nil {
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err
-		}
 		return nil, fmt.Errorf("redisstore: %w", err)
-	}
-	if opt.Dialer.Timeout == 0 {
-		opt.Dialer.Timeout = time.Second
-	}
-	opt.Dialer.KeepAlive = time.Second
-	if opt.ConnWriteTimeout == 0 {
-		opt.ConnWriteTimeout = 2 * time.Second
 	}
 	return New(opt, opts), nil
 }
@@ -185,8 +173,9 @@ func (s *Store) Close() {
 	s.leases.endAll()
 }
 
-// conn returns the client, making it first if need be (redisconn).
-func (s *Store) conn() (rueidis.Client, error) { return s.lazy.Client() }
+// conn returns the client, making it first if need be (redisconn), or
+// an error once ctx is done.
+func (s *Store) conn(ctx context.Context) (rueidis.Client, error) { return s.lazy.ClientContext(ctx) }
 
 func (s *Store) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s.timeout < 0 {
@@ -208,7 +197,9 @@ func (s *Store) Save(ctx context.Context, owner string, payload []byte, expiry t
 	if ttl <= 0 {
 		return nil, unavailable("save session", errors.New("expiry is not in the future"))
 	}
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return nil, unavailable("save session", err)
 	}
@@ -220,8 +211,6 @@ func (s *Store) Save(ctx context.Context, owner string, payload []byte, expiry t
 	value = append(value, owner...)
 	value = append(value, payload...)
 
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	key := s.sessionKey(id)
 	err = c.Do(ctx, c.B().Set().Key(key).Value(rueidis.BinaryString(value)).Nx().PxMilliseconds(ttl).Build()).Error()
 	if rueidis.IsRedisNil(err) {
@@ -257,12 +246,12 @@ func (s *Store) Replace(ctx context.Context, ref []byte, owner string, payload [
 	if len(ref) != refSize {
 		return nil, session.ErrNotFound
 	}
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return nil, unavailable("replace session", err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	prefix := binary.AppendUvarint(nil, uint64(len(owner)))
 	prefix = append(prefix, owner...)
 	value := append(prefix[:len(prefix):len(prefix)], payload...)
@@ -292,12 +281,12 @@ func (s *Store) LoadLeased(ctx context.Context, ref []byte) ([]byte, *session.Le
 	if len(ref) != refSize {
 		return nil, nil, session.ErrNotFound
 	}
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return nil, nil, unavailable("load session", err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	key := s.sessionKey(sessionID(ref))
 	// Taken before the read, so that an invalidation that races with it
 	// denies the lease rather than being missed.
@@ -339,12 +328,12 @@ func (s *Store) Delete(ctx context.Context, ref []byte) error {
 	if len(ref) != refSize {
 		return nil
 	}
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return unavailable("delete session", err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	id := sessionID(ref)
 	value, err := takeScript.Exec(ctx, c, []string{s.sessionKey(id)}, nil).AsBytes()
 	if rueidis.IsRedisNil(err) {
@@ -376,7 +365,9 @@ func (s *Store) unindex(ctx context.Context, c rueidis.Client, owner string, ids
 // sharing the Redis. An ID leaves the index only after its session is
 // deleted, so a failed call can simply be retried.
 func (s *Store) DeleteOwner(ctx context.Context, owner string) error {
-	c, err := s.conn()
+	dialCtx, cancel := s.withTimeout(ctx)
+	c, err := s.conn(dialCtx)
+	cancel()
 	if err != nil {
 		return unavailable("revoke sessions", err)
 	}
@@ -420,12 +411,12 @@ func (s *Store) revokeBatch(ctx context.Context, c rueidis.Client, owner string)
 // Ping checks that Redis answers, within the store's timeout: for a
 // readiness probe or a warning at start-up.
 func (s *Store) Ping(ctx context.Context) error {
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return unavailable("ping", err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	if err := c.Do(ctx, c.B().Ping().Build()).Error(); err != nil {
 		return unavailable("ping", err)
 	}
