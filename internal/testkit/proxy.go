@@ -190,8 +190,16 @@ func (p *Proxy) gate() bool {
 		case mode == ProxyHang:
 			<-changed
 		case mode == ProxySlow:
-			time.Sleep(delay)
-			return true
+			// A change meanwhile (to down: a crash) decides the chunk's
+			// fate: what a crashed host held is lost.
+			select {
+			case <-time.After(delay):
+			case <-changed:
+			}
+			p.mu.Lock()
+			mode, closed = p.mode, p.closed
+			p.mu.Unlock()
+			return !closed && mode != ProxyDown
 		default:
 			return true
 		}

@@ -132,7 +132,10 @@ func (s *Store) DeleteID(ctx context.Context, owner, id string) error {
 	if !member {
 		return nil
 	}
-	if err := c.Do(ctx, c.B().Del().Key(s.sessionKey(id)).Build()).Error(); err != nil {
+	key := s.sessionKey(id)
+	if _, err := s.deleteDurably(ctx, c, func(dc rueidis.DedicatedClient) rueidis.Completed {
+		return dc.B().Del().Key(key).Build()
+	}); err != nil {
 		return unavailable("end session", err)
 	}
 	return s.unindex(ctx, c, owner, id)

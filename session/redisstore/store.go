@@ -335,7 +335,14 @@ func (s *Store) Delete(ctx context.Context, ref []byte) error {
 		return unavailable("delete session", err)
 	}
 	id := sessionID(ref)
-	value, err := takeScript.Exec(ctx, c, []string{s.sessionKey(id)}, nil).AsBytes()
+	key := s.sessionKey(id)
+	reply, err := s.deleteDurably(ctx, c, func(dc rueidis.DedicatedClient) rueidis.Completed {
+		return dc.B().Eval().Script(takeScript).Numkeys(1).Key(key).Build()
+	})
+	if err != nil {
+		return unavailable("delete session", err)
+	}
+	value, err := reply.AsBytes()
 	if rueidis.IsRedisNil(err) {
 		return nil
 	}
@@ -394,14 +401,14 @@ func (s *Store) revokeBatch(ctx context.Context, c rueidis.Client, owner string)
 	if len(ids) == 0 {
 		return true, c.Do(ctx, c.B().Del().Key(s.metaKey(owner)).Build()).Error()
 	}
-	// One DEL per key: a multi-key DEL would fail across cluster slots.
-	// The client groups them by node and pipelines them.
-	dels := make(rueidis.Commands, len(ids))
-	for i, id := range ids {
-		dels[i] = c.B().Del().Key(s.sessionKey(id)).Build()
-	}
-	for _, r := range c.DoMulti(ctx, dels...) {
-		if err := r.Error(); err != nil {
+	// One DEL per key, each confirmed by a replica where the node has
+	// one: a multi-key DEL would fail across cluster slots, and WAIT
+	// answers for one connection's writes.
+	for _, id := range ids {
+		key := s.sessionKey(id)
+		if _, err := s.deleteDurably(ctx, c, func(dc rueidis.DedicatedClient) rueidis.Completed {
+			return dc.B().Del().Key(key).Build()
+		}); err != nil {
 			return false, err
 		}
 	}
@@ -477,9 +484,10 @@ return 1
 `)
 
 // takeScript deletes KEYS[1] and returns the value it held, or nil; GETDEL
-// would need Redis 6.2.
-var takeScript = rueidis.NewLuaScript(`
+// would need Redis 6.2. It is sent with EVAL on a dedicated connection
+// (see deleteDurably).
+const takeScript = `
 local v = redis.call('GET', KEYS[1])
 if v then redis.call('DEL', KEYS[1]) end
 return v
-`)
+`
