@@ -323,7 +323,11 @@ func (s *Store) LoadLeased(ctx context.Context, ref []byte) ([]byte, *session.Le
 }
 
 // Delete ends the session saved under ref and removes it from its owner's
-// index. Deleting an unknown ref is not an error.
+// index. Deleting an unknown ref is not an error. Where the session's node
+// has replicas, Delete returns only once one of them has the deletion
+// (WAIT), so that a failover right after cannot bring the session back; it
+// fails (session.ErrStoreUnavailable) when none confirms it in time.
+// DeleteOwner and DeleteID do the same.
 func (s *Store) Delete(ctx context.Context, ref []byte) error {
 	if len(ref) != refSize {
 		return nil
