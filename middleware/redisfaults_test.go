@@ -14,6 +14,7 @@ import (
 
 	"github.com/linelogin/linelogin/internal/redistest"
 	"github.com/linelogin/linelogin/internal/testkit"
+	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/session/redisstore"
 )
 
@@ -172,5 +173,32 @@ func TestRedis_DownHungOrSlowAnswersInParallel(t *testing.T) {
 	}
 	if status, _ := other.me(); status != http.StatusOK {
 		t.Errorf("the other session after Redis recovered: status %d", status)
+	}
+}
+
+// TestRedis_TokenReportsASessionItCouldNotEnd: when LINE rejects the
+// refresh token and Redis goes down before the session is ended, Token
+// says the store failed (the session may live on) instead of "login
+// required", as if it had ended.
+func TestRedis_TokenReportsASessionItCouldNotEnd(t *testing.T) {
+	srv := redistest.Start(t, false)
+	proxy := testkit.NewProxy(t, srv.Addr())
+	clock := testkit.NewClock(time.Now())
+	app := newTestApp(t, withTokens(clock), withStore(newTimedRedisStore(t, "redis://"+proxy.Addr(), redistest.Prefix())))
+	b := app.browser()
+	b.mustLogin()
+	clock.Advance(linetest.DefaultAccessTokenTTL)
+	app.platform.SetFault(linetest.PathToken, linetest.Fault{
+		Status: http.StatusBadRequest, Body: `{"error":"invalid_grant"}`, Delay: 300 * time.Millisecond,
+		Header: http.Header{"Content-Type": {"application/json"}},
+	})
+	done := make(chan *http.Response, 1)
+	go func() { done <- b.do(http.MethodGet, app.url("/token"), nil, nil) }()
+	// Redis goes down while LINE considers the refresh token.
+	eventually(t, 5*time.Second, "a refresh at LINE", func() bool { return refreshCount(app.platform) == 1 })
+	proxy.Set(testkit.ProxyDown, 0)
+	resp := <-done
+	if body := readBody(t, resp); !strings.Contains(body, "store unavailable") {
+		t.Errorf("/token, the session not ended: %d %q, want the store's failure", resp.StatusCode, body)
 	}
 }
