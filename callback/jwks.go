@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"golang.org/x/sync/singleflight"
 )
 
 // errUnknownKey reports an ES256 token signed by a key the JWKS does not
@@ -35,7 +36,7 @@ type jwks struct {
 	failed  time.Time // last failed fetch
 	lastErr error     // its error
 
-	fetchMu sync.Mutex // one fetch at a time
+	fetches singleflight.Group // one fetch at a time, shared by its callers
 }
 
 func newJWKS(url string, client *httpClient, cooldown time.Duration, now func() time.Time) *jwks {
@@ -46,31 +47,45 @@ func (j *jwks) key(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
 	if k := j.find(kid); k != nil {
 		return k, nil
 	}
-	j.fetchMu.Lock()
-	defer j.fetchMu.Unlock()
-	if k := j.find(kid); k != nil { // fetched while we waited
-		return k, nil
-	}
-	j.mu.RLock()
-	now := j.now()
-	recent := !j.fetched.IsZero() && now.Sub(j.fetched) < j.cooldown
-	// After a failed fetch, wait a moment before the next try, answering
-	// with that failure (LINE is down) rather than "unknown key".
-	failing, lastErr := !j.failed.IsZero() && now.Sub(j.failed) < failureBackoff, j.lastErr
-	j.mu.RUnlock()
-	switch {
-	case failing:
-		return nil, lastErr
-	case recent:
-		return nil, errUnknownKey
-	}
-	if err := j.refresh(ctx); err != nil {
-		return nil, err
+	// One fetch for every caller missing a key, under no caller's context
+	// (as go-oidc's RemoteKeySet does): a caller that gives up leaves the
+	// fetch running for the others, and its cancellation is never taken
+	// for LINE's failure. httpClient.do bounds it with the configured
+	// timeout.
+	ch := j.fetches.DoChan("", func() (any, error) {
+		return nil, j.refreshUnlessRecent(context.Background())
+	})
+	select {
+	case <-ctx.Done():
+		return nil, upstream("certs", 0, ctx.Err())
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
 	}
 	if k := j.find(kid); k != nil {
 		return k, nil
 	}
 	return nil, errUnknownKey
+}
+
+// refreshUnlessRecent fetches the JWKS unless it was fetched within the
+// cooldown (the caller then finds no key: errUnknownKey), or a fetch
+// failed within failureBackoff, whose failure it answers with (LINE is
+// down) rather than "unknown key".
+func (j *jwks) refreshUnlessRecent(ctx context.Context) error {
+	j.mu.RLock()
+	now := j.now()
+	recent := !j.fetched.IsZero() && now.Sub(j.fetched) < j.cooldown
+	failing, lastErr := !j.failed.IsZero() && now.Sub(j.failed) < failureBackoff, j.lastErr
+	j.mu.RUnlock()
+	switch {
+	case failing:
+		return lastErr
+	case recent:
+		return nil
+	}
+	return j.refresh(ctx)
 }
 
 // find returns the key named kid. A token without kid is accepted only

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"golang.org/x/oauth2"
-
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/internal/flow"
 	"github.com/linelogin/linelogin/internal/sessioncookie"
@@ -27,7 +25,7 @@ type Auth struct {
 	callbackPath string
 	bearer       *bearer
 	sessionCache *sessionCache
-	refreshes    *tokenCache[*oauth2.Token]
+	refreshes    *tokenCache[renewal]
 	linking      *linker // nil without Config.Linking
 	metrics      *metrics
 	languages    *languages
@@ -48,6 +46,7 @@ func New(cfg Config) (*Auth, error) {
 	secure := redirect.Scheme == "https"
 	sessions, err := sessioncookie.NewManager(sessioncookie.Config{
 		Keys:       cfg.SessionKeys,
+		Channel:    client.Config().ChannelID,
 		CookieName: cfg.SessionCookieName,
 		Secure:     secure,
 		Lifetime:   cfg.SessionLifetime,
@@ -81,7 +80,7 @@ func New(cfg Config) (*Auth, error) {
 		metrics:      m,
 		languages:    langs,
 		sessionCache: newSessionCache(cfg.Now),
-		refreshes:    newTokenCache[*oauth2.Token](refreshMemory, refreshCacheSize, cfg.Now),
+		refreshes:    newTokenCache[renewal](refreshMemory, refreshCacheSize, cfg.Now),
 		client:       client,
 		sessions:     sessions,
 		cfg:          cfg,

@@ -34,6 +34,7 @@ type Messages struct {
 	Misconfigured    Text // a configuration error (500)
 	ResponseRejected Text // a JARM response that failed verification
 	CrossSite        Text // a logout, connect, unlink or end-session POST from another site
+	LogoutUnfinished Text // the session store could not end the session at logout (503)
 
 	// The pages of account linking (Config.Linking).
 	LINEUserLinked        Text // the LINE account is linked to another app account

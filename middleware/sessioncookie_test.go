@@ -257,3 +257,30 @@ func TestSessionCookie_TooLargeIsNeverSent(t *testing.T) {
 		t.Errorf("log does not explain the cookie size: %s", app.logs.String())
 	}
 }
+
+// A session cookie is bound to its channel (DESIGN §10): an app of another
+// channel that shares the session keys refuses it as "not logged in",
+// while another instance of the same channel accepts it.
+func TestSessionCookie_BoundToItsChannel(t *testing.T) {
+	keys := [][]byte{session.GenerateKey()}
+	a := newTestApp(t, withKeys(keys...))
+	sameChannel := newTestApp(t, withKeys(keys...), sameChannelAs(a))
+	otherChannel := newTestApp(t, withKeys(keys...), func(c *middleware.Config) { c.LINE.ChannelID = "2000000002" })
+	b := a.browser()
+	b.mustLogin()
+	value := b.sessionValue(a)
+
+	if resp := statusWith(t, sameChannel, "/api/me", value, false); resp.StatusCode != http.StatusOK {
+		t.Fatalf("same channel, same keys: status %d, want 200", resp.StatusCode)
+	}
+	if resp := statusWith(t, otherChannel, "/api/me", value, false); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("API on another channel: status %d, want 401", resp.StatusCode)
+	}
+	resp := statusWith(t, otherChannel, "/me", value, true)
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("browser on another channel: status %d to %q, want 302 to /login", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp := statusWith(t, otherChannel, "/", value, true); !strings.Contains(readBody(t, resp), "hello stranger") {
+		t.Error("the public page of another channel greets the user of a foreign cookie")
+	}
+}

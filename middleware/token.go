@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/sessioncookie"
 	"github.com/linelogin/linelogin/session"
 )
 
@@ -43,46 +44,75 @@ func (a *Auth) Token(w http.ResponseWriter, r *http.Request) (*oauth2.Token, err
 		return nil, ErrLoginRequired
 	}
 	d := st.session
-	tok := &oauth2.Token{AccessToken: d.accessToken, TokenType: "Bearer", Expiry: d.tokenExpiry}
+	tok := oauth2.Token{AccessToken: d.accessToken, TokenType: "Bearer", Expiry: d.tokenExpiry}
 	now := a.cfg.Now()
 	if d.tokenExpiry.IsZero() || d.tokenExpiry.Sub(now) > refreshBefore {
-		return tok, nil
+		return &tok, nil
 	}
 	if d.refreshToken == "" {
 		if now.Before(d.tokenExpiry) {
-			return tok, nil
+			return &tok, nil
 		}
 		return nil, ErrLoginRequired
 	}
 	// Keyed by the old access token: every request still carrying it, at
-	// once or later, gets the one renewal.
-	fresh, err := a.refreshes.get(sha256.Sum256([]byte(d.accessToken)), func() (*oauth2.Token, time.Time, error) {
+	// once or later, gets the one renewal, and the session is swapped once,
+	// inside it, not once per request (which would leave a session per
+	// request, and could bring back one a logout had just ended).
+	value := a.sessions.Value(r)
+	rn, err := a.refreshes.get(sha256.Sum256([]byte(d.accessToken)), func() (renewal, time.Time, error) {
 		// Others may wait on this renewal: it outlives a client that hangs
-		// up, but not the configured timeout.
-		t, err := a.client.Refresh(context.WithoutCancel(r.Context()), d.refreshToken)
+		// up, but not the configured timeouts.
+		ctx := context.WithoutCancel(r.Context())
+		t, err := a.client.Refresh(ctx, d.refreshToken)
 		if err != nil {
-			return nil, time.Time{}, err
+			return renewal{}, time.Time{}, err
 		}
-		return t, t.Expiry, nil
+		next := *d
+		next.accessToken, next.tokenExpiry = t.AccessToken, t.Expiry
+		if t.RefreshToken != "" {
+			next.refreshToken = t.RefreshToken
+		}
+		saved, err := a.sessions.Renew(ctx, value, next.user.ID, next.encode())
+		if errors.Is(err, sessioncookie.ErrNoSession) {
+			// Logged out while LINE renewed the token: the new token must
+			// not outlive the login either.
+			if err := a.client.Revoke(ctx, t.AccessToken); err != nil {
+				a.log.Warn("linelogin: revoking the token of a session ended during its renewal failed", "error", err)
+			}
+			return renewal{}, time.Time{}, ErrLoginRequired
+		}
+		if err != nil {
+			return renewal{}, time.Time{}, err
+		}
+		a.sessionCache.forget(value)
+		tok := &oauth2.Token{AccessToken: t.AccessToken, TokenType: "Bearer", Expiry: t.Expiry}
+		return renewal{token: tok, session: saved}, t.Expiry, nil
 	})
 	if errors.Is(err, callback.ErrRefreshRejected) {
 		a.log.Info("linelogin: refresh token rejected, session ended", "error", err.Error())
-		a.sessionCache.forget(a.sessions.Value(r))
-		_ = a.sessions.Destroy(w, r)
+		a.sessionCache.forget(value)
+		if err := a.sessions.Destroy(w, r); err != nil {
+			return nil, err
+		}
 		return nil, ErrLoginRequired
 	}
 	if err != nil {
 		return nil, err
 	}
-	next := *d
-	next.accessToken, next.tokenExpiry = fresh.AccessToken, fresh.Expiry
-	if fresh.RefreshToken != "" {
-		next.refreshToken = fresh.RefreshToken
-	}
-	if err := a.sessions.Replace(w, r, next.user.ID, next.encode()); err != nil {
+	if err := a.sessions.SetRenewal(w, rn.session); err != nil {
 		return nil, err
 	}
-	return &oauth2.Token{AccessToken: fresh.AccessToken, TokenType: "Bearer", Expiry: fresh.Expiry}, nil
+	tok = *rn.token
+	return &tok, nil
+}
+
+// renewal is what a shared renewal of a session's access token gives
+// every request that took part: the new token and the renewed session's
+// cookie.
+type renewal struct {
+	token   *oauth2.Token
+	session sessioncookie.Renewal
 }
 
 // Unregister carries out a user's request to delete their account, as

@@ -44,3 +44,23 @@ type OwnerRevoker interface {
 	// DeleteOwner ends every session saved for owner.
 	DeleteOwner(ctx context.Context, owner string) error
 }
+
+// Replacer is implemented by stores that can swap a session's payload
+// atomically, only while the session exists, so that a renewal racing a
+// logout never brings the ended session back (a Save of a new session
+// followed by a Delete of the old would). Stores that are not Replacers
+// get that Save and Delete, after a Load that finds the session.
+type Replacer interface {
+	// Replace swaps the payload of owner's session ref for payload,
+	// keeping its expiry, and returns the reference the cookie carries
+	// from now on (ref itself for a store that swaps in place). It saves
+	// nothing and fails with ErrNotFound when the session has ended or is
+	// not owner's.
+	Replace(ctx context.Context, ref []byte, owner string, payload []byte) (newRef []byte, err error)
+}
+
+// Replace returns payload: the new cookie carries it. A cookie session
+// cannot be known to have ended.
+func (CookieStore) Replace(_ context.Context, _ []byte, _ string, payload []byte) ([]byte, error) {
+	return payload, nil
+}

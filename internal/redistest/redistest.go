@@ -1,7 +1,8 @@
 // Package redistest runs throwaway redis-server processes for tests of
 // session/redisstore and of what is built on it, as net/http/httptest runs
-// throwaway HTTP servers: a single node ([Start]) or a three-node Redis
-// Cluster ([StartCluster]).
+// throwaway HTTP servers: a single node ([Start]), a three-node Redis
+// Cluster ([StartCluster]), or a six-node one with a replica per master
+// whose replication can be made to lag ([StartReplicatedCluster]).
 //
 // The tests need a real redis-server (and redis-cli for a cluster). `make
 // test` starts a single node and a cluster and exports their URLs as

@@ -5,6 +5,7 @@
 package sessioncookie
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -34,6 +35,13 @@ type Config struct {
 	Keys [][]byte
 	// CookieName is the base name of the cookie; DefaultCookieName if empty.
 	CookieName string
+	// Channel is the ID of the LINE channel the sessions are issued for.
+	// A cookie is bound to it: an app of another channel that shares the
+	// keys refuses the cookie (ErrNoSession), so that one app's login
+	// never skips another's checks (its OnLogin hook). Cookies issued
+	// before this binding existed are refused too: their users log in
+	// again once.
+	Channel string
 	// Secure is set when the app is served over https; see cookie.Options.
 	Secure bool
 	// Lifetime is how long a session lasts from login. The server enforces it whatever the browser does.
@@ -50,6 +58,7 @@ type Manager struct {
 	store    session.Store
 	cookie   cookie.Options
 	name     string
+	bound    string // what the codec authenticates the value under
 	lifetime time.Duration
 	now      func() time.Time
 }
@@ -78,6 +87,7 @@ func NewManager(cfg Config) (*Manager, error) {
 		store:    cfg.Store,
 		cookie:   opts,
 		name:     opts.Name(cfg.CookieName),
+		bound:    boundName(opts.Name(cfg.CookieName), cfg.Channel),
 		lifetime: cfg.Lifetime,
 		now:      cfg.Now,
 	}, nil
@@ -107,25 +117,74 @@ func (m *Manager) Issue(w http.ResponseWriter, r *http.Request, owner string, pa
 	return nil
 }
 
-// Replace swaps the payload of the request's session for payload, keeping
-// its expiry: for data that changes during a session, such as a refreshed
-// access token. It fails with ErrNoSession when there is no session.
-func (m *Manager) Replace(w http.ResponseWriter, r *http.Request, owner string, payload []byte) error {
-	ref, expiry, _, err := m.ref(r)
+// Renewal is a session whose payload Renew swapped: the cookie that
+// every request taking part in the renewal sets (SetRenewal).
+type Renewal struct {
+	value  string
+	expiry time.Time
+}
+
+// Renew swaps the payload of the session whose cookie value is value for
+// payload, keeping its expiry, once for every request that shares the
+// renewal: it makes no cookie of its own, and the Renewal it returns is
+// set by each of them with SetRenewal, so that a renewal leaves one
+// session, not one per request. It fails with ErrNoSession, saving
+// nothing, when the session has ended meanwhile (a logout that raced the
+// renewal): with a session.Replacer, atomically in the store.
+func (m *Manager) Renew(ctx context.Context, value, owner string, payload []byte) (Renewal, error) {
+	ref, expiry, _, err := m.open(value)
+	if err != nil {
+		return Renewal{}, err
+	}
+	var newRef []byte
+	if rp, ok := m.store.(session.Replacer); ok {
+		newRef, err = rp.Replace(ctx, ref, owner, payload)
+	} else {
+		newRef, err = m.saveInsteadOf(ctx, ref, owner, payload, expiry)
+	}
+	if errors.Is(err, session.ErrNotFound) {
+		return Renewal{}, ErrNoSession
+	}
+	if err != nil {
+		return Renewal{}, storeError("renew session", err)
+	}
+	v, err := m.codec.Encode(m.bound, sealEnvelope(newRef, expiry))
+	if err != nil {
+		if !bytes.Equal(newRef, ref) {
+			_ = m.store.Delete(ctx, newRef)
+		}
+		return Renewal{}, fmt.Errorf("%w (%v)", session.ErrCookieTooLarge, err)
+	}
+	return Renewal{value: v, expiry: expiry}, nil
+}
+
+// saveInsteadOf is Replace for stores that cannot: it saves the payload
+// as a new session if the old one still exists, then deletes the old one.
+// A logout between the Load and the Save is not seen; Replacers close
+// that gap.
+func (m *Manager) saveInsteadOf(ctx context.Context, ref []byte, owner string, payload []byte, expiry time.Time) ([]byte, error) {
+	if _, err := m.store.Load(ctx, ref); err != nil {
+		return nil, err
+	}
+	newRef, err := m.store.Save(ctx, owner, payload, expiry)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.store.Delete(ctx, ref); err != nil {
+		_ = m.store.Delete(ctx, newRef)
+		return nil, err
+	}
+	return newRef, nil
+}
+
+// SetRenewal sets the cookie of a renewed session through w.
+func (m *Manager) SetRenewal(w http.ResponseWriter, rn Renewal) error {
+	c, err := m.cookie.New(m.name, rn.value, rn.expiry.Sub(m.now()))
 	if err != nil {
 		return err
 	}
-	newRef, err := m.store.Save(r.Context(), owner, payload, expiry)
-	if err != nil {
-		return fmt.Errorf("%w: save: %w", session.ErrStoreUnavailable, err)
-	}
-	if err := m.setCookie(w, newRef, expiry); err != nil {
-		_ = m.store.Delete(r.Context(), newRef)
-		return err
-	}
-	if err := m.store.Delete(r.Context(), ref); err != nil {
-		return fmt.Errorf("%w: end replaced session: %w", session.ErrStoreUnavailable, err)
-	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.SetCookie(w, c)
 	return nil
 }
 
@@ -221,6 +280,8 @@ func (m *Manager) Value(r *http.Request) string {
 }
 
 // Destroy ends the request's session, if any, and deletes its cookie.
+// The cookie is deleted even when the Store fails; the error (wrapping
+// session.ErrStoreUnavailable) then says the session may live on.
 func (m *Manager) Destroy(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	http.SetCookie(w, m.cookie.Expired(m.name))
@@ -228,7 +289,16 @@ func (m *Manager) Destroy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return nil
 	}
-	return m.store.Delete(r.Context(), ref)
+	return storeError("end session", m.store.Delete(r.Context(), ref))
+}
+
+// storeError wraps a Store's error in session.ErrStoreUnavailable, unless
+// it is nil or already wraps it.
+func storeError(op string, err error) error {
+	if err == nil || errors.Is(err, session.ErrStoreUnavailable) {
+		return err
+	}
+	return fmt.Errorf("%w: %s: %w", session.ErrStoreUnavailable, op, err)
 }
 
 // RevokeOwner ends every session of owner, on every instance sharing the
@@ -265,7 +335,7 @@ func (m *Manager) ref(r *http.Request) (ref []byte, expiry time.Time, old bool, 
 
 // open decodes a session cookie value and checks its expiry.
 func (m *Manager) open(value string) (ref []byte, expiry time.Time, old bool, err error) {
-	plain, old, err := m.codec.Decode(m.name, value)
+	plain, old, err := m.codec.Decode(m.bound, value)
 	if err != nil {
 		return nil, time.Time{}, false, ErrNoSession
 	}
@@ -277,7 +347,7 @@ func (m *Manager) open(value string) (ref []byte, expiry time.Time, old bool, er
 }
 
 func (m *Manager) setCookie(w http.ResponseWriter, ref []byte, expiry time.Time) error {
-	value, err := m.codec.Encode(m.name, sealEnvelope(ref, expiry))
+	value, err := m.codec.Encode(m.bound, sealEnvelope(ref, expiry))
 	if err != nil {
 		return fmt.Errorf("%w (%v)", session.ErrCookieTooLarge, err)
 	}
@@ -290,6 +360,14 @@ func (m *Manager) setCookie(w http.ResponseWriter, ref []byte, expiry time.Time)
 	w.Header().Set("Cache-Control", "no-store")
 	http.SetCookie(w, c)
 	return nil
+}
+
+// boundName is the name a cookie value is authenticated under: the
+// cookie's name and the channel's ID, so that a value made for one
+// channel fails authentication under another, however the keys are
+// shared.
+func boundName(name, channel string) string {
+	return name + "/channel:" + channel
 }
 
 // The envelope puts the expiry inside the encrypted value, ahead of the

@@ -12,7 +12,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -36,17 +35,15 @@ func New(opt rueidis.ClientOption) *Client {
 	return &Client{lazy: redisconn.New(opt)}
 }
 
-// NewURL is New for a URL as rueidis.ParseURL takes it:
+// NewURL is New for a URL as session/redisstore's NewURL takes it (the
+// same parser and defaults: a second to dial, health checks after a
+// second without traffic, two seconds for any reply):
 // redis://[user:password@]host:port[/db], rediss:// for TLS, or a Redis
 // Cluster as redis://node1:port?addr=node2:port&addr=node3:port. The
 // error never shows the URL, which may hold a password.
 func NewURL(rawURL string) (*Client, error) {
-	opt, err := rueidis.ParseURL(rawURL)
+	opt, err := redisconn.ParseURL(rawURL)
 	if err != nil {
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err
-		}
 		return nil, fmt.Errorf("redislink: %w", err)
 	}
 	return New(opt), nil
@@ -75,7 +72,7 @@ func NewReplay(client *Client, prefix string) *Replay {
 
 // FirstUse sets key if it is not set yet and reports whether it did.
 func (m *Replay) FirstUse(ctx context.Context, key string, expiry time.Time) (bool, error) {
-	c, err := m.client.lazy.Client()
+	c, err := m.client.lazy.ClientContext(ctx)
 	if err == nil {
 		err = c.Do(ctx, c.B().Set().Key(m.prefix+key).Value("1").Nx().Pxat(expiry).Build()).Error()
 	}
@@ -134,7 +131,7 @@ return {1, 0}
 // names the LINE user first, so that a locked LINE user never holds a
 // membership number's place, even for a moment.
 func (a *Attempts) Reserve(ctx context.Context, keys []string, now time.Time) (string, time.Duration, error) {
-	c, err := a.client.lazy.Client()
+	c, err := a.client.lazy.ClientContext(ctx)
 	if err != nil {
 		return "", 0, fmt.Errorf("%w: attempts: %w", link.ErrUnavailable, err)
 	}
@@ -177,7 +174,7 @@ func (a *Attempts) Release(ctx context.Context, keys []string, id string) error 
 	if len(keys) == 0 {
 		return nil
 	}
-	c, err := a.client.lazy.Client()
+	c, err := a.client.lazy.ClientContext(ctx)
 	if err != nil {
 		return fmt.Errorf("%w: attempts: %w", link.ErrUnavailable, err)
 	}

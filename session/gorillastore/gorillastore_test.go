@@ -1,9 +1,11 @@
 package gorillastore_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +74,55 @@ func TestGorillaStore_KeyChangeMeansNoSession(t *testing.T) {
 	r.AddCookie(rec.Result().Cookies()[0])
 	if _, err := m2.Load(httptest.NewRecorder(), r); !errors.Is(err, sessioncookie.ErrNoSession) {
 		t.Errorf("gorilla key changed: %v, want ErrNoSession", err)
+	}
+}
+
+// TestRenew_SwapsTheSessionAndNeverResurrectsAnEndedOne: a store that is
+// not a session.Replacer renews by saving the new payload and deleting the
+// old session, and only while the old one exists: a renewal after a
+// logout saves nothing.
+func TestRenew_SwapsTheSessionAndNeverResurrectsAnEndedOne(t *testing.T) {
+	dir := t.TempDir()
+	fs := sessions.NewFilesystemStore(dir, securecookie.GenerateRandomKey(32))
+	m, err := sessioncookie.NewManager(sessioncookie.Config{Lifetime: time.Hour, Keys: [][]byte{session.GenerateKey()}, Store: gorillastore.New(fs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	if err := m.Issue(rec, httptest.NewRequest(http.MethodGet, "/", nil), "U1", []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	old := rec.Result().Cookies()[0]
+	rn, err := m.Renew(context.Background(), old.Value, "U1", []byte("new"))
+	if err != nil {
+		t.Fatalf("Renew: %v", err)
+	}
+	rec = httptest.NewRecorder()
+	if err := m.SetRenewal(rec, rn); err != nil {
+		t.Fatal(err)
+	}
+	renewed := rec.Result().Cookies()[0]
+	load := func(c *http.Cookie) ([]byte, error) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.AddCookie(c)
+		return m.Load(httptest.NewRecorder(), r)
+	}
+	if got, err := load(renewed); err != nil || string(got) != "new" {
+		t.Fatalf("the renewed cookie: %q, %v", got, err)
+	}
+	if _, err := load(old); !errors.Is(err, sessioncookie.ErrNoSession) {
+		t.Errorf("the replaced session: %v, want ErrNoSession", err)
+	}
+
+	r := httptest.NewRequest(http.MethodPost, "/logout", nil)
+	r.AddCookie(renewed)
+	if err := m.Destroy(httptest.NewRecorder(), r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Renew(context.Background(), renewed.Value, "U1", []byte("newer")); !errors.Is(err, sessioncookie.ErrNoSession) {
+		t.Errorf("Renew after the logout: %v, want ErrNoSession", err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "session_*")); len(files) != 0 {
+		t.Errorf("%d sessions left in the store after the logout", len(files))
 	}
 }

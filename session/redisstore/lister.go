@@ -52,12 +52,12 @@ func (s *Store) ID(ref []byte) string { return sessionID(ref) }
 // List returns owner's live sessions, most recently seen first. Sessions
 // saved before the store kept metadata are listed with zero times.
 func (s *Store) List(ctx context.Context, owner string) ([]session.Info, error) {
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return nil, unavailable("list sessions", err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	ids, err := c.Do(ctx, c.B().Smembers().Key(s.ownerKey(owner)).Build()).AsStrSlice()
 	if err != nil {
 		return nil, unavailable("list sessions", err)
@@ -119,12 +119,12 @@ func (s *Store) DeleteID(ctx context.Context, owner, id string) error {
 	if b, err := hex.DecodeString(id); err != nil || len(b) != 32 {
 		return nil
 	}
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return unavailable("end session", err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	member, err := c.Do(ctx, c.B().Sismember().Key(s.ownerKey(owner)).Member(id).Build()).AsBool()
 	if err != nil {
 		return unavailable("end session", err)
@@ -132,7 +132,10 @@ func (s *Store) DeleteID(ctx context.Context, owner, id string) error {
 	if !member {
 		return nil
 	}
-	if err := c.Do(ctx, c.B().Del().Key(s.sessionKey(id)).Build()).Error(); err != nil {
+	key := s.sessionKey(id)
+	if _, err := s.deleteDurably(ctx, c, func(dc rueidis.DedicatedClient) rueidis.Completed {
+		return dc.B().Del().Key(key).Build()
+	}); err != nil {
 		return unavailable("end session", err)
 	}
 	return s.unindex(ctx, c, owner, id)
@@ -148,12 +151,12 @@ func (s *Store) Touch(ctx context.Context, owner string, ref []byte, seen time.T
 	if !s.touches.due(id, seen, s.touchInterval) {
 		return nil
 	}
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return unavailable("touch session", err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	err = touchScript.Exec(ctx, c, []string{s.metaKey(owner)}, []string{id, itoa(seen.Unix()), device}).Error()
 	if err != nil {
 		s.touches.forget(id)

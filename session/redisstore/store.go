@@ -29,7 +29,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -161,20 +160,9 @@ func New(opt rueidis.ClientOption, opts Options) *Store {
 //
 // The error never shows the URL, which may hold a password.
 func NewURL(rawURL string, opts Options) (*Store, error) {
-	opt, err := rueidis.ParseURL(rawURL)
+	opt, err := redisconn.ParseURL(rawURL)
 	if err != nil {
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err
-		}
 		return nil, fmt.Errorf("redisstore: %w", err)
-	}
-	if opt.Dialer.Timeout == 0 {
-		opt.Dialer.Timeout = time.Second
-	}
-	opt.Dialer.KeepAlive = time.Second
-	if opt.ConnWriteTimeout == 0 {
-		opt.ConnWriteTimeout = 2 * time.Second
 	}
 	return New(opt, opts), nil
 }
@@ -185,8 +173,9 @@ func (s *Store) Close() {
 	s.leases.endAll()
 }
 
-// conn returns the client, making it first if need be (redisconn).
-func (s *Store) conn() (rueidis.Client, error) { return s.lazy.Client() }
+// conn returns the client, making it first if need be (redisconn), or
+// an error once ctx is done.
+func (s *Store) conn(ctx context.Context) (rueidis.Client, error) { return s.lazy.ClientContext(ctx) }
 
 func (s *Store) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s.timeout < 0 {
@@ -208,7 +197,9 @@ func (s *Store) Save(ctx context.Context, owner string, payload []byte, expiry t
 	if ttl <= 0 {
 		return nil, unavailable("save session", errors.New("expiry is not in the future"))
 	}
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return nil, unavailable("save session", err)
 	}
@@ -220,8 +211,6 @@ func (s *Store) Save(ctx context.Context, owner string, payload []byte, expiry t
 	value = append(value, owner...)
 	value = append(value, payload...)
 
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	key := s.sessionKey(id)
 	err = c.Do(ctx, c.B().Set().Key(key).Value(rueidis.BinaryString(value)).Nx().PxMilliseconds(ttl).Build()).Error()
 	if rueidis.IsRedisNil(err) {
@@ -247,6 +236,36 @@ func (s *Store) Save(ctx context.Context, owner string, payload []byte, expiry t
 	return ref, nil
 }
 
+// Replace swaps the payload of owner's session ref in place, keeping its
+// expiry, in one script that does nothing when the session has ended
+// (session.ErrNotFound): a renewal that races a logout, a revocation or
+// an expiry never brings the session back. The reference stays the same,
+// so the session stays the one in owner's list, and every instance's
+// cached copy is invalidated by Redis.
+func (s *Store) Replace(ctx context.Context, ref []byte, owner string, payload []byte) ([]byte, error) {
+	if len(ref) != refSize {
+		return nil, session.ErrNotFound
+	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
+	if err != nil {
+		return nil, unavailable("replace session", err)
+	}
+	prefix := binary.AppendUvarint(nil, uint64(len(owner)))
+	prefix = append(prefix, owner...)
+	value := append(prefix[:len(prefix):len(prefix)], payload...)
+	n, err := replaceScript.Exec(ctx, c, []string{s.sessionKey(sessionID(ref))},
+		[]string{rueidis.BinaryString(value), rueidis.BinaryString(prefix)}).AsInt64()
+	if err != nil {
+		return nil, unavailable("replace session", err)
+	}
+	if n == 0 {
+		return nil, session.ErrNotFound
+	}
+	return ref, nil
+}
+
 // Load returns the payload saved under ref, or session.ErrNotFound once it
 // was deleted, revoked or expired.
 func (s *Store) Load(ctx context.Context, ref []byte) ([]byte, error) {
@@ -262,12 +281,12 @@ func (s *Store) LoadLeased(ctx context.Context, ref []byte) ([]byte, *session.Le
 	if len(ref) != refSize {
 		return nil, nil, session.ErrNotFound
 	}
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return nil, nil, unavailable("load session", err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	key := s.sessionKey(sessionID(ref))
 	// Taken before the read, so that an invalidation that races with it
 	// denies the lease rather than being missed.
@@ -304,19 +323,30 @@ func (s *Store) LoadLeased(ctx context.Context, ref []byte) ([]byte, *session.Le
 }
 
 // Delete ends the session saved under ref and removes it from its owner's
-// index. Deleting an unknown ref is not an error.
+// index. Deleting an unknown ref is not an error. Where the session's node
+// has replicas, Delete returns only once one of them has the deletion
+// (WAIT), so that a failover right after cannot bring the session back; it
+// fails (session.ErrStoreUnavailable) when none confirms it in time.
+// DeleteOwner and DeleteID do the same.
 func (s *Store) Delete(ctx context.Context, ref []byte) error {
 	if len(ref) != refSize {
 		return nil
 	}
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return unavailable("delete session", err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	id := sessionID(ref)
-	value, err := takeScript.Exec(ctx, c, []string{s.sessionKey(id)}, nil).AsBytes()
+	key := s.sessionKey(id)
+	reply, err := s.deleteDurably(ctx, c, func(dc rueidis.DedicatedClient) rueidis.Completed {
+		return dc.B().Eval().Script(takeScript).Numkeys(1).Key(key).Build()
+	})
+	if err != nil {
+		return unavailable("delete session", err)
+	}
+	value, err := reply.AsBytes()
 	if rueidis.IsRedisNil(err) {
 		return nil
 	}
@@ -346,7 +376,9 @@ func (s *Store) unindex(ctx context.Context, c rueidis.Client, owner string, ids
 // sharing the Redis. An ID leaves the index only after its session is
 // deleted, so a failed call can simply be retried.
 func (s *Store) DeleteOwner(ctx context.Context, owner string) error {
-	c, err := s.conn()
+	dialCtx, cancel := s.withTimeout(ctx)
+	c, err := s.conn(dialCtx)
+	cancel()
 	if err != nil {
 		return unavailable("revoke sessions", err)
 	}
@@ -373,14 +405,14 @@ func (s *Store) revokeBatch(ctx context.Context, c rueidis.Client, owner string)
 	if len(ids) == 0 {
 		return true, c.Do(ctx, c.B().Del().Key(s.metaKey(owner)).Build()).Error()
 	}
-	// One DEL per key: a multi-key DEL would fail across cluster slots.
-	// The client groups them by node and pipelines them.
-	dels := make(rueidis.Commands, len(ids))
-	for i, id := range ids {
-		dels[i] = c.B().Del().Key(s.sessionKey(id)).Build()
-	}
-	for _, r := range c.DoMulti(ctx, dels...) {
-		if err := r.Error(); err != nil {
+	// One DEL per key, each confirmed by a replica where the node has
+	// one: a multi-key DEL would fail across cluster slots, and WAIT
+	// answers for one connection's writes.
+	for _, id := range ids {
+		key := s.sessionKey(id)
+		if _, err := s.deleteDurably(ctx, c, func(dc rueidis.DedicatedClient) rueidis.Completed {
+			return dc.B().Del().Key(key).Build()
+		}); err != nil {
 			return false, err
 		}
 	}
@@ -390,12 +422,12 @@ func (s *Store) revokeBatch(ctx context.Context, c rueidis.Client, owner string)
 // Ping checks that Redis answers, within the store's timeout: for a
 // readiness probe or a warning at start-up.
 func (s *Store) Ping(ctx context.Context) error {
-	c, err := s.conn()
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	c, err := s.conn(ctx)
 	if err != nil {
 		return unavailable("ping", err)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	if err := c.Do(ctx, c.B().Ping().Build()).Error(); err != nil {
 		return unavailable("ping", err)
 	}
@@ -443,10 +475,23 @@ end
 return 1
 `)
 
+// replaceScript sets KEYS[1] to ARGV[1], keeping its TTL, if it exists and
+// its value starts with ARGV[2] (the owner, as stored); it returns 1 if it
+// did, else 0. SET's KEEPTTL would need Redis 6.
+var replaceScript = rueidis.NewLuaScript(`
+local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, 1, #ARGV[2]) ~= ARGV[2] then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl <= 0 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+return 1
+`)
+
 // takeScript deletes KEYS[1] and returns the value it held, or nil; GETDEL
-// would need Redis 6.2.
-var takeScript = rueidis.NewLuaScript(`
+// would need Redis 6.2. It is sent with EVAL on a dedicated connection
+// (see deleteDurably).
+const takeScript = `
 local v = redis.call('GET', KEYS[1])
 if v then redis.call('DEL', KEYS[1]) end
 return v
-`)
+`
