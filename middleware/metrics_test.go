@@ -256,7 +256,7 @@ func TestMetrics_BearerChecks(t *testing.T) {
 	if s := call("Authorization", "Bearer "+unknown); s != http.StatusUnauthorized {
 		t.Errorf("revoked token: %d", s)
 	}
-	if s := call("Authorization", "Basic dXNlcjpwYXNz"); s != http.StatusBadRequest {
+	if s := call("Authorization", "Bearer a b"); s != http.StatusBadRequest {
 		t.Errorf("malformed: %d", s)
 	}
 	app.platform.SetFault(linetest.PathVerify, linetest.Fault{Status: http.StatusInternalServerError})
