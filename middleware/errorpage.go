@@ -71,7 +71,7 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 		}
 		level("linelogin: request failed", args...)
 	default:
-		level("linelogin: request failed", "path", r.URL.Path, "status", status, "error", err.Error())
+		level("linelogin: request failed", append([]any{"path", r.URL.Path, "status", status, "error", err.Error()}, lineErrorAttrs(err)...)...)
 	}
 	reason := FailureReason(err)
 	if r.URL.Path == a.callbackPath {
@@ -90,9 +90,12 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 }
 
 // ServeError writes the default error page for err, in the request's
-// language (see Auth.Language): a friendly message, LINE's error code and
-// description (escaped) when LINE sent one, and a link that starts the
-// login again.
+// language (see Auth.Language): a friendly message and a link that starts
+// the login again. For LINE's error callback the message is a fixed text
+// for LINE's error code (and the code, when it is one LINE documents),
+// never LINE's description: anyone can put any sentence in a callback URL
+// on the app's origin. The OnError hook gets the description in the
+// *callback.AuthError.
 func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 	msgs, _ := a.languages.forRequest(r)
 	if status, page, ok := linkErrorPage(err, msgs); ok {
@@ -104,14 +107,7 @@ func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 	var authErr *callback.AuthError
 	switch {
 	case errors.As(err, &authErr):
-		page.Code, page.Description = authErr.Code, authErr.Description
-		if authErr.V2Code != "" {
-			page.Code += " (" + authErr.V2Code + " " + authErr.V2Message + ")"
-		}
-		page.Text = msgs.LINEError
-		if authErr.Denied() {
-			page.Text = msgs.Cancelled
-		}
+		page.Code, page.Text = lineErrorPage(authErr, msgs)
 	case errors.Is(err, callback.ErrState):
 		page.Text = msgs.State
 	case errors.Is(err, callback.ErrResponseRejected):
@@ -137,9 +133,9 @@ func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 
 type errorPage struct {
 	Text
-	Code, Description string
-	Retry             string
-	Messages          *Messages // filled in by renderError
+	Code     string // one of LINE's documented error codes, or ""
+	Retry    string
+	Messages *Messages // filled in by renderError
 }
 
 // renderError writes page in the request's language.
@@ -178,7 +174,7 @@ a.home{margin-left:16px;color:#555}
 <body><main id="error">
 <h1>{{.Text.Title}}</h1>
 <p id="message">{{.Text.Message}}</p>
-{{if .Code}}<p class="code" id="error-code">{{.Messages.ErrorLabel}}: {{.Code}}{{if .Description}} — {{.Description}}{{end}}</p>{{end}}
+{{if .Code}}<p class="code" id="error-code">{{.Messages.ErrorLabel}}: {{.Code}}</p>{{end}}
 {{if .Retry}}<a class="retry" id="retry" href="{{.Retry}}">{{.Messages.TryAgain}}</a>{{end}}<a class="home" id="home" href="/">{{.Messages.Home}}</a>
 </main></body></html>
 `))
