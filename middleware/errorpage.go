@@ -138,15 +138,29 @@ type errorPage struct {
 	Messages *Messages // filled in by renderError
 }
 
-// renderError writes page in the request's language.
+// renderError writes page in the request's language. Every HTML page of
+// the middleware is written here.
 func (a *Auth) renderError(w http.ResponseWriter, r *http.Request, status int, page errorPage) {
 	page.Messages, _ = a.languages.forRequest(r)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Language", page.Messages.Tag.String())
-	w.Header().Set("Vary", "Accept-Language")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", page.Messages.Tag.String())
+	h.Set("Vary", "Accept-Language")
+	setPageHeaders(h)
 	w.WriteHeader(status)
 	_ = errorTemplate.Execute(w, page)
+}
+
+// setPageHeaders sets the headers every HTML page of the middleware sends:
+// no site may frame it (a framed "try again" or linking page is a
+// clickjacking target; frame-ancestors for current browsers,
+// X-Frame-Options for older ones), its URL leaves the origin in no Referer,
+// and it is never sniffed as anything but HTML.
+func setPageHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Content-Type-Options", "nosniff")
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, description string) {
