@@ -46,7 +46,8 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 		if resp.Err != nil {
 			// An error for no login in progress is anybody's URL, whatever
 			// it says: the "try again" page, and LINE's text only in the log.
-			a.log.Warn("linelogin: LINE error for no login in progress", lineErrorAttrs(resp.Err)...)
+			a.log.Warn("linelogin: LINE error for no login in progress",
+				append([]any{"path", r.URL.Path, "error", resp.Err.Error()}, lineErrorAttrs(resp.Err)...)...)
 		}
 		a.fail(w, r, err, nil)
 		return
