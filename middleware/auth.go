@@ -102,6 +102,15 @@ func (a *Auth) Client() *callback.Client { return a.client }
 // Handler serves the login, callback and logout paths and passes every
 // other request to next, with the session's user (if any) in its context.
 // It has the shape of chi's and gorilla/mux's middleware.
+//
+// Handler never asks LINE about anything: a request with a bearer
+// credential (Authorization: Bearer, or X-Line-ID-Token) reaches next
+// without a user, and the credential is checked only where a route asks for
+// a LINE user (RequireLINEUser, OptionalLINEUser, the link API), so that an
+// app's own API tokens on its other routes cost nothing at LINE. An
+// Authorization header of another scheme (Basic, an app's own "Token ...")
+// is not LINE's business: it is never sent to LINE, and the session cookie
+// of the same request counts.
 func (a *Auth) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -112,7 +121,7 @@ func (a *Auth) Handler(next http.Handler) http.Handler {
 		case a.cfg.LogoutPath:
 			a.serveLogout(w, r)
 		default:
-			next.ServeHTTP(w, a.withSession(w, r))
+			next.ServeHTTP(w, a.withSession(w, r, false))
 		}
 	})
 }
@@ -127,19 +136,28 @@ func (a *Auth) CallbackHandler() http.Handler { return http.HandlerFunc(a.serveC
 func (a *Auth) LogoutHandler() http.Handler { return http.HandlerFunc(a.serveLogout) }
 
 // withSession returns r with the request's user (if any), or the reason
-// there is none, in its context. Credentials come from the Authorization
-// header, the X-Line-ID-Token header or the session cookie, in that order.
+// there is none, in its context. Credentials come from an Authorization
+// header of the Bearer scheme, the X-Line-ID-Token header or the session
+// cookie, in that order. Those of a header are checked only when askLINE
+// is set (a route that asks for a LINE user); otherwise r is returned as it
+// is, and a later call with askLINE checks them.
 // This runs on every request: the session path allocates only the context
 // and the request copy when its cookie is in the session cache.
-func (a *Auth) withSession(w http.ResponseWriter, r *http.Request) *http.Request {
+func (a *Auth) withSession(w http.ResponseWriter, r *http.Request, askLINE bool) *http.Request {
 	if stateFrom(r.Context()) != nil {
 		return r // mounted twice, or RequireLINEUser behind Handler
 	}
 	var st *requestState
 	switch {
-	case r.Header["Authorization"] != nil:
+	case hasBearer(r):
+		if !askLINE {
+			return r
+		}
 		st = a.bearer.identifyAccessToken(r)
 	case r.Header[headerIDTokenKey] != nil:
+		if !askLINE {
+			return r
+		}
 		st = a.bearer.identifyIDToken(r)
 	default:
 		st = a.identifySession(w, r)

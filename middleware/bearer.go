@@ -65,7 +65,11 @@ func newBearer(client *callback.Client, idVerifier callback.IDTokenVerifier, cfg
 // an access token: LINE's v2.1 access tokens are JWT-shaped too, so the
 // shape says nothing about the kind.
 func (b *bearer) identifyAccessToken(r *http.Request) *requestState {
-	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	var header string
+	if v := r.Header["Authorization"]; len(v) > 0 { // Get would canonicalize the key on every request
+		header = v[0]
+	}
+	scheme, token, _ := strings.Cut(header, " ")
 	if !strings.EqualFold(scheme, "Bearer") || !validToken(token) {
 		return b.settle(SourceAccessToken, nil, false, ErrMalformedCredential)
 	}

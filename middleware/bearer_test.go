@@ -133,7 +133,6 @@ func TestBearer_RefusedTokensGet401(t *testing.T) {
 func TestBearer_MalformedHeadersGet400(t *testing.T) {
 	app := newTestApp(t)
 	for name, h := range map[string]http.Header{
-		"basic scheme":    {"Authorization": {"Basic dXNlcjpwYXNz"}},
 		"no token":        {"Authorization": {"Bearer"}},
 		"empty token":     {"Authorization": {"Bearer "}},
 		"two tokens":      {"Authorization": {"Bearer a b"}},

@@ -7,8 +7,9 @@ import (
 	"github.com/linelogin/linelogin/callback"
 )
 
-// User is a LINE user the LINE Platform vouched for. Handlers must treat
-// it as read-only: it may be shared with other requests.
+// User is a LINE user the LINE Platform vouched for. UserFromContext hands
+// each caller a copy of its own: changing it changes nothing for other
+// requests.
 type User = callback.User
 
 // Source says how a request's user was authenticated.
@@ -72,10 +73,10 @@ func stateFrom(ctx context.Context) *requestState {
 	return st
 }
 
-// state returns the state of r as withSession leaves it: anonymous when it
-// found no credentials.
+// state returns the state of r as withSession leaves it, bearer
+// credentials checked: anonymous when it found no credentials.
 func (a *Auth) state(w http.ResponseWriter, r *http.Request) (*http.Request, *requestState) {
-	r = a.withSession(w, r)
+	r = a.withSession(w, r, true)
 	if st := stateFrom(r.Context()); st != nil {
 		return r, st
 	}
@@ -83,12 +84,41 @@ func (a *Auth) state(w http.ResponseWriter, r *http.Request) (*http.Request, *re
 }
 
 // UserFromContext returns the authenticated LINE user of the request whose
-// context is ctx, and whether there is one.
+// context is ctx, and whether there is one. The user is a copy, AMR and
+// FriendshipStatusChanged included, made for this call: the middleware
+// shares one verified user between the requests of a session or a token,
+// and a handler that changes its copy must not change theirs.
 func UserFromContext(ctx context.Context) (*User, bool) {
 	if st := stateFrom(ctx); st != nil && st.user != nil {
-		return st.user, true
+		return copyUser(st.user), true
 	}
 	return nil, false
+}
+
+// userCopy is a User with room for what its pointer and slice fields point
+// to, so that a copy of a usual user is a single allocation.
+type userCopy struct {
+	user   User
+	amr    [4]string // LINE names one or two methods
+	friend bool
+}
+
+// copyUser returns a copy of u that shares nothing mutable with it.
+func copyUser(u *User) *User {
+	c := &userCopy{user: *u}
+	if n := len(u.AMR); n > 0 {
+		if n <= len(c.amr) {
+			c.user.AMR = c.amr[:n:n]
+		} else {
+			c.user.AMR = make([]string, n)
+		}
+		copy(c.user.AMR, u.AMR)
+	}
+	if u.FriendshipStatusChanged != nil {
+		c.friend = *u.FriendshipStatusChanged
+		c.user.FriendshipStatusChanged = &c.friend
+	}
+	return &c.user
 }
 
 // SourceFromContext returns how the request's user was authenticated.

@@ -19,6 +19,12 @@
 // user. Routers that want explicit routes can mount LoginHandler,
 // CallbackHandler and LogoutHandler themselves.
 //
+// Native and LIFF apps send an access token (Authorization: Bearer) or an
+// ID token (X-Line-ID-Token) instead of a cookie. They are checked only on
+// routes that ask for a LINE user: RequireLINEUser, OptionalLINEUser and
+// LinkAPIHandler. Handler alone asks LINE nothing, and an Authorization
+// header of another scheme is never a LINE credential.
+//
 // Config.Linking links LINE users to the app's own accounts (see package
 // link): LinkedAccountFromContext then gives the linked account for every
 // kind of credential (or the store's failure, never a silent "unlinked"), ConnectHandler and UnlinkHandler serve a signed-in

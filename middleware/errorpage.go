@@ -71,7 +71,7 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 		}
 		level("linelogin: request failed", args...)
 	default:
-		level("linelogin: request failed", "path", r.URL.Path, "status", status, "error", err.Error())
+		level("linelogin: request failed", append([]any{"path", r.URL.Path, "status", status, "error", err.Error()}, lineErrorAttrs(err)...)...)
 	}
 	reason := FailureReason(err)
 	if r.URL.Path == a.callbackPath {
@@ -90,9 +90,12 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 }
 
 // ServeError writes the default error page for err, in the request's
-// language (see Auth.Language): a friendly message, LINE's error code and
-// description (escaped) when LINE sent one, and a link that starts the
-// login again.
+// language (see Auth.Language): a friendly message and a link that starts
+// the login again. For LINE's error callback the message is a fixed text
+// for LINE's error code (and the code, when it is one LINE documents),
+// never LINE's description: anyone can put any sentence in a callback URL
+// on the app's origin. The OnError hook gets the description in the
+// *callback.AuthError.
 func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 	msgs, _ := a.languages.forRequest(r)
 	if status, page, ok := linkErrorPage(err, msgs); ok {
@@ -104,14 +107,7 @@ func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 	var authErr *callback.AuthError
 	switch {
 	case errors.As(err, &authErr):
-		page.Code, page.Description = authErr.Code, authErr.Description
-		if authErr.V2Code != "" {
-			page.Code += " (" + authErr.V2Code + " " + authErr.V2Message + ")"
-		}
-		page.Text = msgs.LINEError
-		if authErr.Denied() {
-			page.Text = msgs.Cancelled
-		}
+		page.Code, page.Text = lineErrorPage(authErr, msgs)
 	case errors.Is(err, callback.ErrState):
 		page.Text = msgs.State
 	case errors.Is(err, callback.ErrResponseRejected):
@@ -137,20 +133,34 @@ func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 
 type errorPage struct {
 	Text
-	Code, Description string
-	Retry             string
-	Messages          *Messages // filled in by renderError
+	Code     string // one of LINE's documented error codes, or ""
+	Retry    string
+	Messages *Messages // filled in by renderError
 }
 
-// renderError writes page in the request's language.
+// renderError writes page in the request's language. Every HTML page of
+// the middleware is written here.
 func (a *Auth) renderError(w http.ResponseWriter, r *http.Request, status int, page errorPage) {
 	page.Messages, _ = a.languages.forRequest(r)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Language", page.Messages.Tag.String())
-	w.Header().Set("Vary", "Accept-Language")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", page.Messages.Tag.String())
+	h.Set("Vary", "Accept-Language")
+	setPageHeaders(h)
 	w.WriteHeader(status)
 	_ = errorTemplate.Execute(w, page)
+}
+
+// setPageHeaders sets the headers every HTML page of the middleware sends:
+// no site may frame it (a framed "try again" or linking page is a
+// clickjacking target; frame-ancestors for current browsers,
+// X-Frame-Options for older ones), its URL leaves the origin in no Referer,
+// and it is never sniffed as anything but HTML.
+func setPageHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Content-Type-Options", "nosniff")
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, description string) {
@@ -178,7 +188,7 @@ a.home{margin-left:16px;color:#555}
 <body><main id="error">
 <h1>{{.Text.Title}}</h1>
 <p id="message">{{.Text.Message}}</p>
-{{if .Code}}<p class="code" id="error-code">{{.Messages.ErrorLabel}}: {{.Code}}{{if .Description}} — {{.Description}}{{end}}</p>{{end}}
+{{if .Code}}<p class="code" id="error-code">{{.Messages.ErrorLabel}}: {{.Code}}</p>{{end}}
 {{if .Retry}}<a class="retry" id="retry" href="{{.Retry}}">{{.Messages.TryAgain}}</a>{{end}}<a class="home" id="home" href="/">{{.Messages.Home}}</a>
 </main></body></html>
 `))

@@ -36,13 +36,19 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := a.flows.Take(w, r, resp.State)
-	if resp.Err != nil {
-		// LINE's error comes first: a declined login must say so, whether
-		// or not its flow is still here (the flow is spent either way).
+	if resp.Err != nil && err == nil {
+		// LINE's error for a login in progress: a declined login must say
+		// so (the flow is spent either way).
 		a.fail(w, r, resp.Err, f)
 		return
 	}
 	if err != nil {
+		if resp.Err != nil {
+			// An error for no login in progress is anybody's URL, whatever
+			// it says: the "try again" page, and LINE's text only in the log.
+			a.log.Warn("linelogin: LINE error for no login in progress",
+				append([]any{"path", r.URL.Path, "error", resp.Err.Error()}, lineErrorAttrs(resp.Err)...)...)
+		}
 		a.fail(w, r, err, nil)
 		return
 	}

@@ -60,3 +60,52 @@ func TestFloodGuard_ClientTableIsBounded(t *testing.T) {
 		t.Errorf("%d addresses tracked, want at most %d", len(g.clients), maxTrackedClients)
 	}
 }
+
+// An address with checks still in flight is never forgotten, even with
+// its allowance whole again: forgetting it would hand it a fresh count of
+// checks in flight, past its half of the slots.
+func TestFloodGuard_AddressWithChecksInFlightIsKept(t *testing.T) {
+	clock := testkit.NewClock(time.Now())
+	g := newFloodGuard(BearerLimits{
+		ClientBurst: 10, ClientInterval: time.Second, MaxConcurrentChecks: 4,
+		ClientAddress: func(r *http.Request) string { return r.Header.Get("Client") },
+	}, clock.Now, slog.New(slog.DiscardHandler))
+	from := func(client string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Client", client)
+		return r
+	}
+	var held []func(error) error
+	for range 2 { // half of the 4 slots, left running
+		done, err := g.admit(from("slow"))
+		if err != nil {
+			t.Fatalf("slow address, within its half: %v", err)
+		}
+		held = append(held, done)
+	}
+	for i := range maxTrackedClients - 1 {
+		done, err := g.admit(from(strconv.Itoa(i)))
+		if err != nil {
+			t.Fatalf("client %d: %v", i, err)
+		}
+		done(nil)
+	}
+	clock.Advance(time.Minute) // every allowance whole again
+	if done, err := g.admit(from("newcomer")); err != nil {
+		t.Fatalf("newcomer: %v", err)
+	} else {
+		done(nil)
+	}
+	var le *limitError
+	if _, err := g.admit(from("slow")); !errors.As(err, &le) || le.status != http.StatusTooManyRequests {
+		t.Errorf("a third check of the slow address while two run: %v, want 429", err)
+	}
+	for _, done := range held {
+		done(nil)
+	}
+	if done, err := g.admit(from("slow")); err != nil {
+		t.Errorf("the slow address once its checks ended: %v", err)
+	} else {
+		done(nil)
+	}
+}

@@ -21,16 +21,19 @@ import (
 
 // Defaults for the zero values of BearerLimits.
 const (
-	// DefaultClientBurst lets one address start 40 checks at once: a
-	// carrier's NAT address, shared by many phones, opening the app
-	// together after a push notification.
-	DefaultClientBurst = 40
+	// DefaultClientBurst lets one address start 12 checks without waiting:
+	// a carrier's NAT address, shared by many phones, opening the app
+	// together after a push notification (their valid tokens give their
+	// checks back as soon as LINE answers). It is below half of
+	// DefaultMaxConcurrentChecks, so one address never holds every slot.
+	DefaultClientBurst = 12
 	// DefaultClientInterval gives an address one more check a second, 60
 	// refused tokens a minute: more than the expired tokens of every phone
 	// behind one NAT address send.
 	DefaultClientInterval = time.Second
 	// DefaultMaxConcurrentChecks caps the checks with LINE in flight from
-	// one instance, whatever their addresses.
+	// one instance, whatever their addresses; one address holds at most
+	// half of them.
 	DefaultMaxConcurrentChecks = 32
 	// DefaultRefusedTokenTTL is how long a refused token is answered 401
 	// without asking LINE again.
@@ -65,16 +68,22 @@ const (
 //     ClientBurst is the allowance, and one more comes every
 //     ClientInterval. Beyond it: 429 with Retry-After;
 //   - at most MaxConcurrentChecks checks run at once; beyond: 503 with
-//     Retry-After;
+//     Retry-After. Whatever ClientBurst, one client address has at most
+//     half of them (MaxConcurrentChecks/2, at least 1) in flight; beyond:
+//     429 with Retry-After. So a burst from one address, with LINE slow to
+//     answer, leaves room for everybody else's new tokens;
 //   - when LINE answers 429, no check is made until its Retry-After (or a
 //     growing back-off when it sends none) has passed: 503 with
 //     Retry-After.
 //
-// A request over a limit is never let through. Windows and back-offs run
-// on Config.Now.
+// A request over a limit is never let through, and is counted as
+// result="limited" in linelogin_bearer_checks_total (not "unavailable",
+// which means LINE could not be reached). Windows and back-offs run on
+// Config.Now.
 type BearerLimits struct {
 	// ClientBurst is each client address's allowance of checks;
-	// DefaultClientBurst if zero.
+	// DefaultClientBurst if zero. However large, an address never has more
+	// than half of MaxConcurrentChecks in flight at once.
 	ClientBurst int
 	// ClientInterval is how often an address gets one check back;
 	// DefaultClientInterval if zero.
@@ -214,9 +223,12 @@ type floodGuard struct {
 	now      func() time.Time
 	burst    float64
 	interval time.Duration
-	clientOf func(*http.Request) string
-	slots    *semaphore.Weighted
-	log      *slog.Logger
+	// perClient is how many checks one address may have in flight: half
+	// of the slots, so that one address cannot take them all.
+	perClient int
+	clientOf  func(*http.Request) string
+	slots     *semaphore.Weighted
+	log       *slog.Logger
 
 	mu       sync.Mutex
 	clients  map[string]*list.Element // of *allowance
@@ -228,24 +240,27 @@ type floodGuard struct {
 	step  time.Duration
 }
 
-// allowance is a token bucket: tokens checks left as of last.
+// allowance is a token bucket: tokens checks left as of last; inFlight
+// of them are running.
 type allowance struct {
-	client string
-	tokens float64
-	last   time.Time
+	client   string
+	tokens   float64
+	last     time.Time
+	inFlight int
 }
 
 func newFloodGuard(l BearerLimits, now func() time.Time, log *slog.Logger) *floodGuard {
 	g := &floodGuard{
-		now:      now,
-		burst:    float64(l.ClientBurst),
-		interval: l.ClientInterval,
-		clientOf: l.ClientAddress,
-		slots:    semaphore.NewWeighted(int64(l.MaxConcurrentChecks)),
-		log:      log,
-		clients:  make(map[string]*list.Element),
-		lru:      list.New(),
-		step:     firstBackoff,
+		now:       now,
+		burst:     float64(l.ClientBurst),
+		interval:  l.ClientInterval,
+		perClient: max(1, l.MaxConcurrentChecks/2),
+		clientOf:  l.ClientAddress,
+		slots:     semaphore.NewWeighted(int64(l.MaxConcurrentChecks)),
+		log:       log,
+		clients:   make(map[string]*list.Element),
+		lru:       list.New(),
+		step:      firstBackoff,
 	}
 	g.overflow = allowance{tokens: g.burst, last: now()}
 	return g
@@ -264,23 +279,29 @@ func (g *floodGuard) admit(r *http.Request) (done func(error) error, err error) 
 		return nil, &limitError{status: http.StatusServiceUnavailable, retryAfter: wait, reason: "backing off after LINE answered 429"}
 	}
 	a := g.allowanceLocked(client, now)
+	if a.inFlight >= g.perClient {
+		g.mu.Unlock()
+		return nil, &limitError{status: http.StatusTooManyRequests, retryAfter: busyRetry, reason: "client address " + client + " has too many checks in progress"}
+	}
 	if a.tokens < 1 {
 		wait := time.Duration((1 - a.tokens) * float64(g.interval))
 		g.mu.Unlock()
 		return nil, &limitError{status: http.StatusTooManyRequests, retryAfter: wait, reason: "client address " + client + " used its allowance"}
 	}
 	a.tokens--
+	a.inFlight++
 	g.mu.Unlock()
 	if !g.slots.TryAcquire(1) {
-		g.giveBack(a)
+		g.finish(a, true)
 		return nil, &limitError{status: http.StatusServiceUnavailable, retryAfter: busyRetry, reason: "too many checks in progress"}
 	}
 	return func(err error) error {
 		g.slots.Release(1)
+		// A refused token keeps its check spent.
+		g.finish(a, !errors.Is(err, callback.ErrInvalidToken))
 		if errors.Is(err, callback.ErrInvalidToken) {
-			return err // a refused token keeps its check spent
+			return err
 		}
-		g.giveBack(a)
 		var ue *callback.UpstreamError
 		if errors.As(err, &ue) && ue.Status == http.StatusTooManyRequests {
 			return g.backOff(ue.RetryAfter)
@@ -309,7 +330,7 @@ func (g *floodGuard) allowanceLocked(client string, now time.Time) *allowance {
 			oldest := g.lru.Back()
 			old := oldest.Value.(*allowance)
 			g.refill(old, now)
-			if old.tokens < g.burst {
+			if old.tokens < g.burst || old.inFlight > 0 {
 				g.refill(&g.overflow, now)
 				return &g.overflow
 			}
@@ -330,11 +351,15 @@ func (g *floodGuard) refill(a *allowance, now time.Time) {
 	}
 }
 
-// giveBack returns a check to its allowance: LINE vouched for the token, or
-// could not answer, which is no fault of the client's.
-func (g *floodGuard) giveBack(a *allowance) {
+// finish ends a check of a's, and with giveBack returns it to the
+// allowance: LINE vouched for the token, or could not answer, which is no
+// fault of the client's.
+func (g *floodGuard) finish(a *allowance, giveBack bool) {
 	g.mu.Lock()
-	a.tokens = min(g.burst, a.tokens+1)
+	a.inFlight--
+	if giveBack {
+		a.tokens = min(g.burst, a.tokens+1)
+	}
 	g.mu.Unlock()
 }
 

@@ -215,15 +215,19 @@ func TestFlood_ConcurrentChecksAreCapped(t *testing.T) {
 	gate := &gatedTransport{hold: 2, started: make(chan struct{}, 2), release: make(chan struct{})}
 	app := newTestApp(t, func(c *middleware.Config) {
 		c.BearerLimits.MaxConcurrentChecks = 2
+		c.BearerLimits.ClientAddress = middleware.TrustedProxyHeader("X-Forwarded-For", netip.MustParsePrefix("127.0.0.0/8"))
 		c.LINE.HTTPClient = &http.Client{Transport: gate}
 	})
+	// Each from an address of its own: one address holds at most half of
+	// the slots (TestFlood_OneAddressHoldsAtMostHalfTheChecks).
 	tokens := []string{app.accessToken(t), app.accessToken(t), app.accessToken(t)}
 	results := make(chan int, 2)
-	for _, tok := range tokens[:2] {
+	for i, tok := range tokens[:2] {
 		go func() {
 			// Not apiCall: its t.Fatal would leave the test waiting.
 			req, _ := http.NewRequest(http.MethodGet, app.url("/api/me"), nil)
 			req.Header = bearerHeader(tok)
+			req.Header.Set("X-Forwarded-For", "198.51.100."+strconv.Itoa(i+1))
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				results <- 0
@@ -235,7 +239,9 @@ func TestFlood_ConcurrentChecksAreCapped(t *testing.T) {
 	}
 	<-gate.started
 	<-gate.started // both slots taken
-	resp, body := app.apiCall(t, "/api/me", bearerHeader(tokens[2]))
+	third := bearerHeader(tokens[2])
+	third.Set("X-Forwarded-For", "198.51.100.3")
+	resp, body := app.apiCall(t, "/api/me", third)
 	assertNotChecked(t, resp, body, http.StatusServiceUnavailable)
 	close(gate.release)
 	for range 2 {

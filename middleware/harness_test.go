@@ -122,6 +122,8 @@ func (a *testApp) mount(t testing.TB, cfg middleware.Config) {
 	})
 	mux.Handle("/me", auth.RequireLINEUser(writeUser))
 	mux.Handle("/api/me", auth.RequireLINEUser(writeUser))
+	// /optional serves everybody, with the LINE user of any credential.
+	mux.Handle("/optional", auth.OptionalLINEUser(writeUser))
 	mux.Handle("/browser-only", auth.RequireLINEUserFrom(middleware.SourceSession)(writeUser))
 	// /token hands out the session's access token, as an app calling LINE's
 	// APIs would use it; /unregister deletes the user's account.

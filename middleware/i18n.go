@@ -22,8 +22,15 @@ type Messages struct {
 	// "zh-TW") and, with Config.SendUILocales, sent to LINE as ui_locales.
 	Tag language.Tag
 
-	Cancelled        Text // the user declined at LINE
-	LINEError        Text // LINE sent another error to the callback
+	Cancelled Text // the user declined at LINE (ACCESS_DENIED)
+	LINEError Text // LINE sent another error to the callback, of a code not below
+
+	// The texts of LINE's other error codes: the page never shows LINE's
+	// own description (anyone can write one into a callback URL).
+	InteractionRequired Text // INTERACTION_REQUIRED, LOGIN_REQUIRED: LINE needs the user on its screens
+	LINEServerError     Text // SERVER_ERROR: LINE failed
+	LoginRequestRefused Text // INVALID_REQUEST, INVALID_SCOPE, ...: LINE refused the site's request
+
 	State            Text // the callback matches no login in progress
 	CodeRejected     Text // LINE refused the authorization code
 	Upstream         Text // LINE unreachable or broken

@@ -667,7 +667,9 @@ func TestLinkAPI_Credentials(t *testing.T) {
 		"none":          {http.Header{}, http.StatusUnauthorized, "Bearer"},
 		"refused token": {http.Header{"Authorization": {"Bearer eyJhbGciOiJIUzI1NiJ9.e30.AAAA"}}, http.StatusUnauthorized, `Bearer error="invalid_token"`},
 		"refused ID":    {http.Header{"X-Line-Id-Token": {"eyJhbGciOiJIUzI1NiJ9.e30.AAAA"}}, http.StatusUnauthorized, `Bearer error="invalid_token"`},
-		"not bearer":    {http.Header{"Authorization": {"Basic dXNlcjpwYXNz"}}, http.StatusBadRequest, `Bearer error="invalid_request"`},
+		"malformed":     {http.Header{"Authorization": {"Bearer a b"}}, http.StatusBadRequest, `Bearer error="invalid_request"`},
+		// Basic is the app's (or its proxy's) business, not a LINE credential.
+		"not bearer": {http.Header{"Authorization": {"Basic dXNlcjpwYXNz"}}, http.StatusUnauthorized, "Bearer"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			resp, _ := la.postLink(linkCall{c.header, body()})

@@ -281,21 +281,26 @@ func TestCallback_LINEErrorIsShownEscapedAndReachesHook(t *testing.T) {
 	if !strings.Contains(body, "ACCESS_DENIED") || !strings.Contains(body, "Login cancelled") {
 		t.Errorf("page does not show the code: %.600s", body)
 	}
-	if strings.Contains(body, "<script>alert(1)") || !strings.Contains(body, "&lt;script&gt;") {
-		t.Errorf("description not escaped: %.800s", body)
+	// LINE's description is anybody's text on the app's origin: never on
+	// the page, escaped or not.
+	if strings.Contains(body, "alert(1)") || strings.Contains(body, "resource owner") {
+		t.Errorf("the page shows LINE's description: %.800s", body)
 	}
 	if !strings.Contains(body, `href="/login?return_to=%2fafter"`) && !strings.Contains(body, `href="/login?return_to=%2Fafter"`) {
 		t.Errorf("no retry link back to /after: %.800s", body)
 	}
 	var authErr *callback.AuthError
-	if len(hooked) != 1 || !errors.As(hooked[0], &authErr) || authErr.Code != "ACCESS_DENIED" {
-		t.Fatalf("hook saw %v, want the ACCESS_DENIED AuthError", hooked)
+	if len(hooked) != 1 || !errors.As(hooked[0], &authErr) || authErr.Code != "ACCESS_DENIED" ||
+		authErr.Description != `The resource owner denied <script>alert(1)</script>` {
+		t.Fatalf("hook saw %v, want the ACCESS_DENIED AuthError with LINE's description", hooked)
 	}
 	if setCookie(resp, sessionCookie) != nil {
 		t.Error("session cookie set on LINE error")
 	}
-	if !strings.Contains(app.logs.String(), "ACCESS_DENIED") || strings.Contains(app.logs.String(), "alert(1)") {
-		t.Errorf("log should carry LINE's code, not its text: %s", app.logs.String())
+	// The log carries the code, and the description as one quoted value.
+	if logs := app.logs.String(); !strings.Contains(logs, "ACCESS_DENIED") ||
+		!strings.Contains(logs, `line_error_description="The resource owner denied <script>alert(1)</script>"`) {
+		t.Errorf("log should carry LINE's code and its description, quoted: %s", logs)
 	}
 	// The retry works once LINE approves again.
 	app.platform.SetAuthorizeError("", "")
@@ -316,7 +321,7 @@ func TestCallback_V20ErrorParameters(t *testing.T) {
 	cb.RawQuery = q.Encode()
 	resp := b.get(cb.String())
 	body := readBody(t, resp)
-	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "417") || !strings.Contains(body, "DISALLOWED") {
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Login cancelled") || strings.Contains(body, "has denied") {
 		t.Errorf("v2.0 error: status %d, body %.600s", resp.StatusCode, body)
 	}
 	if app.platform.Count(linetest.PathToken) != 0 {

@@ -5,12 +5,16 @@ import "golang.org/x/text/language"
 // The texts of every page the middleware shows, one Messages per
 // language: English first (the fallback), then Japanese, Traditional
 // Chinese as written in Taiwan, and Thai, the languages of LINE's users.
-// The error page adds LINE's own error code and description, untranslated.
+// The error page adds LINE's error code when LINE documents it, never its
+// description.
 var builtinMessages = []Messages{
 	{
 		Tag:                   language.English,
 		Cancelled:             Text{"Login cancelled", "You chose not to log in with LINE. You can try again whenever you like."},
 		LINEError:             Text{"LINE could not log you in", "LINE did not complete the login."},
+		InteractionRequired:   Text{"Please log in to LINE", "LINE needs you to log in or confirm on its own screen before this site can know who you are. Try again and follow LINE's steps."},
+		LINEServerError:       Text{"LINE had a problem", "LINE could not finish the login because of a problem on its side. Please try again in a moment."},
+		LoginRequestRefused:   Text{"LINE refused this login", "LINE did not accept the login request this site sent. Trying again may not help; the site's operators can see the details."},
 		State:                 Text{"Please try again", "This login could not be finished: it expired, was already used, or was started in another browser (the LINE app sometimes opens a different one). Starting again fixes it."},
 		CodeRejected:          Text{"Please try again", "LINE did not accept this login any more; it may have expired. Starting again fixes it."},
 		Upstream:              Text{"LINE is not responding", "We could not reach LINE to finish your login. Please try again in a moment."},
@@ -36,6 +40,9 @@ var builtinMessages = []Messages{
 		Tag:                   language.Japanese,
 		Cancelled:             Text{"ログインがキャンセルされました", "LINEでのログインは行われませんでした。またいつでもお試しください。"},
 		LINEError:             Text{"LINEでログインできませんでした", "LINEでのログインが完了しませんでした。"},
+		InteractionRequired:   Text{"LINEへのログインが必要です", "このサイトを利用するには、LINEの画面でログインまたは確認を行う必要があります。もう一度お試しのうえ、LINEの案内に従ってください。"},
+		LINEServerError:       Text{"LINEで問題が発生しました", "LINE側の問題により、ログインを完了できませんでした。しばらくしてからもう一度お試しください。"},
+		LoginRequestRefused:   Text{"LINEがログインを受け付けませんでした", "このサイトから送られたログイン要求をLINEが受け付けませんでした。もう一度お試しいただいても解決しない場合があります。詳細はサイトの管理者が確認できます。"},
 		State:                 Text{"もう一度お試しください", "このログインは完了できませんでした。有効期限が切れたか、すでに使用されたか、別のブラウザで開始された可能性があります（LINEアプリが別のブラウザを開くことがあります）。お手数ですが、最初からもう一度お試しください。"},
 		CodeRejected:          Text{"もう一度お試しください", "このログインはLINEで受け付けられませんでした。有効期限が切れた可能性があります。お手数ですが、最初からもう一度お試しください。"},
 		Upstream:              Text{"LINEから応答がありません", "LINEに接続できなかったため、ログインを完了できませんでした。しばらくしてからもう一度お試しください。"},
@@ -61,6 +68,9 @@ var builtinMessages = []Messages{
 		Tag:                   language.MustParse("zh-TW"),
 		Cancelled:             Text{"已取消登入", "您已取消使用 LINE 登入，隨時可以再試一次。"},
 		LINEError:             Text{"無法透過 LINE 登入", "LINE 未能完成登入程序。"},
+		InteractionRequired:   Text{"請登入 LINE", "必須先在 LINE 的畫面上登入或確認，本網站才能得知您的身分。請再試一次，並依照 LINE 的指示操作。"},
+		LINEServerError:       Text{"LINE 發生問題", "由於 LINE 端發生問題，無法完成登入。請稍後再試。"},
+		LoginRequestRefused:   Text{"LINE 拒絕了這次登入", "LINE 不接受本網站送出的登入要求。重試可能無法解決；網站管理員可查看詳細資訊。"},
 		State:                 Text{"請再試一次", "無法完成這次登入：登入可能已逾時、已經使用過，或是在其他瀏覽器中開始的（LINE 應用程式有時會開啟另一個瀏覽器）。重新登入即可解決。"},
 		CodeRejected:          Text{"請再試一次", "LINE 已不接受這次登入要求，可能已經逾時。重新登入即可解決。"},
 		Upstream:              Text{"LINE 沒有回應", "無法連線至 LINE，因此無法完成登入。請稍後再試。"},
@@ -86,6 +96,9 @@ var builtinMessages = []Messages{
 		Tag:                   language.Thai,
 		Cancelled:             Text{"ยกเลิกการเข้าสู่ระบบแล้ว", "คุณได้ยกเลิกการเข้าสู่ระบบด้วย LINE และสามารถลองใหม่ได้ทุกเมื่อ"},
 		LINEError:             Text{"ไม่สามารถเข้าสู่ระบบด้วย LINE ได้", "การเข้าสู่ระบบผ่าน LINE ไม่เสร็จสมบูรณ์"},
+		InteractionRequired:   Text{"กรุณาเข้าสู่ระบบ LINE", "คุณต้องเข้าสู่ระบบหรือยืนยันบนหน้าจอของ LINE ก่อน เว็บไซต์นี้จึงจะทราบว่าคุณคือใคร กรุณาลองอีกครั้งและทำตามขั้นตอนของ LINE"},
+		LINEServerError:       Text{"LINE เกิดปัญหา", "LINE ไม่สามารถเข้าสู่ระบบให้เสร็จสิ้นได้เนื่องจากปัญหาทางฝั่ง LINE กรุณาลองใหม่อีกครั้งในอีกสักครู่"},
+		LoginRequestRefused:   Text{"LINE ปฏิเสธการเข้าสู่ระบบนี้", "LINE ไม่ยอมรับคำขอเข้าสู่ระบบที่เว็บไซต์นี้ส่งไป การลองใหม่อาจไม่ได้ผล ผู้ดูแลเว็บไซต์สามารถดูรายละเอียดได้"},
 		State:                 Text{"กรุณาลองอีกครั้ง", "ไม่สามารถเข้าสู่ระบบครั้งนี้ให้เสร็จสิ้นได้ อาจเป็นเพราะหมดเวลาแล้ว ถูกใช้ไปแล้ว หรือเริ่มต้นจากเบราว์เซอร์อื่น (บางครั้งแอป LINE จะเปิดเบราว์เซอร์อื่นขึ้นมา) กรุณาเริ่มเข้าสู่ระบบใหม่อีกครั้ง"},
 		CodeRejected:          Text{"กรุณาลองอีกครั้ง", "LINE ไม่ยอมรับการเข้าสู่ระบบครั้งนี้แล้ว อาจเป็นเพราะหมดเวลา กรุณาเริ่มเข้าสู่ระบบใหม่อีกครั้ง"},
 		Upstream:              Text{"LINE ไม่ตอบสนอง", "เราไม่สามารถเชื่อมต่อกับ LINE เพื่อเข้าสู่ระบบให้เสร็จสิ้นได้ กรุณาลองใหม่อีกครั้งในอีกสักครู่"},

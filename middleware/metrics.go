@@ -113,10 +113,11 @@ const (
 	bearerInvalid            // refused: LINE does not vouch for it
 	bearerMalformed          // not a well-formed credential header
 	bearerUnavailable        // LINE could not be reached: 503
+	bearerLimited            // not checked: over a flood limit (BearerLimits), 429 or 503
 	numBearerResults
 )
 
-var bearerResults = [numBearerResults]string{"cached", "verified", "invalid", "malformed", "unavailable"}
+var bearerResults = [numBearerResults]string{"cached", "verified", "invalid", "malformed", "unavailable", "limited"}
 
 // bearerSources are the sources a bearer check counts under.
 var bearerSources = []Source{SourceAccessToken, SourceIDToken}
@@ -222,6 +223,8 @@ func bearerResult(st *requestState, cached bool) int {
 		return bearerCached
 	case st.user != nil:
 		return bearerVerified
+	case errors.Is(st.unavailable, ErrRateLimited):
+		return bearerLimited
 	case st.unavailable != nil:
 		return bearerUnavailable
 	case errors.Is(st.refused, ErrMalformedCredential):

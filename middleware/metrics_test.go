@@ -196,7 +196,7 @@ func mapsEqual(a, b series) bool {
 func noSecretsInLabels(t *testing.T, got map[string]series, secrets ...string) {
 	t.Helper()
 	allowed := map[string][]string{
-		"result":   {"success", "failure", "cached", "verified", "invalid", "malformed", "unavailable"},
+		"result":   {"success", "failure", "cached", "verified", "invalid", "malformed", "unavailable", "limited"},
 		"reason":   {"state", "access_denied", "authorization", "code_rejected", "id_token", "upstream", "rejected", "config", "session_store", "cross_site", "other"},
 		"source":   {"access_token", "id_token"},
 		"endpoint": {"token", "verify", "profile", "revoke", "certs", "friendship", "deauthorize"},
@@ -256,7 +256,7 @@ func TestMetrics_BearerChecks(t *testing.T) {
 	if s := call("Authorization", "Bearer "+unknown); s != http.StatusUnauthorized {
 		t.Errorf("revoked token: %d", s)
 	}
-	if s := call("Authorization", "Basic dXNlcjpwYXNz"); s != http.StatusBadRequest {
+	if s := call("Authorization", "Bearer a b"); s != http.StatusBadRequest {
 		t.Errorf("malformed: %d", s)
 	}
 	app.platform.SetFault(linetest.PathVerify, linetest.Fault{Status: http.StatusInternalServerError})

@@ -86,3 +86,17 @@ func (a *Auth) serveUnavailable(w http.ResponseWriter, r *http.Request, err erro
 	msgs, _ := a.languages.forRequest(r)
 	a.renderError(w, r, http.StatusServiceUnavailable, errorPage{Text: msgs.Unavailable})
 }
+
+// OptionalLINEUser puts the request's LINE user, if any, in the context
+// for next, as RequireLINEUser does, but lets every request through: one
+// without credentials, or whose credentials LINE refused or could not
+// check, reaches next without a user. Use it on a route that serves
+// everybody but greets a LINE user: behind Handler alone, a bearer access
+// token or ID token is not checked (see Handler), so UserFromContext finds
+// no user for it.
+func (a *Auth) OptionalLINEUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, _ = a.state(w, r)
+		next.ServeHTTP(w, r)
+	})
+}

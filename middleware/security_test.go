@@ -270,8 +270,8 @@ func TestSecurity_PKCEDowngradeFails(t *testing.T) {
 		// then fails at the token endpoint.
 		"challenge stripped": {func(q url.Values) { q.Del("code_challenge"); q.Del("code_challenge_method") }, "Please try again"},
 		// LINE refuses anything but S256 and says so at the callback.
-		"method plain":   {func(q url.Values) { q.Set("code_challenge_method", "plain") }, "LINE could not log you in"},
-		"method missing": {func(q url.Values) { q.Del("code_challenge_method") }, "LINE could not log you in"},
+		"method plain":   {func(q url.Values) { q.Set("code_challenge_method", "plain") }, "LINE refused this login"},
+		"method missing": {func(q url.Values) { q.Del("code_challenge_method") }, "LINE refused this login"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			b := app.browser()
