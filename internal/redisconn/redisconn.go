@@ -71,7 +71,6 @@ func (l *Lazy) ClientContext(ctx context.Context) (rueidis.Client, error) {
 	}
 }
 
-
 // dial makes the client, for every caller waiting in ClientContext.
 func (l *Lazy) dial() (any, error) {
 	if c := l.client.Load(); c != nil {
