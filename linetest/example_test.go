@@ -222,7 +222,11 @@ func ExamplePlatform_CallbackConfig() {
 		panic(err)
 	}
 	attempt := callback.Attempt{State: rand.Text(), Nonce: rand.Text(), Verifier: oauth2.GenerateVerifier()}
-	authorize, _ := url.Parse(client.AuthCodeURL(attempt))
+	authorizeURL, err := client.AuthCodeURL(attempt)
+	if err != nil {
+		panic(err)
+	}
+	authorize, _ := url.Parse(authorizeURL)
 	fmt.Println(cfg.ChannelID, cfg.AccessURL == srv.AccessURL(), cfg.APIURL == srv.APIURL(), cfg.AccessURL != cfg.APIURL)
 	fmt.Println(authorize.Scheme+"://"+authorize.Host == srv.AccessURL(), authorize.Path)
 	fmt.Println(srv.CallbackURLs())

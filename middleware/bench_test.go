@@ -555,7 +555,6 @@ func BenchmarkBearerCacheMiss(b *testing.B) {
 func (e *benchEnv) withMetrics(b *testing.B) *benchEnv {
 	b.Helper()
 	e.cfg.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-	e.cfg.LINE.MeterProvider = nil // the same provider, as an app sets it
 	e.auth, e.handler = e.newInstance(b)
 	return e
 }

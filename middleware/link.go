@@ -259,7 +259,12 @@ func (a *Auth) serveConnect(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	// 303: the browser follows a POST's redirect with a GET.
-	http.Redirect(w, r, a.client.AuthCodeURL(f.Attempt()), http.StatusSeeOther)
+	authorize, err := a.client.AuthCodeURL(f.Attempt())
+	if err != nil {
+		a.fail(w, r, err, nil)
+		return
+	}
+	http.Redirect(w, r, authorize, http.StatusSeeOther)
 }
 
 // finishConnect links the LINE user of a connect flow's login to the

@@ -13,8 +13,9 @@ import "errors"
 //   - ErrRevocationUnsupported: the Store cannot find sessions by owner;
 //   - ErrListingUnsupported: the Store cannot list sessions.
 var (
-	// ErrBadKey reports a session key that is not KeySize random bytes.
-	ErrBadKey = errors.New("session: a key must be 32 bytes")
+	// ErrBadKey reports session keys that are missing or not KeySize
+	// random bytes each.
+	ErrBadKey = errors.New("session: bad key")
 
 	// ErrNotFound is returned by a Store for a session it does not hold (never
 	// saved, deleted, or expired). The Manager treats it as "not logged in";

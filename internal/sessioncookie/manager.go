@@ -66,7 +66,7 @@ type Manager struct {
 // NewManager validates cfg and returns a Manager.
 func NewManager(cfg Config) (*Manager, error) {
 	if cfg.Lifetime <= 0 {
-		return nil, errors.New("sessioncookie: the lifetime must be positive")
+		return nil, errors.New("session lifetime must be positive")
 	}
 	codec, err := cookie.NewCodec(cfg.Lifetime, cfg.Keys...)
 	if err != nil {
