@@ -26,7 +26,7 @@ func (p *Platform) AddCallbackURL(u string) error {
 }
 
 // CallbackURLs returns the registered callback URLs.
-func (p *Platform) CallbackURLs() []string {
+func (p *Platform) registeredCallbackURLs() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.callbackURLs...)

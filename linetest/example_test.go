@@ -229,9 +229,7 @@ func ExamplePlatform_CallbackConfig() {
 	authorize, _ := url.Parse(authorizeURL)
 	fmt.Println(cfg.ChannelID, cfg.AccessURL == srv.AccessURL(), cfg.APIURL == srv.APIURL(), cfg.AccessURL != cfg.APIURL)
 	fmt.Println(authorize.Scheme+"://"+authorize.Host == srv.AccessURL(), authorize.Path)
-	fmt.Println(srv.CallbackURLs())
 	// Output:
 	// 1234567890 true true true
 	// true /oauth2/v2.1/authorize
-	// [https://app.example/callback]
 }
