@@ -31,9 +31,13 @@ func (p *Platform) Browse(ctx context.Context, client *http.Client, method, targ
 
 func (p *Platform) ClientFor(c Consent) (*http.Client, error) { return p.clientFor(c) }
 
-func (p *Platform) CallbackURLs() []string { return p.registeredCallbackURLs() }
+// CallbackURLs returns the registered callback URLs.
+func (p *Platform) CallbackURLs() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.callbackURLs...)
+}
 
 func (p *Platform) PictureURL() string { return p.pictureOrigin() }
 
 func (p *Platform) SetFriend(userID string, friend bool) { p.setFriend(userID, friend) }
-
