@@ -37,7 +37,7 @@
 // for the login session LINE keeps in the browser.
 //
 // prompt=none never shows the page. It fails with LOGIN_REQUIRED when
-// nobody is signed in (no signIn cookie, no AutoApprove), and with
+// nobody is signed in (no Login client, no AutoApprove), and with
 // INTERACTION_REQUIRED when automatic login is off (disable_auto_login=true)
 // or the user has not yet approved every requested scope for the channel
 // (never, or not since a deauthorize); otherwise it approves at once.

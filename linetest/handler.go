@@ -32,7 +32,7 @@ const (
 // ServeHTTP serves the platform's endpoints, telling the two hosts apart
 // by the request's Host: the access host's endpoints when it names
 // AccessURL, the API host's when it names APIURL, and both when the two
-// URLs are one origin (setURL) or Host names neither (an in-memory
+// URLs are one origin or Host names neither (an in-memory
 // Transport with a made-up host). Server gives each of its listeners a
 // handler bound to its host instead.
 func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {

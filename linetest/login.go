@@ -12,7 +12,7 @@ import (
 )
 
 // Login logs in at an app as c says, in one call: a new client with its own
-// cookie jar (clientFor) opens loginURL, the app's page that starts a LINE
+// cookie jar opens loginURL, the app's page that starts a LINE
 // login (such as "/login?return_to=/me"), and follows the app and the
 // platform as a browser would, submitting the platform's form_post page
 // where a browser's script would. It returns the client, which now holds
