@@ -95,7 +95,7 @@
 //	profile: pictureUrl and statusMessage only when set      yes (User.NoPicture, empty StatusMessage)
 //	  (ref)
 //	picture URLs are https (ref)                             yes: generated avatars on a TLS picture host of
-//	                                                           their own (PictureURL), trusted by Server.Client
+//	                                                           their own, trusted by Server.Client
 //	413 over 2MB (ref, status codes)                         yes, wherever a request body is read
 //	userinfo (ref), friendship status (ref)                  yes; friendship needs the profile scope
 //	deauthorize: 204; 400 {"message":"invalid token"} (ref)  exactly; consent forgotten
