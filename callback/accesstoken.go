@@ -49,7 +49,7 @@ func (c *Client) UserFromAccessToken(ctx context.Context, token string) (*User, 
 		return nil, time.Time{}, profileErr
 	}
 	user := &User{ID: profile.UserID, DisplayName: profile.DisplayName, PictureURL: profile.PictureURL, ChannelID: channelID}
-	return user, c.cfg.Now().Add(expiresIn), nil
+	return user, c.now().Add(expiresIn), nil
 }
 
 // verifyAccessToken checks token with LINE and returns how long it lives

@@ -40,9 +40,9 @@ func newAPIPlatform(t *testing.T) (*linetest.Server, *callback.Client, *testkit.
 // newClientFor is newClient with a changed configuration.
 func newClientFor(t *testing.T, p *linetest.Server, clock *testkit.Clock, change func(*callback.Config)) *callback.Client {
 	t.Helper()
-	cfg := newClient(t, p, clock).Config()
+	cfg := newConfig(p)
 	change(&cfg)
-	c, err := callback.New(cfg)
+	c, err := callback.New(cfg, withClock(clock)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func issueAccessToken(t *testing.T, p *linetest.Server, userID string) string {
 func logIn(t *testing.T, p *linetest.Server, c *callback.Client) *oauth2.Token {
 	t.Helper()
 	a := newAttempt()
-	code := authorizeCode(t, p, c.AuthCodeURL(a))
+	code := authorizeCode(t, p, authURL(t, c, a))
 	login, err := c.Exchange(context.Background(), a, callback.Response{Code: code, State: a.State})
 	if err != nil {
 		t.Fatalf("login: %v", err)
@@ -736,4 +736,26 @@ func TestUserFromAccessToken_TokenWithoutProfileScopeIsNotAnOutage(t *testing.T)
 	}
 	_, _, err = c.UserFromAccessToken(context.Background(), tok)
 	assertCategory(t, err, callback.ErrInvalidToken)
+}
+
+// A client that only checks bearer tokens needs no callback URL; a web
+// login with it fails as a configuration mistake, before any call to LINE.
+func TestNew_BearerOnlyNeedsNoRedirectURL(t *testing.T) {
+	p, _, clock := newAPIPlatform(t)
+	c := newClientFor(t, p, clock, func(cfg *callback.Config) { cfg.RedirectURL = "" })
+	token := issueAccessToken(t, p, p.Users()[0].ID)
+	if u, _, err := c.UserFromAccessToken(context.Background(), token); err != nil || u.ID != p.Users()[0].ID {
+		t.Fatalf("UserFromAccessToken = %+v, %v; want the user", u, err)
+	}
+	if u, err := c.AuthCodeURL(newAttempt()); !errors.Is(err, callback.ErrConfig) || u != "" {
+		t.Errorf("AuthCodeURL = %q, %v; want ErrConfig", u, err)
+	}
+	a := newAttempt()
+	before := p.Count(linetest.PathToken)
+	if _, err := c.Exchange(context.Background(), a, callback.Response{Code: "c", State: a.State}); !errors.Is(err, callback.ErrConfig) {
+		t.Errorf("Exchange: %v, want ErrConfig", err)
+	}
+	if n := p.Count(linetest.PathToken) - before; n != 0 {
+		t.Errorf("Exchange called the token endpoint %d times", n)
+	}
 }

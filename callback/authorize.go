@@ -1,6 +1,7 @@
 package callback
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -9,8 +10,12 @@ import (
 
 // AuthCodeURL returns LINE's authorize URL for the attempt a, with the nonce, the PKCE
 // challenge (S256; LINE supports nothing else) and every optional parameter
-// the Config sets.
-func (c *Client) AuthCodeURL(a Attempt) string {
+// the Config sets. It fails with ErrConfig if the Config has no
+// RedirectURL.
+func (c *Client) AuthCodeURL(a Attempt) (string, error) {
+	if err := c.webLogin(); err != nil {
+		return "", err
+	}
 	opts := []oauth2.AuthCodeOption{
 		oauth2.SetAuthURLParam("nonce", a.Nonce),
 		oauth2.S256ChallengeOption(a.Verifier),
@@ -46,5 +51,14 @@ func (c *Client) AuthCodeURL(a Attempt) string {
 	}
 	// LINE documents scopes separated by %20; url.Values writes "+". A
 	// literal "+" would have been escaped as %2B, so every "+" is a space.
-	return strings.ReplaceAll(c.oauth.AuthCodeURL(a.State, opts...), "+", "%20")
+	return strings.ReplaceAll(c.oauth.AuthCodeURL(a.State, opts...), "+", "%20"), nil
+}
+
+// webLogin refuses a web login to a Client made without a callback URL,
+// one that only checks bearer tokens.
+func (c *Client) webLogin() error {
+	if c.cfg.RedirectURL == "" {
+		return fmt.Errorf("%w: RedirectURL is empty: a Client without one only checks bearer tokens", ErrConfig)
+	}
+	return nil
 }

@@ -22,7 +22,6 @@ func benchPlatform(b *testing.B) (*linetest.Platform, *callback.Client) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p.SetURL("http://line.test")
 	cfg, err := p.CallbackConfig("https://app.example/callback")
 	if err != nil {
 		b.Fatal(err)

@@ -3,7 +3,11 @@ package callback
 import (
 	"fmt"
 	"slices"
+	"time"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/oauth2"
 )
 
@@ -29,23 +33,26 @@ type Client struct {
 	// Config.ExtraChannels, by channel ID (bearer mode only).
 	main  *channel
 	extra map[string]*channel
+	// Set by the options.
+	now     func() time.Time
+	meters  metric.MeterProvider
+	tracers trace.TracerProvider
 }
 
-// New validates cfg, fills in its defaults, and returns a Client.
-func New(cfg Config) (*Client, error) {
+// New validates cfg, fills in its defaults, and returns a Client, changed
+// by opts.
+func New(cfg Config, opts ...Option) (*Client, error) {
 	cfg.setDefaults()
 	cfg.ExtraChannels = slices.Clone(cfg.ExtraChannels) // the caller's slice may change
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	hc, err := newHTTPClient(cfg.HTTPClient, cfg.Timeout, cfg.MeterProvider)
-	if err != nil {
-		return nil, fmt.Errorf("%w: MeterProvider: %v", ErrConfig, err)
-	}
 	c := &Client{
-		cfg:    cfg,
-		http:   hc,
-		openid: slices.Contains(cfg.Scopes, "openid"),
+		cfg:     cfg,
+		openid:  slices.Contains(cfg.Scopes, "openid"),
+		now:     time.Now,
+		meters:  otel.GetMeterProvider(),
+		tracers: otel.GetTracerProvider(),
 		oauth: oauth2.Config{
 			ClientID:     cfg.ChannelID,
 			ClientSecret: cfg.ChannelSecret,
@@ -59,16 +66,21 @@ func New(cfg Config) (*Client, error) {
 			},
 		},
 	}
-	c.jwks = newJWKS(cfg.APIURL+pathCerts, c.http, cfg.KeyCooldown, cfg.Now)
-	c.main = newChannel(cfg, Channel{ID: cfg.ChannelID, Secret: cfg.ChannelSecret}, c.jwks)
+	for _, opt := range opts {
+		opt(c)
+	}
+	hc, err := newHTTPClient(cfg.HTTPClient, cfg.Timeout, c.meters, c.tracers)
+	if err != nil {
+		return nil, fmt.Errorf("%w: MeterProvider: %v", ErrConfig, err)
+	}
+	c.http = hc
+	c.jwks = newJWKS(cfg.APIURL+pathCerts, c.http, cfg.KeyCooldown, c.now)
+	c.main = newChannel(cfg, c.now, Channel{ID: cfg.ChannelID, Secret: cfg.ChannelSecret}, c.jwks)
 	if len(cfg.ExtraChannels) > 0 {
 		c.extra = make(map[string]*channel, len(cfg.ExtraChannels))
 		for _, ch := range cfg.ExtraChannels {
-			c.extra[ch.ID] = newChannel(cfg, ch, c.jwks)
+			c.extra[ch.ID] = newChannel(cfg, c.now, ch, c.jwks)
 		}
 	}
 	return c, nil
 }
-
-// Config returns the client's configuration with its defaults filled in.
-func (c *Client) Config() Config { return c.cfg }

@@ -8,9 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/metric"
 )
 
 // LINE's production hosts, the defaults for Config.AccessURL and APIURL.
@@ -39,8 +36,8 @@ const (
 )
 
 // Config describes a LINE Login channel and how to log in with it. Only
-// ChannelID, ChannelSecret and RedirectURL are required; every other zero
-// value is a safe default.
+// ChannelID and ChannelSecret are required, and RedirectURL for a web
+// login; every other zero value is a safe default.
 type Config struct {
 	// ChannelID and ChannelSecret are the LINE Login channel's credentials
 	// from the LINE Developers console. The secret also signs web-login ID
@@ -55,6 +52,8 @@ type Config struct {
 	// only.
 	ExtraChannels []Channel
 	// RedirectURL is the absolute callback URL registered for the channel.
+	// A Client that only checks bearer tokens needs none: AuthCodeURL and
+	// Exchange then fail with ErrConfig.
 	RedirectURL string
 	// Scopes default to "openid profile". With "profile" but no "openid"
 	// LINE sends no ID token and the user is read from GET /v2/profile.
@@ -88,17 +87,11 @@ type Config struct {
 
 	// HTTPClient makes the back-channel calls. The client is copied and
 	// never follows redirects; each call is bounded by Timeout through its
-	// context, so the client needs no Timeout of its own. Wrap its
-	// Transport to trace the calls (see RedactSpanURL and the Example
-	// with otelhttp).
+	// context, so the client needs no Timeout of its own. The Client
+	// traces and times its calls itself (WithTracerProvider,
+	// WithMeterProvider): a tracing transport here would record the
+	// verify endpoint's URL, access token included.
 	HTTPClient *http.Client
-	// MeterProvider receives the duration of every back-channel call, as
-	// the histogram linelogin.line.request.duration (seconds; Prometheus:
-	// linelogin_line_request_duration_seconds) with the attribute
-	// endpoint: token, verify, profile, revoke, certs, friendship or
-	// deauthorize. The global otel.GetMeterProvider() if nil, which
-	// records nothing until the app installs an SDK MeterProvider.
-	MeterProvider metric.MeterProvider
 	// Timeout bounds every back-channel call; DefaultTimeout if zero.
 	Timeout time.Duration
 	// ClockSkew is the leeway for exp, iat and auth_time; DefaultClockSkew
@@ -108,8 +101,6 @@ type Config struct {
 	// that tokens naming random key IDs cannot flood LINE's certs endpoint;
 	// DefaultKeyCooldown if zero.
 	KeyCooldown time.Duration
-	// Now returns the current time; time.Now if nil. For tests.
-	Now func() time.Time
 }
 
 func (cfg *Config) setDefaults() {
@@ -145,12 +136,6 @@ func (cfg *Config) setDefaults() {
 	if cfg.KeyCooldown == 0 {
 		cfg.KeyCooldown = DefaultKeyCooldown
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.MeterProvider == nil {
-		cfg.MeterProvider = otel.GetMeterProvider()
-	}
 }
 
 func (cfg *Config) validate() error {
@@ -168,11 +153,13 @@ func (cfg *Config) validate() error {
 	if err := cfg.validateChannels(); err != nil {
 		return err
 	}
-	if err := absoluteURL(cfg.RedirectURL); err != nil {
-		return bad("RedirectURL: %v", err)
-	}
-	if err := callbackPath(cfg.RedirectURL); err != nil {
-		return bad("RedirectURL: %v", err)
+	if cfg.RedirectURL != "" {
+		if err := absoluteURL(cfg.RedirectURL); err != nil {
+			return bad("RedirectURL: %v", err)
+		}
+		if err := callbackPath(cfg.RedirectURL); err != nil {
+			return bad("RedirectURL: %v", err)
+		}
 	}
 	for name, u := range map[string]string{"AccessURL": cfg.AccessURL, "APIURL": cfg.APIURL, "Issuer": cfg.Issuer, "AuthorizeURL": cfg.AuthorizeURL, "TokenURL": cfg.TokenURL} {
 		if err := absoluteURL(u); err != nil {
@@ -207,12 +194,6 @@ func (cfg *Config) validate() error {
 		return bad("durations must not be negative")
 	}
 	return nil
-}
-
-// FormPost reports whether LINE posts the callback (form_post or
-// form_post.jwt), a cross-site POST that cookies must allow.
-func (cfg *Config) FormPost() bool {
-	return cfg.ResponseMode == ResponseModeFormPost || cfg.ResponseMode == ResponseModeFormPostJWT
 }
 
 func absoluteURL(s string) error {

@@ -19,9 +19,15 @@
 //	})
 //	attempt := callback.Attempt{State: rand.Text(), Nonce: rand.Text(), Verifier: oauth2.GenerateVerifier()}
 //	// keep attempt for this browser, then:
-//	http.Redirect(w, r, c.AuthCodeURL(attempt), http.StatusFound)
+//	authorize, err := c.AuthCodeURL(attempt)
+//	http.Redirect(w, r, authorize, http.StatusFound)
 //	// ... at /callback, with the attempt found by the response's state:
 //	login, err := c.Exchange(ctx, attempt, callback.ParseResponse(r.URL.Query()))
+//
+// A Client that only checks bearer tokens (UserFromAccessToken,
+// VerifyIDToken) needs no RedirectURL. New's options set what the Client
+// observes: WithClock, WithMeterProvider, WithTracerProvider (the Client
+// traces its calls to LINE itself, never recording an access token).
 //
 // Every error matches exactly one of the package's categories (see
 // ErrConfig) with errors.Is.

@@ -3,10 +3,8 @@ package callback_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 
-	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -14,10 +12,10 @@ import (
 	"github.com/linelogin/linelogin/linetest"
 )
 
-// Trace the calls to LINE with otelhttp: wrap the transport of
-// Config.HTTPClient. RedactSpanURL goes beneath otelhttp, so that the
-// verify endpoint's access_token never reaches a span; SpanName names the
-// spans after LINE's endpoints. Here a span recorder stands in for the
+// Trace the calls to LINE: the Client makes one span per call, named after
+// LINE's endpoint, with the URL recorded without its query, so that the
+// verify endpoint's access_token never reaches a span. It uses the global
+// TracerProvider unless given one; here a span recorder stands in for the
 // app's exporter.
 func Example_tracing() {
 	platform := linetest.NewServer(nil, linetest.Config{})
@@ -31,12 +29,7 @@ func Example_tracing() {
 		RedirectURL:   "https://app.example/callback",
 		AccessURL:     platform.AccessURL(),
 		APIURL:        platform.APIURL(),
-		HTTPClient: &http.Client{Transport: otelhttp.NewTransport(
-			callback.RedactSpanURL(http.DefaultTransport),
-			otelhttp.WithSpanNameFormatter(callback.SpanName),
-			otelhttp.WithTracerProvider(tracing),
-		)},
-	})
+	}, callback.WithTracerProvider(tracing))
 	if err != nil {
 		panic(err)
 	}

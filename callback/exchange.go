@@ -15,8 +15,12 @@ import (
 //
 // The caller must have found a by resp.State, must not let it live past
 // LINE's ten minutes for a code, and must never use it again, whatever the
-// outcome: attempts are single-use.
+// outcome: attempts are single-use. Like AuthCodeURL, it fails with
+// ErrConfig if the Config has no RedirectURL.
 func (c *Client) Exchange(ctx context.Context, a Attempt, resp Response) (*Login, error) {
+	if err := c.webLogin(); err != nil {
+		return nil, err
+	}
 	if resp.Err != nil {
 		return nil, resp.Err
 	}
@@ -66,7 +70,7 @@ func (c *Client) exchange(ctx context.Context, code, verifier string) (*oauth2.T
 // other time check here (x/oauth2 uses the wall clock).
 func (c *Client) setExpiry(tok *oauth2.Token) {
 	if tok.ExpiresIn > 0 {
-		tok.Expiry = c.cfg.Now().Add(time.Duration(tok.ExpiresIn) * time.Second)
+		tok.Expiry = c.now().Add(time.Duration(tok.ExpiresIn) * time.Second)
 	}
 }
 

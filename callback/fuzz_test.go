@@ -79,7 +79,6 @@ func FuzzVerifyIDToken(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	p.SetURLs("https://access.line.test", "https://api.line.test")
 	c, err := callback.New(callback.Config{
 		ChannelID:     p.ChannelID(),
 		ChannelSecret: p.ChannelSecret(),

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // maxBody caps every back-channel response body; LINE's are a few KB.
@@ -30,13 +31,13 @@ type httpClient struct {
 	timeout time.Duration
 }
 
-func newHTTPClient(base *http.Client, timeout time.Duration, mp metric.MeterProvider) (*httpClient, error) {
+func newHTTPClient(base *http.Client, timeout time.Duration, mp metric.MeterProvider, tp trace.TracerProvider) (*httpClient, error) {
 	c := &http.Client{}
 	if base != nil {
 		*c = *base
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	metered, err := newMeteredTransport(c.Transport, mp)
+	metered, err := newMeteredTransport(c.Transport, mp, tp)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func TestBackChannel_HungLINEFailsWithinTheTimeout(t *testing.T) {
 	calls := []call{
 		{"Exchange", linetest.PathToken, func(ctx context.Context, p *linetest.Server, c *callback.Client, _, _ string) error {
 			a := newAttempt()
-			code := authorizeCode(t, p, c.AuthCodeURL(a))
+			code := authorizeCode(t, p, authURL(t, c, a))
 			_, err := c.Exchange(ctx, a, callback.Response{Code: code, State: a.State})
 			return err
 		}},

@@ -73,7 +73,7 @@ func (c *Client) verifyChannelIDToken(ctx context.Context, ch *channel, raw, non
 	if err := tok.Claims(&claims); err != nil {
 		return reject("malformed claims", errors.New("claims do not decode"))
 	}
-	now, skew := c.cfg.Now(), c.cfg.ClockSkew
+	now, skew := c.now(), c.cfg.ClockSkew
 	switch {
 	case len(tok.Audience) != 1:
 		// go-oidc accepts any audience list containing ours; LINE issues

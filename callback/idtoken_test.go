@@ -25,7 +25,12 @@ func newAttempt() callback.Attempt {
 
 func newClient(t *testing.T, p *linetest.Server, clock *testkit.Clock) *callback.Client {
 	t.Helper()
-	cfg := callback.Config{
+	return newClientFor(t, p, clock, func(*callback.Config) {})
+}
+
+// newConfig is the configuration of newClient's clients.
+func newConfig(p *linetest.Server) callback.Config {
+	return callback.Config{
 		ChannelID:     p.ChannelID(),
 		ChannelSecret: p.ChannelSecret(),
 		RedirectURL:   "https://app.example/callback",
@@ -33,14 +38,24 @@ func newClient(t *testing.T, p *linetest.Server, clock *testkit.Clock) *callback
 		APIURL:        p.APIURL(),
 		Timeout:       time.Second,
 	}
-	if clock != nil {
-		cfg.Now = clock.Now
+}
+
+// withClock is callback.WithClock of clock, or no option if clock is nil.
+func withClock(clock *testkit.Clock) []callback.Option {
+	if clock == nil {
+		return nil
 	}
-	c, err := callback.New(cfg)
+	return []callback.Option{callback.WithClock(clock.Now)}
+}
+
+// authURL is c.AuthCodeURL(a), which must succeed.
+func authURL(t testing.TB, c *callback.Client, a callback.Attempt) string {
+	t.Helper()
+	u, err := c.AuthCodeURL(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return u
 }
 
 func liffClaims(p *linetest.Server, nonce string) map[string]any {
@@ -160,7 +175,11 @@ func ExampleClient_AuthCodeURL() {
 	// One attempt per login, kept (here by the middleware, in an encrypted
 	// cookie) until its callback.
 	attempt := callback.Attempt{State: rand.Text(), Nonce: rand.Text(), Verifier: oauth2.GenerateVerifier()}
-	u, _ := url.Parse(c.AuthCodeURL(attempt))
+	authorize, err := c.AuthCodeURL(attempt)
+	if err != nil {
+		panic(err)
+	}
+	u, _ := url.Parse(authorize)
 	q := u.Query()
 	fmt.Println(u.Host + u.Path)
 	fmt.Println(q.Get("scope"), q.Get("code_challenge_method"), q.Get("bot_prompt"))

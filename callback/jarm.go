@@ -98,7 +98,7 @@ func (c *Client) verifyJARM(raw string) (*jarmClaims, error) {
 	if err := json.Unmarshal(payload, &claims); err != nil {
 		return nil, jarmError("claims of the wrong type")
 	}
-	now := c.cfg.Now()
+	now := c.now()
 	switch {
 	case subtle.ConstantTimeCompare([]byte(claims.Issuer), []byte(c.cfg.Issuer)) != 1:
 		// A response from another issuer is the mix-up JARM exists to stop.

@@ -30,8 +30,7 @@ func jarmClient(t testing.TB, mode string, clock *testkit.Clock) *callback.Clien
 		AccessURL:     jarmIssuer,
 		APIURL:        "https://api.line.example",
 		ResponseMode:  mode,
-		Now:           clock.Now,
-	})
+	}, callback.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +61,7 @@ func TestReadResponse_JARM(t *testing.T) {
 	}
 	for _, mode := range []string{callback.ResponseModeQueryJWT, callback.ResponseModeJWT, callback.ResponseModeFormPostJWT} {
 		c := jarmClient(t, mode, clock)
-		u, _ := url.Parse(c.AuthCodeURL(newAttempt()))
+		u, _ := url.Parse(authURL(t, c, newAttempt()))
 		if got := u.Query().Get("response_mode"); got != mode {
 			t.Errorf("%s: authorize URL asks for response_mode %q", mode, got)
 		}

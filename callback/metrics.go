@@ -7,13 +7,14 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // meterName is the instrumentation scope of this module's metrics.
 const meterName = "github.com/linelogin/linelogin"
 
 // The endpoints of the back-channel calls: the values of the endpoint
-// attribute of linelogin.line.request.duration, and what Endpoint returns.
+// attribute of linelogin.line.request.duration and the names of the spans.
 var endpoints = []string{"token", "verify", "profile", "revoke", "certs", "friendship", "deauthorize"}
 
 type endpointKey struct{}
@@ -27,26 +28,25 @@ func withEndpoint(ctx context.Context, op string) context.Context {
 	return context.WithValue(ctx, endpointKey{}, op)
 }
 
-// Endpoint returns the LINE endpoint that r, a back-channel request made
-// by a Client, calls: "token", "verify", "profile", "revoke", "certs",
-// "friendship" or "deauthorize"; "" for any other request. It is for the
-// app's transport, e.g. to name trace spans (see SpanName).
-func Endpoint(r *http.Request) string {
+// endpoint returns the LINE endpoint that r, a back-channel request, calls
+// (one of endpoints); "" for any other request.
+func endpoint(r *http.Request) string {
 	op, _ := r.Context().Value(endpointKey{}).(string)
 	return op
 }
 
 // meteredTransport times each back-channel call, until LINE's response
-// headers arrive, into the request-duration histogram.
+// headers arrive, into the request-duration histogram, and traces it.
 type meteredTransport struct {
 	next     http.RoundTripper
+	tracer   trace.Tracer
 	duration metric.Float64Histogram
 	// opts holds one attribute set per endpoint, built once in a slice
 	// passed on with "...", so that a call records without allocating.
 	opts map[string][]metric.RecordOption
 }
 
-func newMeteredTransport(next http.RoundTripper, mp metric.MeterProvider) (*meteredTransport, error) {
+func newMeteredTransport(next http.RoundTripper, mp metric.MeterProvider, tp trace.TracerProvider) (*meteredTransport, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
@@ -57,7 +57,7 @@ func newMeteredTransport(next http.RoundTripper, mp metric.MeterProvider) (*mete
 	if err != nil {
 		return nil, err
 	}
-	t := &meteredTransport{next: next, duration: h, opts: make(map[string][]metric.RecordOption, len(endpoints))}
+	t := &meteredTransport{next: next, tracer: tp.Tracer(meterName), duration: h, opts: make(map[string][]metric.RecordOption, len(endpoints))}
 	for _, op := range endpoints {
 		t.opts[op] = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("endpoint", op)))}
 	}
@@ -65,9 +65,12 @@ func newMeteredTransport(next http.RoundTripper, mp metric.MeterProvider) (*mete
 }
 
 func (t *meteredTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	start := time.Now() // a duration: the monotonic clock, never Config.Now
+	op := endpoint(r)
+	r, span := t.startSpan(r, op)
+	start := time.Now() // a duration: the monotonic clock, never the Client's clock
 	resp, err := t.next.RoundTrip(r)
-	if opt, ok := t.opts[Endpoint(r)]; ok {
+	endSpan(span, resp, err)
+	if opt, ok := t.opts[op]; ok {
 		t.duration.Record(r.Context(), time.Since(start).Seconds(), opt...)
 	}
 	return resp, err

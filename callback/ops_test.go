@@ -89,7 +89,7 @@ func TestExchange_RefusedCredentialsAreConfigurationErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := newAttempt()
-		code := authorizeCode(t, p, start.AuthCodeURL(a))
+		code := authorizeCode(t, p, authURL(t, start, a))
 		_, err = finish.Exchange(context.Background(), a, callback.Response{Code: code, State: a.State})
 		return err
 	}
@@ -116,7 +116,7 @@ func TestExchange_RefusedCredentialsAreConfigurationErrors(t *testing.T) {
 	// user starts again, nothing to configure.
 	c, _ := callback.New(base)
 	a := newAttempt()
-	code := authorizeCode(t, p, c.AuthCodeURL(a))
+	code := authorizeCode(t, p, authURL(t, c, a))
 	resp := callback.Response{Code: code, State: a.State}
 	if _, err := c.Exchange(context.Background(), a, resp); err != nil {
 		t.Fatal(err)
@@ -137,14 +137,13 @@ func TestMetrics_RequestDurationPerEndpoint(t *testing.T) {
 		RedirectURL:   "https://app.example/callback",
 		AccessURL:     p.AccessURL(),
 		APIURL:        p.APIURL(),
-		MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)),
-	})
+	}, callback.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	a := newAttempt()
-	login, err := c.Exchange(ctx, a, callback.Response{Code: authorizeCode(t, p, c.AuthCodeURL(a)), State: a.State}) // token
+	login, err := c.Exchange(ctx, a, callback.Response{Code: authorizeCode(t, p, authURL(t, c, a)), State: a.State}) // token
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func (v LINEVerifier) VerifyIDToken(ctx context.Context, raw, nonce string) (*Us
 	switch {
 	case claims.Subject == "" || claims.Audience != ch.id || claims.Issuer != c.cfg.Issuer:
 		return nil, &UpstreamError{Op: "verify", Status: http.StatusOK, Err: errors.New("unexpected claims")}
-	case !time.Unix(claims.Expiry, 0).After(c.cfg.Now().Add(-c.cfg.ClockSkew)):
+	case !time.Unix(claims.Expiry, 0).After(c.now().Add(-c.cfg.ClockSkew)):
 		return nil, &TokenError{Kind: kindIDToken, Reason: "ID token expired"}
 	}
 	u := &User{ID: claims.Subject, DisplayName: claims.Name, PictureURL: claims.Picture, Email: claims.Email, AMR: claims.AMR, ChannelID: ch.id}

@@ -763,7 +763,7 @@ func TestSecurity_ExchangeChecksTheFlowBeforeCallingLINE(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			f := newAttempt()
-			code := authorizeCode(t, p, c.AuthCodeURL(f))
+			code := authorizeCode(t, p, authURL(t, c, f))
 			before := p.Count(linetest.PathToken)
 			login, err := c.Exchange(context.Background(), f, tc.resp(f, code))
 			if !errors.Is(err, tc.want) || login != nil {
@@ -776,7 +776,7 @@ func TestSecurity_ExchangeChecksTheFlowBeforeCallingLINE(t *testing.T) {
 	}
 	// The control: the same flow and code, untouched, log in.
 	f := newAttempt()
-	code := authorizeCode(t, p, c.AuthCodeURL(f))
+	code := authorizeCode(t, p, authURL(t, c, f))
 	if _, err := c.Exchange(context.Background(), f, callback.Response{Code: code, State: f.State}); err != nil {
 		t.Fatalf("control: %v", err)
 	}
@@ -795,7 +795,7 @@ func TestSecurity_PKCEIsS256AndBindsTheCodeToItsFlow(t *testing.T) {
 	t.Run("S256 challenge of the verifier sent", func(t *testing.T) {
 		for range 20 {
 			f := newAttempt()
-			u, _ := url.Parse(c.AuthCodeURL(f))
+			u, _ := url.Parse(authURL(t, c, f))
 			q := u.Query()
 			sum := sha256.Sum256([]byte(f.Verifier))
 			if q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") != base64.RawURLEncoding.EncodeToString(sum[:]) {
@@ -810,7 +810,7 @@ func TestSecurity_PKCEIsS256AndBindsTheCodeToItsFlow(t *testing.T) {
 		}
 		f := newAttempt()
 		p.ResetRequests()
-		code := authorizeCode(t, p, c.AuthCodeURL(f))
+		code := authorizeCode(t, p, authURL(t, c, f))
 		if _, err := c.Exchange(ctx, f, callback.Response{Code: code, State: f.State}); err != nil {
 			t.Fatal(err)
 		}
@@ -838,7 +838,7 @@ func TestSecurity_PKCEIsS256AndBindsTheCodeToItsFlow(t *testing.T) {
 	for name, tamper := range downgrades {
 		t.Run(name, func(t *testing.T) {
 			f := newAttempt()
-			u, _ := url.Parse(c.AuthCodeURL(f))
+			u, _ := url.Parse(authURL(t, c, f))
 			q := u.Query()
 			tamper(q)
 			u.RawQuery = q.Encode()
@@ -852,7 +852,7 @@ func TestSecurity_PKCEIsS256AndBindsTheCodeToItsFlow(t *testing.T) {
 
 	t.Run("code of another flow injected", func(t *testing.T) {
 		victim, attacker := newAttempt(), newAttempt()
-		victimCode := authorizeCode(t, p, c.AuthCodeURL(victim))
+		victimCode := authorizeCode(t, p, authURL(t, c, victim))
 		login, err := c.Exchange(ctx, attacker, callback.Response{Code: victimCode, State: attacker.State})
 		if !errors.Is(err, callback.ErrCodeRejected) || login != nil {
 			t.Errorf("victim's code in the attacker's flow: %v, %v; want ErrCodeRejected", login, err)

@@ -6,47 +6,51 @@ import (
 	"net/url"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// SpanName names the span of a back-channel request "LINE <endpoint>"
-// (e.g. "LINE token"), and any other request "HTTP <method>". It has the
-// shape of otelhttp.WithSpanNameFormatter's argument.
-func SpanName(_ string, r *http.Request) string {
-	if op := Endpoint(r); op != "" {
-		return "LINE " + op
+// startSpan starts the client span of the back-channel call r to LINE's
+// endpoint op, and returns r under the span's context. The span records
+// the URL without its query: the verify endpoint takes the access token
+// there.
+func (t *meteredTransport) startSpan(r *http.Request, op string) (*http.Request, trace.Span) {
+	name := "LINE " + op
+	if op == "" {
+		name = "HTTP " + r.Method
 	}
-	return "HTTP " + r.Method
+	ctx, span := t.tracer.Start(r.Context(), name, trace.WithSpanKind(trace.SpanKindClient))
+	if !span.IsRecording() {
+		// No SDK installed, or not sampled: spare the request's copy.
+		return r, span
+	}
+	u := *r.URL
+	u.RawQuery, u.User, u.Fragment = "", nil, ""
+	span.SetAttributes(
+		attribute.String("http.request.method", r.Method),
+		attribute.String("url.full", u.String()),
+		attribute.String("server.address", u.Hostname()),
+	)
+	return r.WithContext(ctx), span
 }
 
-// RedactSpanURL wraps the transport that otelhttp (or any tracing
-// transport) wraps, so that traces never hold an access token: LINE's
-// verify endpoint takes the token in its query string, and otelhttp
-// records the whole URL as the span's url.full. RedactSpanURL replaces
-// that attribute with the URL without its query, and strips the URL from
-// the transport's errors, which a tracer would also record.
-//
-//	Transport: otelhttp.NewTransport(callback.RedactSpanURL(http.DefaultTransport),
-//		otelhttp.WithSpanNameFormatter(callback.SpanName))
-func RedactSpanURL(next http.RoundTripper) http.RoundTripper {
-	if next == nil {
-		next = http.DefaultTransport
+// endSpan records the outcome of a call on its span and ends it. A
+// transport's error is recorded without the URL that *url.Error carries.
+func endSpan(span trace.Span, resp *http.Response, err error) {
+	defer span.End()
+	if !span.IsRecording() {
+		return
 	}
-	return redactingTransport{next}
-}
-
-type redactingTransport struct{ next http.RoundTripper }
-
-func (t redactingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if span := trace.SpanFromContext(r.Context()); span.IsRecording() && r.URL.RawQuery != "" {
-		u := *r.URL
-		u.RawQuery, u.User, u.Fragment = "", nil, ""
-		span.SetAttributes(attribute.String("url.full", u.String()))
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		span.SetStatus(codes.Error, err.Error())
+		return
 	}
-	resp, err := t.next.RoundTrip(r)
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
+	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	if resp.StatusCode >= 500 {
+		span.SetStatus(codes.Error, resp.Status)
 	}
-	return resp, err
 }

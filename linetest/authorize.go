@@ -71,11 +71,11 @@ func (p *Platform) SetAuthorizeError(code, description string) {
 }
 
 // serveAuthorize starts a login: it validates the request as LINE does,
-// then answers as the signed-in client's user (SignIn), as the AutoApprove
+// then answers as the signed-in client's user (signIn), as the AutoApprove
 // user, or with the consent page.
 //
 // prompt=none never shows a page, so it fails where a page would be
-// needed: LOGIN_REQUIRED when nobody is signed in (no SignIn, no
+// needed: LOGIN_REQUIRED when nobody is signed in (no signIn, no
 // AutoApprove), and INTERACTION_REQUIRED when automatic login is off
 // (disable_auto_login=true) or the user has not yet consented to every
 // requested scope for this channel.

@@ -1,8 +1,6 @@
 package linetest
 
 import (
-	"fmt"
-
 	"github.com/linelogin/linelogin/callback"
 )
 
@@ -12,7 +10,7 @@ import (
 // (scopes, response mode, clock) to the result.
 func (p *Platform) CallbackConfig(redirectURL string) (callback.Config, error) {
 	if err := p.AddCallbackURL(redirectURL); err != nil {
-		return callback.Config{}, fmt.Errorf("linetest: callback config: %w", err)
+		return callback.Config{}, err // it says what it refused
 	}
 	return callback.Config{
 		ChannelID:     p.channelID,

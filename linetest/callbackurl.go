@@ -25,13 +25,6 @@ func (p *Platform) AddCallbackURL(u string) error {
 	return nil
 }
 
-// CallbackURLs returns the registered callback URLs.
-func (p *Platform) CallbackURLs() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.callbackURLs...)
-}
-
 // redirectURIAllowed reports whether LINE would send a user to u: a
 // registered callback URL to which the app may have added query
 // parameters ("任意のクエリパラメータを付与できます", the v2.1 guide says of

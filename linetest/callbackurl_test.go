@@ -1,6 +1,7 @@
 package linetest_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -88,5 +89,18 @@ func TestAddCallbackURL_RegistersAtRunTime(t *testing.T) {
 		if err := s.AddCallbackURL(bad); err == nil {
 			t.Errorf("AddCallbackURL(%q) accepted", bad)
 		}
+	}
+}
+
+// TestCallbackConfig_RefusalSaysItsPrefixOnce: a refused callback URL is an
+// ErrInvalidConfig that names the URL, with "linetest:" said once.
+func TestCallbackConfig_RefusalSaysItsPrefixOnce(t *testing.T) {
+	s := newServer(t, linetest.Config{})
+	_, err := s.CallbackConfig("https://app.example/callback#fragment")
+	if !errors.Is(err, linetest.ErrInvalidConfig) || !strings.Contains(err.Error(), "app.example") {
+		t.Fatalf("CallbackConfig = %v, want ErrInvalidConfig naming the URL", err)
+	}
+	if n := strings.Count(err.Error(), "linetest:"); n != 1 {
+		t.Errorf("%q says linetest: %d times", err, n)
 	}
 }

@@ -19,7 +19,7 @@ func (p *Platform) showConsent(w http.ResponseWriter, r *http.Request, req *auth
 	t := textsFor(r, req.uiLocales)
 	data := consentPageData{
 		T:         t,
-		Action:    PathConsent,
+		Action:    pathConsent,
 		RequestID: id,
 		ChannelID: p.channelID,
 		Users:     p.Users(),

@@ -31,7 +31,7 @@ func (p *Platform) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
 		AuthorizationEndpoint:             access + PathAuthorize,
 		TokenEndpoint:                     api + PathToken,
 		RevocationEndpoint:                api + PathRevoke,
-		UserInfoEndpoint:                  api + PathUserInfo,
+		UserInfoEndpoint:                  api + pathUserInfo,
 		JWKSURI:                           api + PathCerts,
 		ResponseTypesSupported:            []string{"code"},
 		SubjectTypesSupported:             []string{"pairwise"},

@@ -30,15 +30,14 @@
 //
 // Without anything else, authorize shows a consent page on which a person
 // picks a test user, ticks the add-friend option (with bot_prompt) or
-// cancels: for the example app and browser tests. A client signed in with
-// SignIn (or made by ClientFor or Login) is answered as its Consent says,
-// without the page; otherwise Config.AutoApprove answers as one user for
+// cancels: for the example app and browser tests. The client Login makes
+// is answered as its Consent says, without the page; otherwise Config.AutoApprove answers as one user for
 // every client. Consent.AddFriend and Config.AutoAddFriend tick the
 // add-friend option. The sign-in is a cookie on the access host, standing
 // for the login session LINE keeps in the browser.
 //
 // prompt=none never shows the page. It fails with LOGIN_REQUIRED when
-// nobody is signed in (no SignIn cookie, no AutoApprove), and with
+// nobody is signed in (no Login client, no AutoApprove), and with
 // INTERACTION_REQUIRED when automatic login is off (disable_auto_login=true)
 // or the user has not yet approved every requested scope for the channel
 // (never, or not since a deauthorize); otherwise it approves at once.
@@ -96,7 +95,7 @@
 //	profile: pictureUrl and statusMessage only when set      yes (User.NoPicture, empty StatusMessage)
 //	  (ref)
 //	picture URLs are https (ref)                             yes: generated avatars on a TLS picture host of
-//	                                                           their own (PictureURL), trusted by Server.Client
+//	                                                           their own, trusted by Server.Client
 //	413 over 2MB (ref, status codes)                         yes, wherever a request body is read
 //	userinfo (ref), friendship status (ref)                  yes; friendship needs the profile scope
 //	deauthorize: 204; 400 {"message":"invalid token"} (ref)  exactly; consent forgotten

@@ -222,12 +222,14 @@ func ExamplePlatform_CallbackConfig() {
 		panic(err)
 	}
 	attempt := callback.Attempt{State: rand.Text(), Nonce: rand.Text(), Verifier: oauth2.GenerateVerifier()}
-	authorize, _ := url.Parse(client.AuthCodeURL(attempt))
+	authorizeURL, err := client.AuthCodeURL(attempt)
+	if err != nil {
+		panic(err)
+	}
+	authorize, _ := url.Parse(authorizeURL)
 	fmt.Println(cfg.ChannelID, cfg.AccessURL == srv.AccessURL(), cfg.APIURL == srv.APIURL(), cfg.AccessURL != cfg.APIURL)
 	fmt.Println(authorize.Scheme+"://"+authorize.Host == srv.AccessURL(), authorize.Path)
-	fmt.Println(srv.CallbackURLs())
 	// Output:
 	// 1234567890 true true true
 	// true /oauth2/v2.1/authorize
-	// [https://app.example/callback]
 }

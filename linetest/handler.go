@@ -32,7 +32,7 @@ const (
 // ServeHTTP serves the platform's endpoints, telling the two hosts apart
 // by the request's Host: the access host's endpoints when it names
 // AccessURL, the API host's when it names APIURL, and both when the two
-// URLs are one origin (SetURL) or Host names neither (an in-memory
+// URLs are one origin or Host names neither (an in-memory
 // Transport with a made-up host). Server gives each of its listeners a
 // handler bound to its host instead.
 func (p *Platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -91,11 +91,6 @@ func (p *Platform) serve(w http.ResponseWriter, r *http.Request, on host) {
 	if f := p.admit(r); f != nil && p.applyFault(w, r, f) {
 		return
 	}
-	if p.AccessURL() == "" || p.APIURL() == "" {
-		p.log.Error("linetest: request before SetURLs", "path", r.URL.Path)
-		writeJSON(w, http.StatusInternalServerError, apiError{Message: "linetest: Platform.SetURLs has not been called"})
-		return
-	}
 	if formErr != nil {
 		if tooLarge(formErr) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Message: tooLargeMessage})
@@ -145,17 +140,17 @@ func (p *Platform) newRoutes() routes {
 	get, post := http.MethodGet, http.MethodPost
 	return routes{
 		PathAuthorize:    {hostAccess, map[string]http.HandlerFunc{get: p.serveAuthorize}},
-		PathAuthorizeV20: {hostAccess, map[string]http.HandlerFunc{get: p.serveAuthorizeV20}},
-		PathConsent:      {hostAccess, map[string]http.HandlerFunc{post: p.serveConsent}},
-		PathDiscovery:    {hostAccess, map[string]http.HandlerFunc{get: p.serveDiscovery}},
+		pathAuthorizeV20: {hostAccess, map[string]http.HandlerFunc{get: p.serveAuthorizeV20}},
+		pathConsent:      {hostAccess, map[string]http.HandlerFunc{post: p.serveConsent}},
+		pathDiscovery:    {hostAccess, map[string]http.HandlerFunc{get: p.serveDiscovery}},
 		PathToken:        {hostAPI, map[string]http.HandlerFunc{post: p.serveToken}},
-		PathTokenV20:     {hostAPI, map[string]http.HandlerFunc{post: p.serveTokenV20}},
-		PathVerifyV20:    {hostAPI, map[string]http.HandlerFunc{post: p.serveVerifyV20}},
-		PathRevokeV20:    {hostAPI, map[string]http.HandlerFunc{post: p.serveRevokeV20}},
+		pathTokenV20:     {hostAPI, map[string]http.HandlerFunc{post: p.serveTokenV20}},
+		pathVerifyV20:    {hostAPI, map[string]http.HandlerFunc{post: p.serveVerifyV20}},
+		pathRevokeV20:    {hostAPI, map[string]http.HandlerFunc{post: p.serveRevokeV20}},
 		PathVerify:       {hostAPI, map[string]http.HandlerFunc{get: p.serveVerifyAccessToken, post: p.serveVerifyIDToken}},
 		PathRevoke:       {hostAPI, map[string]http.HandlerFunc{post: p.serveRevoke}},
 		PathCerts:        {hostAPI, map[string]http.HandlerFunc{get: p.serveCerts}},
-		PathUserInfo:     {hostAPI, map[string]http.HandlerFunc{get: p.serveUserInfo, post: p.serveUserInfo}},
+		pathUserInfo:     {hostAPI, map[string]http.HandlerFunc{get: p.serveUserInfo, post: p.serveUserInfo}},
 		PathProfile:      {hostAPI, map[string]http.HandlerFunc{get: p.serveProfile}},
 		PathFriendship:   {hostAPI, map[string]http.HandlerFunc{get: p.serveFriendship}},
 		PathDeauthorize:  {hostAPI, map[string]http.HandlerFunc{post: p.serveDeauthorize}},

@@ -2,9 +2,9 @@ package linetest
 
 import "time"
 
-// JARMTTL is the lifetime of a JARM response JWT (its exp). FAPI JARM
+// jarmTTL is the lifetime of a JARM response JWT (its exp). FAPI JARM
 // section 4.1 asks for a short one and suggests 10 minutes.
-const JARMTTL = 10 * time.Minute
+const jarmTTL = 10 * time.Minute
 
 // JARMResponse is a JARM response JWT before it is signed, as a hook set
 // with SetJARMHook sees it.
@@ -15,7 +15,7 @@ type JARMResponse struct {
 	// algorithm other than HS256 gets a garbage signature.
 	Header map[string]any
 	// Claims are iss (the access host's origin), aud (the channel ID), exp
-	// (now plus JARMTTL), and the authorization response's parameters as
+	// (now plus jarmTTL), and the authorization response's parameters as
 	// strings: code, state and friendship_status_changed, or error,
 	// error_description and state.
 	Claims map[string]any
@@ -41,7 +41,7 @@ func (p *Platform) jarmJWT(params []param) (string, error) {
 	claims := map[string]any{
 		"iss": p.Issuer(),
 		"aud": p.channelID,
-		"exp": p.clock().Add(JARMTTL).Unix(),
+		"exp": p.clock().Add(jarmTTL).Unix(),
 	}
 	for _, prm := range params {
 		claims[prm.Name] = prm.Value

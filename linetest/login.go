@@ -12,18 +12,18 @@ import (
 )
 
 // Login logs in at an app as c says, in one call: a new client with its own
-// cookie jar (ClientFor) opens loginURL, the app's page that starts a LINE
+// cookie jar opens loginURL, the app's page that starts a LINE
 // login (such as "/login?return_to=/me"), and follows the app and the
 // platform as a browser would, submitting the platform's form_post page
 // where a browser's script would. It returns the client, which now holds
 // the app's session cookie, and the app's last response, whose body the
 // caller reads and closes.
 func (p *Platform) Login(ctx context.Context, loginURL string, c Consent) (*http.Client, *http.Response, error) {
-	client, err := p.ClientFor(c)
+	client, err := p.clientFor(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := p.Browse(ctx, client, http.MethodGet, loginURL, nil)
+	res, err := p.browse(ctx, client, http.MethodGet, loginURL, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -37,11 +37,11 @@ var (
 	formPostInput  = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
 )
 
-// Browse sends a request with client and follows redirects, submitting the
+// browse sends a request with client and follows redirects, submitting the
 // platform's form_post pages (response_mode form_post and form_post.jwt)
 // as a browser's script would, and returns the last response. body, when
 // not nil, is sent form-encoded with method POST.
-func (p *Platform) Browse(ctx context.Context, client *http.Client, method, target string, body url.Values) (*http.Response, error) {
+func (p *Platform) browse(ctx context.Context, client *http.Client, method, target string, body url.Values) (*http.Response, error) {
 	for range 4 { // at most a few form_post hops; one is usual
 		var rd io.Reader
 		if body != nil {

@@ -17,28 +17,28 @@ import (
 // an endpoint on the other host gets 404, as it would at LINE.
 const (
 	PathAuthorize   = "/oauth2/v2.1/authorize"            // access host, GET: start a login
-	PathDiscovery   = "/.well-known/openid-configuration" // access host, GET: OpenID Provider metadata
+	pathDiscovery   = "/.well-known/openid-configuration" // access host, GET: OpenID Provider metadata
 	PathToken       = "/oauth2/v2.1/token"                // API host, POST: authorization_code and refresh_token grants
 	PathVerify      = "/oauth2/v2.1/verify"               // API host, GET ?access_token=, and POST id_token
 	PathRevoke      = "/oauth2/v2.1/revoke"               // API host, POST: revoke an access token
 	PathCerts       = "/oauth2/v2.1/certs"                // API host, GET: JWKS of the ES256 keys
-	PathUserInfo    = "/oauth2/v2.1/userinfo"             // API host, GET or POST: OpenID Connect userinfo (bearer, openid scope)
+	pathUserInfo    = "/oauth2/v2.1/userinfo"             // API host, GET or POST: OpenID Connect userinfo (bearer, openid scope)
 	PathProfile     = "/v2/profile"                       // API host, GET: the user's profile (bearer; v2.0 and v2.1 tokens)
 	PathFriendship  = "/friendship/v1/status"             // API host, GET: friendship with the official account (bearer)
 	PathDeauthorize = "/user/v1/deauthorize"              // API host, POST: revoke a user's grant (channel access token)
 
-	// PathAuthorizeV20 is LINE Login v2.0's web login (access host), and
+	// pathAuthorizeV20 is LINE Login v2.0's web login (access host), and
 	// the others its API (API host): token (authorization_code and
 	// refresh_token grants), access token verification and revoke (by
 	// refresh token). v2.0 is deprecated at LINE but still served there.
-	PathAuthorizeV20 = "/dialog/oauth/weblogin"
-	PathTokenV20     = "/v2/oauth/accessToken"
-	PathVerifyV20    = "/v2/oauth/verify"
-	PathRevokeV20    = "/v2/oauth/revoke"
+	pathAuthorizeV20 = "/dialog/oauth/weblogin"
+	pathTokenV20     = "/v2/oauth/accessToken"
+	pathVerifyV20    = "/v2/oauth/verify"
+	pathRevokeV20    = "/v2/oauth/revoke"
 
-	// PathConsent receives the consent page's forms. It is not part of
+	// pathConsent receives the consent page's forms. It is not part of
 	// LINE's API: the real consent screen is LINE's own business.
-	PathConsent = "/oauth2/v2.1/authorize/consent"
+	pathConsent = "/oauth2/v2.1/authorize/consent"
 	// PathAvatarPrefix is where generated avatars are served, on the
 	// picture host (PictureURL, which User.PictureURL names) and on both
 	// of the others: PathAvatarPrefix + userID + ".svg".
@@ -106,8 +106,8 @@ type Config struct {
 	Users []User
 	// AutoApprove, when set to a user ID, makes authorize approve at once as
 	// that user, without the consent page, as if the user were logged in to
-	// LINE and pressed Allow. A client signed in with SignIn (or made by
-	// ClientFor or Login) is answered as its own Consent says instead.
+	// LINE and pressed Allow. The client Login makes is answered as its own
+	// Consent says instead.
 	// prompt=none still needs the user's earlier consent to the channel
 	// (see the package doc).
 	AutoApprove string
@@ -137,10 +137,10 @@ type Config struct {
 }
 
 // Platform is a fake LINE Platform. NewServer serves it on two origins, the
-// access host and the API host, as LINE does. As an http.Handler it tells
-// the two hosts apart by the request's Host (see ServeHTTP). Create it with
-// New (and call SetURLs) or NewServer. A Platform is safe for concurrent
-// use.
+// access host and the API host, as LINE does; New makes one that answers
+// in memory, through Transport, at https://access.line.test and
+// https://api.line.test. As an http.Handler it tells the two hosts apart by
+// the request's Host (see ServeHTTP). A Platform is safe for concurrent use.
 type Platform struct {
 	// Fixed at New.
 	channelID     string
@@ -186,7 +186,9 @@ type Platform struct {
 
 // New returns a Platform for cfg. It fails, with an error wrapping
 // ErrInvalidConfig, when the configuration could not work against LINE.
-// Call SetURL before serving requests, or use NewServer.
+// The Platform answers only through Transport, with no listener, at
+// https://access.line.test (AccessURL) and https://api.line.test (APIURL):
+// for benchmarks and fuzzing. Tests over HTTP use NewServer.
 func New(cfg Config) (*Platform, error) {
 	bad := func(format string, args ...any) (*Platform, error) {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...))
@@ -282,20 +284,21 @@ func New(cfg Config) (*Platform, error) {
 	p.keys = []*signingKey{key}
 	p.routes = p.newRoutes()
 	p.pages = newPages()
+	p.setURLs(memoryAccessURL, memoryAPIURL)
 	return p, nil
 }
 
-// SetURL serves every endpoint on one origin, such as
-// "https://line.test": SetURLs(u, u). It suits an in-memory Platform
-// (Transport), where there is no second listener; a client that mixes up
-// the two hosts is not caught then.
-func (p *Platform) SetURL(u string) { p.SetURLs(u, u) }
+// The origins of a Platform made by New, until NewServer serves it: its
+// Transport answers requests to them.
+const (
+	memoryAccessURL = "https://access.line.test"
+	memoryAPIURL    = "https://api.line.test"
+)
 
-// SetURLs sets the origins of the access host (authorize, discovery; the
+// setURLs sets the origins of the access host (authorize, discovery; the
 // ID tokens' issuer) and of the API host (token, verify, profile and the
-// rest). NewServer calls it; anyone else must call it before the platform
-// serves requests.
-func (p *Platform) SetURLs(accessURL, apiURL string) {
+// rest). New sets the in-memory origins; NewServer its listeners'.
+func (p *Platform) setURLs(accessURL, apiURL string) {
 	p.mu.Lock()
 	p.accessURL = strings.TrimRight(accessURL, "/")
 	p.apiURL = strings.TrimRight(apiURL, "/")
@@ -326,7 +329,7 @@ func (p *Platform) APIURL() string {
 // LINE's picture URLs are. A Server serves it on a TLS listener of its own
 // (Server.Client trusts its certificate); for a Platform served otherwise
 // it is AccessURL's host over https.
-func (p *Platform) PictureURL() string {
+func (p *Platform) pictureOrigin() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.pictureURL != "" {

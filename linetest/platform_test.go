@@ -52,16 +52,21 @@ func TestDefaultUsers_HaveLINEShapedIDs(t *testing.T) {
 	}
 }
 
-func TestPlatform_RefusesToServeBeforeSetURL(t *testing.T) {
+// TestPlatform_InMemoryAnswersAtItsOwnOrigins: a Platform from New needs
+// no set-up to serve through its Transport, at the origins it reports.
+func TestPlatform_InMemoryAnswersAtItsOwnOrigins(t *testing.T) {
 	p, err := linetest.New(linetest.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := (&http.Client{Transport: p.Transport()}).Get("http://x" + linetest.PathDiscovery)
+	if p.AccessURL() != "https://access.line.test" || p.APIURL() != "https://api.line.test" {
+		t.Fatalf("origins %s, %s", p.AccessURL(), p.APIURL())
+	}
+	res, err := (&http.Client{Transport: p.Transport()}).Get(p.AccessURL() + linetest.PathDiscovery)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body := decodeJSON(t, res); res.StatusCode != http.StatusInternalServerError || !strings.Contains(body["message"].(string), "SetURL") {
+	if body := decodeJSON(t, res); res.StatusCode != http.StatusOK || body["issuer"] != p.AccessURL() || body["token_endpoint"] != p.APIURL()+linetest.PathToken {
 		t.Fatalf("got %d %v", res.StatusCode, body)
 	}
 }

@@ -79,7 +79,7 @@ func newServer(tb testing.TB, cfg Config, host string) *Server {
 		}
 		return u.String()
 	}
-	p.SetURLs(origin(s.access.URL), origin(s.api.URL))
+	p.setURLs(origin(s.access.URL), origin(s.api.URL))
 	p.mu.Lock()
 	p.pictureURL = origin(s.picture.URL)
 	p.mu.Unlock()

@@ -9,8 +9,7 @@ import (
 )
 
 // Consent is how a test user answers LINE's login and consent screens,
-// chosen per client with SignIn or ClientFor instead of platform-wide with
-// AutoApprove.
+// chosen per client with Login instead of platform-wide with AutoApprove.
 type Consent struct {
 	// UserID is the user who logs in.
 	UserID string
@@ -23,17 +22,17 @@ type Consent struct {
 	Deny bool
 }
 
-// signInCookie names the cookie that SignIn sets on the access host. It
+// signInCookie names the cookie that signIn sets on the access host. It
 // stands for the login session LINE keeps in the browser (the cookie its
 // single sign-on relies on), with the user's answer to the consent screen.
 const signInCookie = "linetest_login"
 
-// SignIn puts into jar a cookie for the access host that makes authorize
+// signIn puts into jar a cookie for the access host that makes authorize
 // answer as c says, for every login made with that jar, without the
 // consent page and whatever AutoApprove says. Cookie jars ignore ports,
 // so an app on the same host name as the platform also receives the
 // cookie; it means nothing to the app.
-func (p *Platform) SignIn(jar http.CookieJar, c Consent) error {
+func (p *Platform) signIn(jar http.CookieJar, c Consent) error {
 	if _, ok := p.userIndex[c.UserID]; !ok {
 		return fmt.Errorf("linetest: sign in: %w: %q", ErrUnknownUser, c.UserID)
 	}
@@ -52,15 +51,15 @@ func (p *Platform) SignIn(jar http.CookieJar, c Consent) error {
 	return nil
 }
 
-// ClientFor returns a new HTTP client with a cookie jar of its own, signed
-// in at the platform as c says (SignIn): a browser of one test user. It
+// clientFor returns a new HTTP client with a cookie jar of its own, signed
+// in at the platform as c says (signIn): a browser of one test user. It
 // follows redirects, as browsers do.
-func (p *Platform) ClientFor(c Consent) (*http.Client, error) {
+func (p *Platform) clientFor(c Consent) (*http.Client, error) {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		return nil, fmt.Errorf("linetest: client: %w", err)
 	}
-	if err := p.SignIn(jar, c); err != nil {
+	if err := p.signIn(jar, c); err != nil {
 		return nil, err
 	}
 	return &http.Client{Jar: jar}, nil

@@ -9,7 +9,7 @@ import (
 // the platform's ServeHTTP, with no network and no listener: for benchmarks
 // of the client side, and for tests that cannot open ports. The request's
 // host picks the access or the API host as ServeHTTP says; the platform's
-// URLs must still be set (SetURLs, or SetURL for one origin).
+// URLs must still be set (setURLs, or setURL for one origin).
 func (p *Platform) Transport() http.RoundTripper { return transport{p} }
 
 // transport serves requests in memory.

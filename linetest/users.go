@@ -149,7 +149,7 @@ func (p *Platform) user(id string) (User, bool) {
 	u := p.users[i]
 	u.AMR = append([]string(nil), u.AMR...)
 	if u.PictureURL == "" && !u.NoPicture {
-		u.PictureURL = p.PictureURL() + avatarPath(u.ID)
+		u.PictureURL = p.pictureOrigin() + avatarPath(u.ID)
 	}
 	p.mu.Lock()
 	u.Friend = p.friends[u.ID]
@@ -168,10 +168,10 @@ func (p *Platform) Users() []User {
 	return out
 }
 
-// SetFriend makes userID a friend of the channel's official account, or
+// setFriend makes userID a friend of the channel's official account, or
 // not, as if the user had added (or blocked) it in LINE. Unknown users are
 // ignored.
-func (p *Platform) SetFriend(userID string, friend bool) {
+func (p *Platform) setFriend(userID string, friend bool) {
 	if _, ok := p.userIndex[userID]; !ok {
 		return
 	}

@@ -135,7 +135,7 @@ func (s *SQLStore) Link(ctx context.Context, lineUserID, accountID string) error
 			return &ConflictError{LINEUser: acct != "", Account: user != ""}
 		}
 	}
-	return fmt.Errorf("%w: link: %w", ErrUnavailable, insertErr)
+	return fmt.Errorf("%w: insert: %w", ErrUnavailable, insertErr)
 }
 
 // AccountOf returns the account linked to lineUserID.

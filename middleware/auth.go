@@ -35,18 +35,21 @@ type Auth struct {
 // New validates cfg and returns an Auth.
 func New(cfg Config) (*Auth, error) {
 	cfg.setDefaults()
-	client, err := callback.New(cfg.LINE)
+	if cfg.LINE.RedirectURL == "" {
+		return nil, fmt.Errorf("%w: LINE.RedirectURL is empty", ErrConfig)
+	}
+	client, err := callback.New(cfg.LINE, callback.WithClock(cfg.Now), callback.WithMeterProvider(cfg.MeterProvider))
 	if err != nil {
 		return nil, err // already ErrConfig
 	}
-	redirect, _ := url.Parse(client.Config().RedirectURL) // validated by callback.New
+	redirect, _ := url.Parse(cfg.LINE.RedirectURL) // validated by callback.New
 	if err := cfg.validate(redirect.Path); err != nil {
 		return nil, err
 	}
 	secure := redirect.Scheme == "https"
 	sessions, err := sessioncookie.NewManager(sessioncookie.Config{
 		Keys:       cfg.SessionKeys,
-		Channel:    client.Config().ChannelID,
+		Channel:    cfg.LINE.ChannelID,
 		CookieName: cfg.SessionCookieName,
 		Secure:     secure,
 		Lifetime:   cfg.SessionLifetime,
@@ -54,10 +57,12 @@ func New(cfg Config) (*Auth, error) {
 		Now:        cfg.Now,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: session: %v", ErrConfig, err)
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err) // err names its part once
 	}
-	lineCfg := client.Config()
-	flows, err := flow.NewStore(cfg.SessionKeys, secure, lineCfg.FormPost(), cfg.MaxFlows, cfg.Now)
+	// LINE posts the callback in these modes: a cross-site POST that the
+	// flow cookie must allow.
+	formPost := cfg.LINE.ResponseMode == callback.ResponseModeFormPost || cfg.LINE.ResponseMode == callback.ResponseModeFormPostJWT
+	flows, err := flow.NewStore(cfg.SessionKeys, secure, formPost, cfg.MaxFlows, cfg.Now)
 	if err != nil {
 		return nil, fmt.Errorf("%w: flows: %v", ErrConfig, err)
 	}
@@ -85,7 +90,7 @@ func New(cfg Config) (*Auth, error) {
 		sessions:     sessions,
 		cfg:          cfg,
 		flows:        flows,
-		formPost:     lineCfg.FormPost(),
+		formPost:     formPost,
 		origin:       redirect.Scheme + "://" + redirect.Host,
 		callbackPath: redirect.Path,
 		log:          cfg.Logger,

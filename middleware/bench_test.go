@@ -30,10 +30,8 @@ import (
 )
 
 const (
-	benchAppURL      = "http://app.test"
-	benchPlatformURL = "http://access.line.test" // never dialled: the Transport serves it
-	benchAPIURL      = "http://api.line.test"
-	benchPath        = "/api/data"
+	benchAppURL = "http://app.test"
+	benchPath   = "/api/data"
 )
 
 // benchBody is what the app handler writes, the same with or without a
@@ -110,7 +108,6 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
-	platform.SetURLs(benchPlatformURL, benchAPIURL)
 	if err := platform.AddCallbackURL(benchAppURL + "/callback"); err != nil {
 		b.Fatal(err)
 	}
@@ -562,7 +559,6 @@ func BenchmarkBearerCacheMiss(b *testing.B) {
 func (e *benchEnv) withMetrics(b *testing.B) *benchEnv {
 	b.Helper()
 	e.cfg.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-	e.cfg.LINE.MeterProvider = nil // the same provider, as an app sets it
 	e.auth, e.handler = e.newInstance(b)
 	return e
 }

@@ -126,8 +126,8 @@ type Config struct {
 	// MeterProvider receives the metrics: linelogin.login.started,
 	// linelogin.login.finished{result,reason} and
 	// linelogin.bearer.checks{source,result} (with the Prometheus exporter:
-	// linelogin_login_started_total and so on), and, unless LINE sets its
-	// own, the back-channel durations of callback.Config.MeterProvider.
+	// linelogin_login_started_total and so on), and the durations of the
+	// calls to LINE (see callback.WithMeterProvider).
 	// The global otel.GetMeterProvider() if nil, which records nothing
 	// until the app installs an SDK MeterProvider. A request with a
 	// session cookie records nothing.
@@ -136,8 +136,8 @@ type Config struct {
 	// token, code, secret or cookie value. Discarded if nil.
 	Logger *slog.Logger
 	// Now is the one clock of everything an Auth dates or expires: flows,
-	// sessions, caches, token expiry, and the ID token checks of LINE (it
-	// replaces LINE.Now); time.Now if nil. Tests move it instead of
+	// sessions, caches, token expiry, and the ID token checks of LINE (see
+	// callback.WithClock); time.Now if nil. Tests move it instead of
 	// sleeping.
 	Now func() time.Time
 }
@@ -171,12 +171,8 @@ func (cfg *Config) setDefaults() {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	cfg.LINE.Now = cfg.Now
 	if cfg.MeterProvider == nil {
 		cfg.MeterProvider = otel.GetMeterProvider()
-	}
-	if cfg.LINE.MeterProvider == nil {
-		cfg.LINE.MeterProvider = cfg.MeterProvider
 	}
 }
 

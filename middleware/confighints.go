@@ -42,7 +42,7 @@ func (a *Auth) configHint(err error) string {
 				"(LINE_CHANNEL_ID, LINE_CHANNEL_SECRET) with the channel's Basic settings in the LINE Developers console"
 		case ue.Code == "invalid_grant":
 			return "LINE says the redirect_uri does not match (invalid_grant): register exactly " +
-				a.client.Config().RedirectURL + " as a callback URL of the channel in the LINE Developers console"
+				a.cfg.LINE.RedirectURL + " as a callback URL of the channel in the LINE Developers console"
 		case ue.Op == "deauthorize":
 			return "LINE refused the channel access token: issue a new one for the LINE Login channel"
 		}

@@ -98,7 +98,6 @@ func FuzzCallbackQuery(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	p.SetURLs("https://access.line.test", "https://api.line.test")
 	auth, err := middleware.New(middleware.Config{
 		LINE: callback.Config{
 			ChannelID:     p.ChannelID(),

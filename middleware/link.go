@@ -10,6 +10,7 @@ import (
 
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/internal/flow"
+	"github.com/linelogin/linelogin/internal/linkmemory"
 	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/session"
 )
@@ -104,12 +105,12 @@ func (a *Auth) setupLinking() error {
 	}
 	k := &linker{cfg: l, log: a.log}
 	if k.cfg.Attempts == nil {
-		k.cfg.Attempts = link.NewMemoryAttempts(MaxRefusedProofs, RefusedProofWindow)
+		k.cfg.Attempts = linkmemory.NewAttempts(MaxRefusedProofs, RefusedProofWindow)
 	}
 	if l.InHouseIssuer != "" {
 		replay := l.Replay
 		if replay == nil {
-			replay = link.NewMemoryReplay(a.cfg.Now)
+			replay = linkmemory.NewReplay(a.cfg.Now)
 		}
 		k.inHouse = newInHouseVerifier(l.InHouseIssuer, l.InHouseClientID, l.InHouseHTTPClient, replay, a.cfg.Now)
 	}
@@ -259,7 +260,12 @@ func (a *Auth) serveConnect(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	// 303: the browser follows a POST's redirect with a GET.
-	http.Redirect(w, r, a.client.AuthCodeURL(f.Attempt()), http.StatusSeeOther)
+	authorize, err := a.client.AuthCodeURL(f.Attempt())
+	if err != nil {
+		a.fail(w, r, err, nil)
+		return
+	}
+	http.Redirect(w, r, authorize, http.StatusSeeOther)
 }
 
 // finishConnect links the LINE user of a connect flow's login to the

@@ -29,5 +29,10 @@ func (a *Auth) serveLogin(w http.ResponseWriter, r *http.Request) {
 			attempt.UILocales = msgs.Tag.String()
 		}
 	}
-	http.Redirect(w, r, a.client.AuthCodeURL(attempt), http.StatusFound)
+	authorize, err := a.client.AuthCodeURL(attempt)
+	if err != nil {
+		a.fail(w, r, err, nil)
+		return
+	}
+	http.Redirect(w, r, authorize, http.StatusFound)
 }

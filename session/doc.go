@@ -1,7 +1,7 @@
 // Package session owns what an app chooses about sessions: the keys that
 // encrypt and authenticate the session cookie (KeySize random bytes each,
 // rotated by listing a new one first), and where a session's payload lives:
-// in the cookie itself (CookieStore, the default) or in a server-side
+// in the cookie itself (the default) or in a server-side
 // Store that can end sessions early (session/redisstore,
 // session/gorillastore, or your own).
 //

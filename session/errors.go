@@ -13,8 +13,9 @@ import "errors"
 //   - ErrRevocationUnsupported: the Store cannot find sessions by owner;
 //   - ErrListingUnsupported: the Store cannot list sessions.
 var (
-	// ErrBadKey reports a session key that is not KeySize random bytes.
-	ErrBadKey = errors.New("session: a key must be 32 bytes")
+	// ErrBadKey reports session keys that are missing or not KeySize
+	// random bytes each.
+	ErrBadKey = errors.New("session: bad key")
 
 	// ErrNotFound is returned by a Store for a session it does not hold (never
 	// saved, deleted, or expired). The Manager treats it as "not logged in";
@@ -32,12 +33,12 @@ var (
 	ErrCookieTooLarge = errors.New("session: cookie would exceed 4096 bytes")
 
 	// ErrRevocationUnsupported is returned by Manager.RevokeOwner when the Store
-	// cannot find sessions by owner, as CookieStore cannot: a cookie session
+	// cannot find sessions by owner, as the default cookie store cannot: a cookie session
 	// lives in the browser and ends only by expiry or logout.
 	ErrRevocationUnsupported = errors.New("session: the store cannot revoke sessions by owner")
 
 	// ErrListingUnsupported is returned when the Store cannot list an owner's
-	// sessions or end one by its ID (it is not a Lister), as CookieStore
-	// cannot: a cookie session is known only to the browser that holds it.
+	// sessions or end one by its ID (it is not a Lister), as the default
+	// cookie store cannot: a cookie session is known only to the browser that holds it.
 	ErrListingUnsupported = errors.New("session: the store cannot list sessions")
 )

@@ -30,15 +30,15 @@ func ParseKeys(s string) ([][]byte, error) {
 		}
 		k, err := base64.StdEncoding.DecodeString(part)
 		if err != nil {
-			return nil, fmt.Errorf("session: key %d is not standard base64: %w", i+1, ErrBadKey)
+			return nil, fmt.Errorf("%w: key %d is not standard base64", ErrBadKey, i+1)
 		}
 		if len(k) != KeySize {
-			return nil, fmt.Errorf("session: key %d has %d bytes: %w", i+1, len(k), ErrBadKey)
+			return nil, fmt.Errorf("%w: key %d has %d bytes, not %d", ErrBadKey, i+1, len(k), KeySize)
 		}
 		keys = append(keys, k)
 	}
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("session: no keys given: %w", ErrBadKey)
+		return nil, fmt.Errorf("%w: no keys given", ErrBadKey)
 	}
 	return keys, nil
 }

@@ -8,9 +8,9 @@ import (
 // Store keeps session payloads. The session cookie carries, encrypted, the
 // reference that Save returns; Load maps it back to the payload.
 //
-// CookieStore keeps the payload in the cookie itself. A server-side store
-// returns a random ID instead, which lets a logout end the session on every
-// app instance.
+// Without a Store, the default keeps the payload in the cookie itself. A
+// server-side store returns a random ID instead, which lets a logout end
+// the session on every app instance.
 type Store interface {
 	// Save keeps payload until expiry and returns the reference the cookie
 	// will carry. A new reference is returned on every call. owner names
@@ -22,22 +22,6 @@ type Store interface {
 	// Delete forgets ref. Deleting an unknown ref is not an error.
 	Delete(ctx context.Context, ref []byte) error
 }
-
-// CookieStore is the default, stateless Store: the payload travels in the
-// cookie, encrypted, so the reference is the payload itself. Such a session
-// can only end by expiry or when the browser drops the cookie.
-type CookieStore struct{}
-
-// Save returns payload itself.
-func (CookieStore) Save(_ context.Context, _ string, payload []byte, _ time.Time) ([]byte, error) {
-	return payload, nil
-}
-
-// Load returns ref itself.
-func (CookieStore) Load(_ context.Context, ref []byte) ([]byte, error) { return ref, nil }
-
-// Delete does nothing: the caller expires the cookie.
-func (CookieStore) Delete(context.Context, []byte) error { return nil }
 
 // OwnerRevoker is implemented by stores that index sessions by owner.
 type OwnerRevoker interface {
@@ -57,10 +41,4 @@ type Replacer interface {
 	// nothing and fails with ErrNotFound when the session has ended or is
 	// not owner's.
 	Replace(ctx context.Context, ref []byte, owner string, payload []byte) (newRef []byte, err error)
-}
-
-// Replace returns payload: the new cookie carries it. A cookie session
-// cannot be known to have ended.
-func (CookieStore) Replace(_ context.Context, _ []byte, _ string, payload []byte) ([]byte, error) {
-	return payload, nil
 }

@@ -29,13 +29,16 @@ type Codec struct {
 // rejected once older than maxAge.
 func NewCodec(maxAge time.Duration, keys ...[]byte) (*Codec, error) {
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("cookie: no keys: %w", session.ErrBadKey)
+		return nil, fmt.Errorf("%w: no keys given", session.ErrBadKey)
 	}
 	if maxAge < time.Second {
 		return nil, errors.New("cookie: codec max age must be at least a second")
 	}
 	c := &Codec{}
 	for i, k := range keys {
+		if len(k) != session.KeySize {
+			return nil, fmt.Errorf("%w: key %d has %d bytes, not %d", session.ErrBadKey, i+1, len(k), session.KeySize)
+		}
 		hashKey, blockKey, err := derive(k)
 		if err != nil {
 			return nil, fmt.Errorf("cookie: key %d: %w", i+1, err)

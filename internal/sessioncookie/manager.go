@@ -66,7 +66,7 @@ type Manager struct {
 // NewManager validates cfg and returns a Manager.
 func NewManager(cfg Config) (*Manager, error) {
 	if cfg.Lifetime <= 0 {
-		return nil, errors.New("sessioncookie: the lifetime must be positive")
+		return nil, errors.New("session lifetime must be positive")
 	}
 	codec, err := cookie.NewCodec(cfg.Lifetime, cfg.Keys...)
 	if err != nil {
@@ -76,7 +76,7 @@ func NewManager(cfg Config) (*Manager, error) {
 		cfg.CookieName = DefaultCookieName
 	}
 	if cfg.Store == nil {
-		cfg.Store = session.CookieStore{}
+		cfg.Store = cookieStore{}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -247,7 +247,7 @@ func (m *Manager) Open(w http.ResponseWriter, r *http.Request) (Opened, error) {
 		return Opened{}, fmt.Errorf("%w: load: %w", session.ErrStoreUnavailable, err)
 	}
 	o := Opened{Payload: payload, Value: value, Ref: ref}
-	switch _, stateless := m.store.(session.CookieStore); {
+	switch _, stateless := m.store.(cookieStore); {
 	case old:
 		// Keep the original expiry: rotation must not extend a session.
 		_ = m.setCookie(w, ref, expiry)

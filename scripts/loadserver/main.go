@@ -86,7 +86,6 @@ func main() {
 		log.Fatal(err)
 	}
 	// Never dialled: the Transport serves both hosts.
-	platform.SetURLs("http://access.line.test", "http://api.line.test")
 
 	var plainCounts counts
 	plain := &http.Server{Handler: app(&plainCounts), ReadHeaderTimeout: 10 * time.Second}

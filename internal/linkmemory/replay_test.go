@@ -1,17 +1,17 @@
-package link_test
+package linkmemory_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/linelogin/linelogin/internal/linkmemory"
 	"github.com/linelogin/linelogin/internal/testkit"
-	"github.com/linelogin/linelogin/link"
 )
 
-func TestMemoryReplay_OnceUntilExpiry(t *testing.T) {
+func TestReplay_OnceUntilExpiry(t *testing.T) {
 	clock := testkit.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	m := link.NewMemoryReplay(clock.Now)
+	m := linkmemory.NewReplay(clock.Now)
 	ctx := context.Background()
 	until := clock.Now().Add(10 * time.Minute)
 	for i, want := range []bool{true, false, false} {
@@ -28,7 +28,7 @@ func TestMemoryReplay_OnceUntilExpiry(t *testing.T) {
 	}
 }
 
-func TestMemoryReplay_SharedWithinAProcess(t *testing.T) {
-	m := link.NewMemoryReplay(nil)
+func TestReplay_SharedWithinAProcess(t *testing.T) {
+	m := linkmemory.NewReplay(nil)
 	testkit.CheckReplayShared(t, m, m)
 }

@@ -1,4 +1,7 @@
-package link
+// Package linkmemory holds the in-process defaults of a linking's
+// replay memory and attempt limit, for an app of one instance; apps of
+// several share link/redislink's instead.
+package linkmemory
 
 import (
 	"context"
@@ -6,9 +9,9 @@ import (
 	"time"
 )
 
-// MemoryReplay is a ReplayMemory of one process. Keys are forgotten once
+// Replay is a link.ReplayMemory of one process. Keys are forgotten once
 // expired, so memory holds only the proofs that could still be replayed.
-type MemoryReplay struct {
+type Replay struct {
 	now  func() time.Time
 	mu   sync.Mutex
 	used map[string]time.Time
@@ -17,16 +20,16 @@ type MemoryReplay struct {
 	sweepAt int
 }
 
-// NewMemoryReplay returns a MemoryReplay on clock now (time.Now if nil).
-func NewMemoryReplay(now func() time.Time) *MemoryReplay {
+// NewReplay returns a Replay on clock now (time.Now if nil).
+func NewReplay(now func() time.Time) *Replay {
 	if now == nil {
 		now = time.Now
 	}
-	return &MemoryReplay{now: now, used: map[string]time.Time{}}
+	return &Replay{now: now, used: map[string]time.Time{}}
 }
 
 // FirstUse records key until expiry and reports whether it was unused.
-func (m *MemoryReplay) FirstUse(_ context.Context, key string, expiry time.Time) (bool, error) {
+func (m *Replay) FirstUse(_ context.Context, key string, expiry time.Time) (bool, error) {
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
