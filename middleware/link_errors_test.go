@@ -25,8 +25,8 @@ func TestErrors_LinkingMatchesExactlyOneCategory(t *testing.T) {
 		{"a session changed during a connect", middleware.ErrConnectSessionChanged, middleware.ErrConnectSessionChanged, 403},
 	} {
 		checkOneCategory(t, tc.name, tc.err, tc.want)
-		if got := middleware.ErrorStatus(tc.err); tc.status != 0 && got != tc.status {
-			t.Errorf("ErrorStatus(%s) = %d, want %d", tc.name, got, tc.status)
+		if got := middleware.StatusOf(tc.err); tc.status != 0 && got != tc.status {
+			t.Errorf("StatusOf(%s) = %d, want %d", tc.name, got, tc.status)
 		}
 	}
 }
