@@ -39,6 +39,9 @@ type errorClass struct {
 type linkAPIError struct {
 	status int
 	code   string
+	// guess: a refused proof, which keeps its place in the lockout count
+	// (see Linking.Attempts); a conflict is no guess.
+	guess bool
 }
 
 // errorClasses is the one table from an error's category to its answers:
@@ -71,14 +74,14 @@ var errorClasses = []errorClass{
 		text: func(m *Messages) Text { return m.ConnectSessionChanged }},
 	{is: link.ErrAlreadyLinked, status: http.StatusConflict, reason: ReasonLink,
 		text: func(m *Messages) Text { return m.LINEUserLinked }, detail: conflictClass,
-		linkAPI: linkAPIError{http.StatusConflict, "already_linked"}},
+		linkAPI: linkAPIError{http.StatusConflict, "already_linked", false}},
 	{is: link.ErrUnavailable, status: http.StatusServiceUnavailable, reason: ReasonLink,
 		text: func(m *Messages) Text { return m.LinkUnavailable }},
 	// A refused proof is only ever LinkAPIHandler's: no page names it.
 	{is: link.ErrProofRefused, status: http.StatusInternalServerError, reason: ReasonOther,
-		text: otherText, retry: true, linkAPI: linkAPIError{http.StatusForbidden, "proof_refused"}},
+		text: otherText, retry: true, linkAPI: linkAPIError{http.StatusForbidden, "proof_refused", true}},
 	{is: link.ErrInvalidID, status: http.StatusInternalServerError, reason: ReasonOther,
-		text: otherText, retry: true, linkAPI: linkAPIError{http.StatusForbidden, "proof_refused"}},
+		text: otherText, retry: true, linkAPI: linkAPIError{http.StatusForbidden, "proof_refused", true}},
 }
 
 // otherError is the answer to an error of no row.

@@ -200,7 +200,7 @@ func (a *Auth) failLinkAPI(w http.ResponseWriter, source Source, err error) (ref
 	}
 	a.log.Info("linelogin: link refused", "source", source.String(), "error", err.Error())
 	writeLinkError(w, answer.status, answer.code)
-	return answer.status == http.StatusForbidden
+	return answer.guess
 }
 
 // decodeLinkRequest reads one JSON object of at most maxLinkBody bytes
