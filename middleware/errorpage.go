@@ -54,12 +54,19 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 }
 
 // ServeError writes the default error page for err, in the request's
-// language (see Auth.Language): a friendly message and a link that starts
-// the login again. For LINE's error callback the message is a fixed text
-// for LINE's error code (and the code, when it is one LINE documents),
-// never LINE's description: anyone can put any sentence in a callback URL
-// on the app's origin. The OnError hook gets the description in the
-// *callback.AuthError.
+// language (see Auth.Language): a friendly message and, when trying again
+// can help a login, a link that starts the login again. For LINE's error
+// callback the message is a fixed text for LINE's error code (and the
+// code, when it is one LINE documents), never LINE's description: anyone
+// can put any sentence in a callback URL on the app's origin. The OnError
+// hook gets the description in the *callback.AuthError.
+//
+// The status follows err's category: 400 for a login to start again (bad
+// state, rejected code or response, LINE's error), 401 for an ID token
+// that failed verification, 403 for a declined or refused login, a
+// cross-site request and a refused connect, 409 for link.ErrAlreadyLinked,
+// 502 when LINE is unreachable or broken, 503 when the session or link
+// store is, and 500 otherwise.
 func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 	msgs, _ := a.languages.forRequest(r)
 	c := classify(err)
