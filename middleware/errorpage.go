@@ -10,43 +10,7 @@ import (
 
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/internal/flow"
-	"github.com/linelogin/linelogin/session"
 )
-
-// ErrorStatus returns the HTTP status the default error page uses for err:
-// 400 for a callback to start again (bad state, rejected code), 401 for an
-// ID token that failed verification, 403 for a declined or refused login
-// and a cross-site logout, 502 when LINE is unreachable or broken, 503 when
-// the session store is, and 500 otherwise. Errors of linking: 409 for
-// link.ErrAlreadyLinked, 403 for a refused connect or unlink, 503 for
-// link.ErrUnavailable.
-func ErrorStatus(err error) int {
-	if status, _, ok := linkErrorPage(err, nil); ok {
-		return status
-	}
-	var authErr *callback.AuthError
-	switch {
-	case errors.As(err, &authErr):
-		switch {
-		case authErr.Denied():
-			return http.StatusForbidden
-		case authErr.Code == "SERVER_ERROR":
-			return http.StatusBadGateway
-		}
-		return http.StatusBadRequest
-	case errors.Is(err, callback.ErrState), errors.Is(err, callback.ErrCodeRejected), errors.Is(err, callback.ErrResponseRejected):
-		return http.StatusBadRequest
-	case errors.Is(err, callback.ErrUpstream):
-		return http.StatusBadGateway
-	case errors.Is(err, callback.ErrInvalidToken):
-		return http.StatusUnauthorized
-	case errors.Is(err, ErrLoginRejected), errors.Is(err, ErrCrossSiteRequest):
-		return http.StatusForbidden
-	case errors.Is(err, session.ErrStoreUnavailable):
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
 
 type returnToKey struct{}
 
@@ -54,7 +18,8 @@ type returnToKey struct{}
 // set, the default page otherwise. The flow, when known, gives the retry
 // link its return_to.
 func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.Flow) {
-	status := ErrorStatus(err)
+	c := classify(err)
+	status := c.status
 	level := a.log.Warn
 	if status >= 500 {
 		level = a.log.Error
@@ -73,11 +38,10 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 	default:
 		level("linelogin: request failed", append([]any{"path", r.URL.Path, "status", status, "error", err.Error()}, lineErrorAttrs(err)...)...)
 	}
-	reason := FailureReason(err)
 	if r.URL.Path == a.callbackPath {
-		a.metrics.loginFailed(r.Context(), reason)
+		a.metrics.loginFailed(r.Context(), c.reason)
 	}
-	a.emit(r.Context(), Event{Kind: EventFailure, Reason: reason, Err: err})
+	a.emit(r.Context(), Event{Kind: EventFailure, Reason: c.reason, Err: err})
 	if f != nil {
 		r = r.WithContext(context.WithValue(r.Context(), returnToKey{}, f.ReturnTo))
 	}
@@ -90,45 +54,28 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 }
 
 // ServeError writes the default error page for err, in the request's
-// language (see Auth.Language): a friendly message and a link that starts
-// the login again. For LINE's error callback the message is a fixed text
-// for LINE's error code (and the code, when it is one LINE documents),
-// never LINE's description: anyone can put any sentence in a callback URL
-// on the app's origin. The OnError hook gets the description in the
-// *callback.AuthError.
+// language (see Auth.Language): a friendly message and, when trying again
+// can help a login, a link that starts the login again. For LINE's error
+// callback the message is a fixed text for LINE's error code (and the
+// code, when it is one LINE documents), never LINE's description: anyone
+// can put any sentence in a callback URL on the app's origin. The OnError
+// hook gets the description in the *callback.AuthError.
+//
+// The status follows err's category: 400 for a login to start again (bad
+// state, rejected code or response, LINE's error), 401 for an ID token
+// that failed verification, 403 for a declined or refused login, a
+// cross-site request and a refused connect, 409 for link.ErrAlreadyLinked,
+// 502 when LINE is unreachable or broken, 503 when the session or link
+// store is, and 500 otherwise.
 func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 	msgs, _ := a.languages.forRequest(r)
-	if status, page, ok := linkErrorPage(err, msgs); ok {
-		a.renderError(w, r, status, page)
-		return
+	c := classify(err)
+	page := errorPage{Text: c.text(msgs), Code: c.code}
+	if c.retry {
+		returnTo, _ := r.Context().Value(returnToKey{}).(string)
+		page.Retry = a.cfg.LoginPath + "?return_to=" + url.QueryEscape(SafeReturnTo(returnTo))
 	}
-	returnTo, _ := r.Context().Value(returnToKey{}).(string)
-	page := errorPage{Retry: a.cfg.LoginPath + "?return_to=" + url.QueryEscape(SafeReturnTo(returnTo))}
-	var authErr *callback.AuthError
-	switch {
-	case errors.As(err, &authErr):
-		page.Code, page.Text = lineErrorPage(authErr, msgs)
-	case errors.Is(err, callback.ErrState):
-		page.Text = msgs.State
-	case errors.Is(err, callback.ErrResponseRejected):
-		page.Text = msgs.ResponseRejected
-	case errors.Is(err, callback.ErrCodeRejected):
-		page.Text = msgs.CodeRejected
-	case errors.Is(err, callback.ErrUpstream):
-		page.Text = msgs.Upstream
-	case errors.Is(err, callback.ErrInvalidToken):
-		page.Text = msgs.InvalidToken
-	case errors.Is(err, ErrLoginRejected):
-		page.Text = msgs.Rejected
-	case errors.Is(err, session.ErrStoreUnavailable):
-		page.Text = msgs.StoreUnavailable
-	case errors.Is(err, ErrConfig):
-		page.Text = msgs.Misconfigured
-		page.Retry = ""
-	default:
-		page.Text = msgs.Other
-	}
-	a.renderError(w, r, ErrorStatus(err), page)
+	a.renderError(w, r, c.status, page)
 }
 
 type errorPage struct {

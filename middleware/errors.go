@@ -7,8 +7,8 @@ import (
 )
 
 // The errors of this package. With those of callback and session, each
-// failure matches exactly one category with errors.Is; OnError and
-// ErrorStatus rely on it.
+// failure matches exactly one category with errors.Is; OnError hooks and
+// the error table behind ServeError and Event.Reason rely on it.
 var (
 	// ErrConfig is wrapped by every error New returns for a bad Config, and
 	// by failures that only a change of configuration fixes. It is the same

@@ -95,7 +95,8 @@ func TestErrors_EachMatchesExactlyOneCategory(t *testing.T) {
 	}
 }
 
-// checkOneCategory fails t unless err matches want and no other sentinel.
+// checkOneCategory fails t unless err matches want and no other sentinel,
+// and at most one row of the error table (see errortable.go).
 func checkOneCategory(t *testing.T, name string, err, want error) {
 	t.Helper()
 	var matched []string
@@ -106,5 +107,14 @@ func checkOneCategory(t *testing.T, name string, err, want error) {
 	}
 	if len(matched) != 1 || !errors.Is(err, want) {
 		t.Errorf("%s (%v) matches %v; want exactly %v", name, err, matched, want)
+	}
+	rows := 0
+	for _, s := range middleware.ErrorTableSentinels() {
+		if errors.Is(err, s) {
+			rows++
+		}
+	}
+	if rows > 1 {
+		t.Errorf("%s (%v) matches %d rows of the error table; want at most 1", name, err, rows)
 	}
 }

@@ -20,7 +20,7 @@ import (
 // Metrics and an audit log: give Config an OpenTelemetry MeterProvider
 // (here read by a ManualReader; in production one with an exporter, such
 // as go.opentelemetry.io/otel/exporters/prometheus, as the example app
-// does) and an OnEvent hook. FailureReason names why a login failed.
+// does) and an OnEvent hook. Event.Reason names why a login failed.
 func Example_metricsAndAuditLog() {
 	platform := linetest.NewServer(nil, linetest.Config{AutoApprove: linetest.DefaultUsers()[0].ID})
 	defer platform.Close()

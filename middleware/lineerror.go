@@ -28,15 +28,15 @@ var lineErrorTexts = map[string]func(*Messages) Text{
 
 // lineErrorPage returns what the error page shows for LINE's error: the
 // code when LINE documents it (else ""), and the app's text for it.
-func lineErrorPage(e *callback.AuthError, m *Messages) (code string, text Text) {
+func lineErrorPage(e *callback.AuthError) (code string, text func(*Messages) Text) {
 	if e.Denied() {
-		return "ACCESS_DENIED", m.Cancelled
+		return "ACCESS_DENIED", lineErrorTexts["ACCESS_DENIED"]
 	}
 	code = strings.ToUpper(e.Code)
-	if textOf, ok := lineErrorTexts[code]; ok {
-		return code, textOf(m)
+	if text, ok := lineErrorTexts[code]; ok {
+		return code, text
 	}
-	return "", m.LINEError
+	return "", func(m *Messages) Text { return m.LINEError }
 }
 
 // maxLoggedDescription bounds LINE's error description in a log record.

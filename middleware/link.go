@@ -356,9 +356,9 @@ func (a *Auth) deauthorize(w http.ResponseWriter, r *http.Request, lineUserID st
 }
 
 // failLink answers a failed connect or unlink: the OnError hook if set,
-// else the page of linkErrorPage.
+// else the default page (see ServeError).
 func (a *Auth) failLink(w http.ResponseWriter, r *http.Request, err error) {
-	status := ErrorStatus(err)
+	status := errorStatus(err)
 	level := a.log.Warn
 	if status >= 500 {
 		level = a.log.Error
@@ -370,32 +370,4 @@ func (a *Auth) failLink(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	a.ServeError(w, r, err)
-}
-
-// linkErrorPage returns the status and page (in the language of msgs,
-// which may be nil when only the status is wanted) of an error of linking
-// or of a request without same-origin proof, and whether err is one
-// (ErrorStatus and ServeError ask it first).
-func linkErrorPage(err error, msgs *Messages) (int, errorPage, bool) {
-	if msgs == nil {
-		msgs = &builtinMessages[0]
-	}
-	var conflict *link.ConflictError
-	switch {
-	case errors.As(err, &conflict):
-		text := msgs.LINEUserLinked
-		if conflict.Account && !conflict.LINEUser {
-			text = msgs.AccountLinked
-		}
-		return http.StatusConflict, errorPage{Text: text}, true
-	case errors.Is(err, ErrConnectSessionChanged):
-		return http.StatusForbidden, errorPage{Text: msgs.ConnectSessionChanged}, true
-	case errors.Is(err, ErrNotSignedIn):
-		return http.StatusForbidden, errorPage{Text: msgs.NotSignedIn}, true
-	case errors.Is(err, ErrCrossSiteRequest):
-		return http.StatusForbidden, errorPage{Text: msgs.CrossSite}, true
-	case errors.Is(err, link.ErrUnavailable):
-		return http.StatusServiceUnavailable, errorPage{Text: msgs.LinkUnavailable}, true
-	}
-	return http.StatusInternalServerError, errorPage{}, false
 }

@@ -3,8 +3,10 @@ package middleware_test
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 
+	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/middleware"
 )
@@ -25,8 +27,27 @@ func TestErrors_LinkingMatchesExactlyOneCategory(t *testing.T) {
 		{"a session changed during a connect", middleware.ErrConnectSessionChanged, middleware.ErrConnectSessionChanged, 403},
 	} {
 		checkOneCategory(t, tc.name, tc.err, tc.want)
-		if got := middleware.ErrorStatus(tc.err); tc.status != 0 && got != tc.status {
-			t.Errorf("ErrorStatus(%s) = %d, want %d", tc.name, got, tc.status)
+		if got := middleware.StatusOf(tc.err); tc.status != 0 && got != tc.status {
+			t.Errorf("StatusOf(%s) = %d, want %d", tc.name, got, tc.status)
+		}
+	}
+}
+
+// TestLinkAPI_ConflictsAreNoGuesses: a right proof for an account linked to
+// another LINE user is answered 409 however often it is sent: a conflict
+// gives its attempt back, where a refused proof keeps it (see
+// TestLinkAPI_LockoutPerLINEUser).
+func TestLinkAPI_ConflictsAreNoGuesses(t *testing.T) {
+	la := newLinkApp(t)
+	users := linetest.DefaultUsers()
+	rightFacts := `{"memberNumber":"M-1001","birthDate":"1990-04-01"}`
+	if resp, got := la.postLink(linkCall{la.bearer(users[0].ID), rightFacts}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("first link: %d %s", resp.StatusCode, got)
+	}
+	for i := range middleware.MaxRefusedProofs + 1 {
+		resp, got := la.postLink(linkCall{la.bearer(users[1].ID), rightFacts})
+		if resp.StatusCode != http.StatusConflict || got != answerConflict {
+			t.Fatalf("conflict %d: %d %s", i, resp.StatusCode, got)
 		}
 	}
 }

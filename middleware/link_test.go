@@ -917,7 +917,7 @@ func TestConnect_ConflictThroughOnError(t *testing.T) {
 	if body := readBody(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "already connected") {
 		t.Errorf("%d %.300s, want 409 and the conflict page", resp.StatusCode, body)
 	}
-	if err, _ := seen.Load().(error); !errors.Is(err, link.ErrAlreadyLinked) || middleware.ErrorStatus(err) != http.StatusConflict {
+	if err, _ := seen.Load().(error); !errors.Is(err, link.ErrAlreadyLinked) || middleware.StatusOf(err) != http.StatusConflict {
 		t.Errorf("OnError saw %v", err)
 	}
 }

@@ -172,37 +172,35 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 			err = link.ErrProofRefused
 		}
 	}
-	switch {
-	case errors.Is(err, link.ErrProofRefused):
-		refused = true
-		a.log.Info("linelogin: link proof refused", "source", st.source.String(), "error", err.Error())
-		writeLinkError(w, http.StatusForbidden, "proof_refused")
-		return
-	case err != nil:
-		// The in-house provider or the app's check is down: not the
-		// user's fault, and no refusal.
-		a.log.Error("linelogin: link proof could not be checked", "error", err.Error())
-		writeLinkUnavailable(w)
+	if err != nil {
+		refused = a.failLinkAPI(w, st.source, err)
 		return
 	}
 	err = k.cfg.Store.Link(r.Context(), st.user.ID, acct)
-	switch {
-	case errors.Is(err, link.ErrAlreadyLinked):
-		a.log.Info("linelogin: link refused", "error", err.Error())
-		writeLinkError(w, http.StatusConflict, "already_linked")
-		return
-	case errors.Is(err, link.ErrInvalidID):
-		refused = true
-		writeLinkError(w, http.StatusForbidden, "proof_refused")
-		return
-	case err != nil:
-		a.log.Error("linelogin: link failed", "error", err.Error())
-		writeLinkUnavailable(w)
+	if err != nil {
+		refused = a.failLinkAPI(w, st.source, err)
 		return
 	}
 	a.emit(r.Context(), Event{Kind: EventLink, UserID: st.user.ID, AccountID: acct})
 	a.log.Info("linelogin: linked", "source", st.source.String(), "proof", map[bool]string{true: "id_token", false: "facts"}[byToken])
 	writeLinkJSON(w, http.StatusOK, map[string]string{"accountId": acct})
+}
+
+// failLinkAPI answers a proof or link that failed with the JSON error of
+// its category (see errorClasses), and reports whether it was a refused
+// guess, which keeps its reservation. An error of no such category is an
+// outage: the in-house provider, the app's check or the link store is
+// down, not the user's fault and no refusal.
+func (a *Auth) failLinkAPI(w http.ResponseWriter, source Source, err error) (refused bool) {
+	answer := classify(err).linkAPI
+	if answer.code == "" {
+		a.log.Error("linelogin: link failed", "error", err.Error())
+		writeLinkUnavailable(w)
+		return false
+	}
+	a.log.Info("linelogin: link refused", "source", source.String(), "error", err.Error())
+	writeLinkError(w, answer.status, answer.code)
+	return answer.guess
 }
 
 // decodeLinkRequest reads one JSON object of at most maxLinkBody bytes

@@ -58,7 +58,7 @@ func (a *Auth) logoutUnfinished(w http.ResponseWriter, r *http.Request, err erro
 		return
 	}
 	a.log.Error("linelogin: logout could not end the session", "path", r.URL.Path, "error", err.Error())
-	a.emit(r.Context(), Event{Kind: EventFailure, Reason: FailureReason(err), Err: err})
+	a.emit(r.Context(), Event{Kind: EventFailure, Reason: failureReason(err), Err: err})
 	msgs, _ := a.languages.forRequest(r)
 	a.renderError(w, r, http.StatusServiceUnavailable, errorPage{Text: msgs.LogoutUnfinished})
 }

@@ -8,9 +8,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
-
-	"github.com/linelogin/linelogin/callback"
-	"github.com/linelogin/linelogin/session"
 )
 
 // meterName is the instrumentation scope of this module's metrics, the
@@ -18,8 +15,8 @@ import (
 const meterName = "github.com/linelogin/linelogin"
 
 // Reason says why a login (or a logout) failed, in a closed set fit for a
-// metric label and an audit log: FailureReason maps every error of this
-// module to exactly one.
+// metric label and an audit log (Event.Reason): every error of this module
+// has exactly one.
 type Reason string
 
 // The reasons a login fails: the reason label of
@@ -69,41 +66,6 @@ const (
 // reasons is the closed set, in the order of the constants.
 var reasons = []Reason{ReasonState, ReasonAccessDenied, ReasonAuthorization, ReasonCodeRejected, ReasonIDToken,
 	ReasonUpstream, ReasonRejected, ReasonConfig, ReasonSessionStore, ReasonResponse, ReasonLink, ReasonCrossSite, ReasonOther}
-
-// FailureReason returns the Reason of err. The module's error categories
-// are exclusive, so the answer does not depend on the order of the checks.
-func FailureReason(err error) Reason {
-	var authErr *callback.AuthError
-	switch {
-	case errors.As(err, &authErr):
-		if authErr.Denied() {
-			return ReasonAccessDenied
-		}
-		return ReasonAuthorization
-	case errors.Is(err, callback.ErrState):
-		return ReasonState
-	case errors.Is(err, callback.ErrCodeRejected):
-		return ReasonCodeRejected
-	case errors.Is(err, callback.ErrInvalidToken):
-		return ReasonIDToken
-	case errors.Is(err, callback.ErrUpstream):
-		return ReasonUpstream
-	case errors.Is(err, ErrLoginRejected):
-		return ReasonRejected
-	case errors.Is(err, ErrConfig):
-		return ReasonConfig
-	case errors.Is(err, session.ErrStoreUnavailable):
-		return ReasonSessionStore
-	case errors.Is(err, callback.ErrResponseRejected):
-		return ReasonResponse
-	case errors.Is(err, ErrCrossSiteRequest):
-		return ReasonCrossSite
-	}
-	if _, _, ok := linkErrorPage(err, nil); ok {
-		return ReasonLink
-	}
-	return ReasonOther
-}
 
 // The results of a bearer check, indexes of bearerResults: the result
 // label of linelogin_bearer_checks_total.

@@ -321,9 +321,9 @@ func TestEvents_LogoutAndRevoke(t *testing.T) {
 	}
 }
 
-// TestFailureReason_OneReasonPerCategory: each error category a login can
+// TestReason_OneReasonPerCategory: each error category a login can
 // fail with maps to its documented reason, wrapped or not.
-func TestFailureReason_OneReasonPerCategory(t *testing.T) {
+func TestReason_OneReasonPerCategory(t *testing.T) {
 	cases := []struct {
 		err  error
 		want middleware.Reason
@@ -348,8 +348,8 @@ func TestFailureReason_OneReasonPerCategory(t *testing.T) {
 		{errors.New("something else"), middleware.ReasonOther},
 	}
 	for _, tc := range cases {
-		if got := middleware.FailureReason(fmt.Errorf("wrapped: %w", tc.err)); got != tc.want {
-			t.Errorf("FailureReason(%v) = %s, want %s", tc.err, got, tc.want)
+		if got := middleware.ReasonOf(fmt.Errorf("wrapped: %w", tc.err)); got != tc.want {
+			t.Errorf("ReasonOf(%v) = %s, want %s", tc.err, got, tc.want)
 		}
 	}
 }
