@@ -67,18 +67,24 @@ h1{font-size:1.5rem;margin-top:0}
 .line-profile{display:inline-flex;align-items:center;gap:10px}
 .line-profile .avatar{width:40px;height:40px}
 button{white-space:nowrap}
-:lang(ja),:lang(zh-TW){word-break:keep-all;line-break:strict}
+:lang(ja) :is(button,th,h1,h2,nav,label,td.device),:lang(zh-TW) :is(button,th,h1,h2,nav,label,td.device){word-break:keep-all;line-break:strict}
+time{white-space:nowrap}
 input[type=password],input[name=account_id]{box-sizing:border-box;width:100%;max-width:320px;margin-top:4px;padding:9px 12px;font-size:1rem;border:1px solid #ccc;border-radius:8px;background:#fff}
 input:focus{outline:2px solid #06C755;outline-offset:1px;border-color:#06C755}
 .error{color:#c62828}.notice{color:#1b5e20;background:#e8f5e9;border-radius:8px;padding:10px 14px}
 .hint{color:#555;font-size:.9rem}
 h2.section{font-size:1.1rem;margin-top:28px}
 table.sessions td,table.sessions th{padding:6px 8px 6px 0;vertical-align:middle}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;font-size:.95rem}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;font-size:.95rem;align-items:center}
 dt{color:#666}dd{margin:0;word-break:break-all}
 .demo{background:#fff8e1;border:1px solid #ffe082;border-radius:8px;padding:10px 14px;font-size:.9rem}
 nav a{margin-right:16px;color:#06a14a}
-@media (max-width:600px){main{margin:16px;padding:24px}}
+@media (max-width:600px){main{margin:16px;padding:24px}
+table.sessions tr:first-child{display:none}
+table.sessions,table.sessions tbody,table.sessions tr,table.sessions td{display:block}
+table.sessions tr.session{border-top:1px solid #eee;padding:8px 0}
+table.sessions td[data-label]::before{content:attr(data-label) "\FF1A";color:#666}
+table.sessions:lang(en) td[data-label]::before,table.sessions:lang(th) td[data-label]::before{content:attr(data-label) ": "}}
 </style>
 <script>
 // After logout, Back must not show a logged-in page from the browser's

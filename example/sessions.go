@@ -39,15 +39,17 @@ const sessionsSection = `{{define "sessions"}}{{if .Sessions}}
 <tr style="text-align:left;color:#666"><th>{{.T.Device}}</th><th>{{.T.LoggedIn}}</th><th>{{.T.LastSeen}}</th><th></th></tr>
 {{range .Sessions}}<tr class="session"{{if .Current}} id="current-session"{{end}}>
 <td class="device">{{$.T.DeviceLabel .Device}}{{if .Current}} <strong>{{$.T.ThisOne}}</strong>{{end}}</td>
-<td><time class="local-time" datetime="{{.Created.UTC.Format "2006-01-02T15:04:05Z"}}">{{.Created.UTC.Format "2006-01-02 15:04"}} UTC</time></td>
-<td><time class="local-time" datetime="{{.LastSeen.UTC.Format "2006-01-02T15:04:05Z"}}">{{.LastSeen.UTC.Format "2006-01-02 15:04"}} UTC</time></td>
+<td data-label="{{$.T.LoggedIn}}"><time class="local-time" datetime="{{.Created.UTC.Format "2006-01-02T15:04:05Z"}}">{{.Created.UTC.Format "2006-01-02 15:04"}} UTC</time></td>
+<td data-label="{{$.T.LastSeen}}"><time class="local-time" datetime="{{.LastSeen.UTC.Format "2006-01-02T15:04:05Z"}}">{{.LastSeen.UTC.Format "2006-01-02 15:04"}} UTC</time></td>
 <td><form method="post" action="/me/sessions/end" style="margin:0"><input type="hidden" name="id" value="{{.ID}}">{{if .Current}}<input type="hidden" name="return_to" value="/"><button class="secondary end-session" id="end-current" type="submit">{{$.T.LogOutHere}}</button>{{else}}<input type="hidden" name="return_to" value="/me"><button class="secondary end-session" type="submit">{{$.T.End}}</button>{{end}}</form></td>
 </tr>{{end}}
 </table>
 {{if gt (len .Sessions) 1}}<form method="post" action="/me/sessions/end" style="margin:16px 0 28px"><input type="hidden" name="others" value="1"><input type="hidden" name="return_to" value="/me"><button class="secondary" id="end-others" type="submit">{{.T.EndOthers}}</button></form>{{end}}
 <script>
 (function () {
-	var f = new Intl.DateTimeFormat(document.documentElement.lang, {dateStyle: "medium", timeStyle: "short", timeZoneName: "short"});
+	// dateStyle and timeStyle cannot be combined with timeZoneName.
+	var f = new Intl.DateTimeFormat(document.documentElement.lang, {year: "numeric", month: "short", day: "numeric",
+		hour: "2-digit", minute: "2-digit", timeZoneName: "short"});
 	document.querySelectorAll("time.local-time").forEach(function (t) { t.textContent = f.format(new Date(t.dateTime)); });
 })();
 </script>
