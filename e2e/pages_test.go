@@ -69,7 +69,7 @@ func look(tb *tab, label, lang string) {
 	if m := regexp.MustCompile(`\b(pwd|lineqr|lineautologin|linesso|mfa|otp)\b`).FindString(text); m != "" {
 		tb.errorf("%s: the raw amr code %q is on the page:\n%s", label, m, text)
 	}
-	if bare := eval[[]string](tb, `(document.body.innerText.match(/\d{1,2}:\d\d(?::\d\d)?(?!\s*(?:[AP]M\s*)?(?:UTC|GMT|[A-Z]{3,5}\b|[+-]\d))/g) || [])`); len(bare) > 0 {
+	if bare := eval[[]string](tb, `(document.body.innerText.match(/\d{1,2}:\d\d(?::\d\d)?(?!\s*(?:[AP]M\s*)?\[?(?:UTC|GMT|[A-Z]{3,5}\b|[+-]\d))/g) || [])`); len(bare) > 0 {
 		tb.errorf("%s: times without their zone: %q", label, bare)
 	}
 	if unconverted := eval[[]string](tb, `[...document.querySelectorAll("time.local-time")].map(t => t.textContent).filter(s => /^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/.test(s))`); len(unconverted) > 0 {
@@ -210,6 +210,11 @@ func TestEveryPageInFourLanguages(t *testing.T) {
 			}
 			look(tb, "not-found", tc.lang)
 			tb.goTo("/account/login", "account-login")
+			// The inputs are styled like the rest, not the browser's bare
+			// default (1-2px padding, square corners).
+			if style := eval[string](tb, `(() => { const s = getComputedStyle(document.getElementById("password")); return s.borderRadius + " " + s.paddingTop; })()`); style != "8px 9px" {
+				tb.errorf("the password input is not styled: border-radius and padding %q, want \"8px 9px\"", style)
+			}
 			look(tb, "account-login", tc.lang)
 			signInWithPassword(tb, "alice", "wrong", "account-login")
 			if got := eval[string](tb, `document.getElementById("account_id").value`); got != "alice" {

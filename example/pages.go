@@ -54,7 +54,7 @@ const layout = `{{define "head"}}<!doctype html>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f5f6f7;color:#1e1e1e;margin:0}
 header{background:#fff;border-bottom:1px solid #e5e5e5;padding:14px 24px;font-weight:bold}
-main{max-width:560px;margin:48px auto;box-sizing:border-box;background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);padding:32px 40px}
+main{max-width:600px;margin:48px auto;box-sizing:border-box;background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);padding:32px 40px}
 h1{font-size:1.5rem;margin-top:0}
 .line-btn{display:inline-flex;align-items:center;gap:10px;background:#06C755;color:#fff;border:0;border-radius:8px;padding:0 24px 0 12px;height:44px;font-weight:bold;font-size:1rem;text-decoration:none;cursor:pointer}
 .line-btn:hover{background:#05b34c}.line-btn:active{background:#049c42}
@@ -68,7 +68,6 @@ h1{font-size:1.5rem;margin-top:0}
 .line-profile .avatar{width:40px;height:40px}
 button{white-space:nowrap}
 :lang(ja) :is(button,th,h1,h2,nav,label,td.device),:lang(zh-TW) :is(button,th,h1,h2,nav,label,td.device){word-break:keep-all;line-break:strict}
-time{white-space:nowrap}
 input[type=password],input[name=account_id]{box-sizing:border-box;width:100%;max-width:320px;margin-top:4px;padding:9px 12px;font-size:1rem;border:1px solid #ccc;border-radius:8px;background:#fff}
 input:focus{outline:2px solid #06C755;outline-offset:1px;border-color:#06C755}
 .error{color:#c62828}.notice{color:#1b5e20;background:#e8f5e9;border-radius:8px;padding:10px 14px}

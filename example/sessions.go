@@ -48,7 +48,7 @@ const sessionsSection = `{{define "sessions"}}{{if .Sessions}}
 <script>
 (function () {
 	// dateStyle and timeStyle cannot be combined with timeZoneName.
-	var f = new Intl.DateTimeFormat(document.documentElement.lang, {year: "numeric", month: "short", day: "numeric",
+	var f = new Intl.DateTimeFormat(document.documentElement.lang, {month: "numeric", day: "numeric",
 		hour: "2-digit", minute: "2-digit", timeZoneName: "short"});
 	document.querySelectorAll("time.local-time").forEach(function (t) { t.textContent = f.format(new Date(t.dateTime)); });
 })();
