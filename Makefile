@@ -1,6 +1,7 @@
 # linelogin: two commands do all the set-up.
 #   make run    the example app on localhost:8080 (embedded fake LINE Platform
-#               unless LINE_CHANNEL_ID is set)
+#               unless LINE_CHANNEL_ID is set); make run RESET=1 starts with
+#               an empty accounts database
 #   make test   every test, race detector on, browser tests included; installs
 #               Debian's chromium, redis-server and postgresql with apt-get
 #               when missing
@@ -18,8 +19,11 @@ PACKAGES = ./... ./example/... ./e2e/... ./scripts/loadserver/...
 
 .PHONY: run test deps vet bench fuzz load
 
+# RESET=1 starts with an empty accounts database (the example's -reset):
+# otherwise accounts and links are kept across restarts, at the path the
+# example prints at start (DATABASE_PATH).
 run:
-	$(GO) run ./example
+	$(GO) run ./example $(if $(RESET),-reset)
 
 # test runs every package of every module, then says how many ran: a
 # module left out of PACKAGES shows as a shortfall.

@@ -29,6 +29,7 @@ type appOptions struct {
 	ResponseMode string // LINE_RESPONSE_MODE: query (default) or form_post
 	SessionKeys  string // SESSION_KEYS; sessionKeys by default
 	MetricsAddr  string // METRICS_ADDR; no metrics by default
+	RedisURL     string // REDIS_URL; sessions in cookies by default
 }
 
 // app is one running example process in demo mode.
@@ -71,6 +72,9 @@ func startApp(t *testing.T, opts appOptions) *app {
 	}
 	if opts.MetricsAddr != "" {
 		env = append(env, "METRICS_ADDR="+opts.MetricsAddr)
+	}
+	if opts.RedisURL != "" {
+		env = append(env, "REDIS_URL="+opts.RedisURL)
 	}
 	a.cmd = exec.Command(exampleBin, "-router="+opts.Router)
 	a.cmd.Env = append(cleanEnv(), env...)

@@ -62,7 +62,7 @@ func TestErrorPageInJapaneseAndThai(t *testing.T) {
 			if status := lastStatus(tb, "/callback"); status != 403 {
 				tb.errorf("the cancelled callback answered %d, want 403", status)
 			}
-			tb.shot("error-" + tc.lang)
+			look(tb, "error", tc.lang) // no LINE description in English on the page
 			loggedOut(tb)
 			noFlowCookies(tb)
 		})

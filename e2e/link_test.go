@@ -26,7 +26,7 @@ func TestConnectLINEToAppAccount(t *testing.T) {
 	if got := tb.text("account"); p.path() != "/account" || got != "alice" {
 		tb.fatalf("after the password login: %s showing account %q", p.path(), got)
 	}
-	if !tb.has("connect") || tb.has("line-user-id") {
+	if !tb.has("connect") || tb.has("line-profile") {
 		tb.errorf("an unlinked account shows no Connect LINE button, or shows a LINE user")
 	}
 	if tb.cookie(appSessionCookie) == nil {
@@ -39,9 +39,7 @@ func TestConnectLINEToAppAccount(t *testing.T) {
 	if p.path() != "/account" {
 		tb.errorf("connect lands on %s, want /account", p.path())
 	}
-	if got := tb.text("line-user-id"); got != brown.ID {
-		tb.errorf("/account shows LINE user %q, want %s", got, brown.ID)
-	}
+	checkLINEUser(tb, brown)
 	if !tb.has("unlink") || tb.has("connect") {
 		tb.errorf("a linked account shows no Unlink button, or still Connect LINE")
 	}
@@ -68,8 +66,6 @@ func TestConnectLINEToAppAccount(t *testing.T) {
 	if got := tb.text("account"); got != "alice" {
 		tb.errorf("/account after logging in with LINE shows %q, want alice", got)
 	}
-	if got := tb.text("line-user-id"); got != brown.ID {
-		tb.errorf("/account shows LINE user %q, want %s", got, brown.ID)
-	}
+	checkLINEUser(tb, brown)
 	tb.shot("account-after-line-login")
 }

@@ -36,9 +36,14 @@ func (a *app) signedInAccount(r *http.Request) (string, error) {
 type accountData struct {
 	AccountID  string
 	LINEUserID string
-	Error      string
-	Demo       bool
-	T          *texts // the page's language
+	// LINE is the linked LINE user's profile as last seen, when known.
+	LINE *lineProfile
+	// HasPassword: the account can sign in without LINE.
+	HasPassword bool
+	Error       string
+	Notice      string
+	Demo        bool
+	T           *texts // the page's language
 }
 
 func renderAccount(w http.ResponseWriter, status int, t *template.Template, data accountData) {
@@ -73,7 +78,9 @@ func (a *app) accountLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		t := a.texts(r)
-		renderAccount(w, http.StatusUnauthorized, accountLoginPage, accountData{Demo: a.demo, Error: t.WrongPassword, T: t})
+		// The account ID stays in the form: only the password was wrong
+		// (or the ID mistyped, which the user can then see).
+		renderAccount(w, http.StatusUnauthorized, accountLoginPage, accountData{AccountID: id, Demo: a.demo, Error: t.WrongPassword, T: t})
 		return
 	}
 	token, err := a.accounts.newSession(r.Context(), id)
@@ -116,12 +123,38 @@ func (a *app) account(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/account/login", http.StatusSeeOther)
 		return
 	}
-	lineUser, err := a.accounts.links.LINEUserOf(r.Context(), id)
+	notice := ""
+	if r.URL.Query().Get("password") == "set" {
+		notice = a.texts(r).PasswordSaved
+	}
+	a.renderAccountPage(w, r, id, http.StatusOK, "", notice)
+}
+
+// renderAccountPage shows account id: its LINE user by name and picture,
+// and whether it has a password, with errText or notice above.
+func (a *app) renderAccountPage(w http.ResponseWriter, r *http.Request, id string, status int, errText string, notice ...string) {
+	ctx := r.Context()
+	lineUser, err := a.accounts.links.LINEUserOf(ctx, id)
 	if err != nil && !errors.Is(err, link.ErrNotLinked) {
 		http.Error(w, "accounts unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	renderAccount(w, http.StatusOK, accountPage, accountData{AccountID: id, LINEUserID: lineUser, Demo: a.demo, T: a.texts(r)})
+	data := accountData{AccountID: id, LINEUserID: lineUser, Error: errText, Demo: a.demo, T: a.texts(r)}
+	if len(notice) > 0 {
+		data.Notice = notice[0]
+	}
+	if lineUser != "" {
+		if p, ok, err := a.accounts.profileOf(ctx, lineUser); err == nil && ok {
+			data.LINE = &p
+		} else if u, _ := middleware.UserFromContext(ctx); u != nil && u.ID == lineUser {
+			data.LINE = &lineProfile{DisplayName: u.DisplayName, PictureURL: u.PictureURL}
+		}
+	}
+	if data.HasPassword, err = a.accounts.hasPassword(ctx, id); err != nil {
+		http.Error(w, "accounts unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	renderAccount(w, status, accountPage, data)
 }
 
 type accountJSON struct {
@@ -161,6 +194,7 @@ func (a *app) accountRoutes(handle func(method, path string, h http.Handler)) {
 	handle(http.MethodGet, "/account/login", http.HandlerFunc(a.accountLoginPage))
 	handle(http.MethodPost, "/account/login", same(http.HandlerFunc(a.accountLogin)))
 	handle(http.MethodPost, "/account/logout", same(http.HandlerFunc(a.accountLogout)))
+	handle(http.MethodPost, "/account/password", same(http.HandlerFunc(a.accountSetPassword)))
 	handle(http.MethodGet, "/account", http.HandlerFunc(a.account))
 	handle(http.MethodGet, "/api/account", http.HandlerFunc(a.apiAccount))
 	handle(http.MethodPost, "/account/link", a.auth.ConnectHandler())
@@ -170,10 +204,10 @@ func (a *app) accountRoutes(handle func(method, path string, h http.Handler)) {
 
 var accountLoginPage = template.Must(template.Must(template.New("layout").Parse(layout)).New("account-login").Parse(`{{template "head" .}}
 <h1>{{.T.AccountSignInTitle}}</h1>
-{{if .Error}}<p id="account-error" style="color:#c62828">{{.Error}}</p>{{end}}
+{{if .Error}}<p id="account-error" class="error">{{.Error}}</p>{{end}}
 <form method="post" action="/account/login" id="account-login">
-<p><label>{{.T.AccountIDLabel}}<br><input name="account_id" id="account_id" autocomplete="username" required></label></p>
-<p><label>{{.T.PasswordLabel}}<br><input name="password" id="password" type="password" autocomplete="current-password" required></label></p>
+<p><label>{{.T.AccountIDLabel}}<br><input name="account_id" id="account_id" value="{{.AccountID}}" autocomplete="username" required></label></p>
+<p><label>{{.T.PasswordLabel}}<br><input name="password" id="password" type="password" autocomplete="current-password" required{{if .AccountID}} autofocus{{end}}></label></p>
 <button class="secondary" id="account-submit" type="submit">{{.T.SignIn}}</button>
 </form>
 {{if .Demo}}<p class="demo">{{.T.DemoAccountsNote}}</p>{{end}}
@@ -182,16 +216,27 @@ var accountLoginPage = template.Must(template.Must(template.New("layout").Parse(
 
 var accountPage = template.Must(template.Must(template.New("layout").Parse(layout)).New("account").Parse(`{{template "head" .}}
 <h1>{{.T.AccountTitle}}</h1>
+{{if .Error}}<p id="account-error" class="error">{{.Error}}</p>{{end}}
+{{if .Notice}}<p id="account-notice" class="notice">{{.Notice}}</p>{{end}}
 <dl>
 <dt>{{.T.AccountLabel}}</dt><dd id="account">{{.AccountID}}</dd>
-<dt>LINE</dt><dd id="line-user">{{if .LINEUserID}}<span id="line-user-id">{{.LINEUserID}}</span>{{else}}{{.T.NotConnected}}{{end}}</dd>
+<dt>LINE</dt><dd id="line-user">{{if .LINEUserID}}<span class="line-profile" id="line-profile" data-line-user-id="{{.LINEUserID}}">{{if .LINE}}{{template "avatar" .LINE}}<span id="line-name">{{.LINE.DisplayName}}</span>{{else}}<span id="line-name">{{.T.LINEConnected}}</span>{{end}}</span>{{else}}{{.T.NotConnected}}{{end}}</dd>
+<dt>{{.T.PasswordLabel}}</dt><dd id="password-state">{{if .HasPassword}}{{.T.PasswordIsSet}}{{else}}{{.T.NoPassword}}{{end}}</dd>
 </dl>
 {{if .LINEUserID}}
+{{if not .HasPassword}}<p class="hint" id="only-way-in">{{.T.OnlyWayInHint}}</p>{{end}}
 <form method="post" action="/account/unlink"><button class="secondary" id="unlink" type="submit">{{.T.Unlink}}</button></form>
 {{else}}
 <form method="post" action="/account/link"><input type="hidden" name="return_to" value="/account">
 <button class="line-btn" id="connect" type="submit">{{template "logo"}}{{.T.ConnectLINE}}</button></form>
 {{end}}
-<nav style="margin-top:20px"><a href="/">{{.T.Home}}</a><a href="/api/account">/api/account</a></nav>
+{{if not .HasPassword}}
+<h2 class="section">{{.T.SetPasswordTitle}}</h2>
+<form method="post" action="/account/password" id="set-password">
+<p><label>{{.T.NewPasswordLabel}}<br><input name="password" id="new-password" type="password" autocomplete="new-password" minlength="8" required></label></p>
+<button class="secondary" id="set-password-submit" type="submit">{{.T.SavePassword}}</button>
+</form>
+{{end}}
+<nav style="margin-top:24px"><a href="/">{{.T.Home}}</a><a href="/api/account">/api/account</a></nav>
 <form method="post" action="/account/logout" style="margin-top:20px"><button class="secondary" id="account-logout" type="submit">{{.T.LogOut}}</button></form>
 {{template "foot"}}`))

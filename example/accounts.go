@@ -44,6 +44,17 @@ func defaultAccountsPath() string {
 	return filepath.Join(dir, "linelogin-example", "accounts.db")
 }
 
+// removeAccounts deletes the database at path, with SQLite's side files:
+// the -reset flag's clean start. A database that is not there is no error.
+func removeAccounts(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("accounts: reset: %w", err)
+		}
+	}
+	return nil
+}
+
 // schema is the app's own tables; the links are link.SQLStore's.
 const schema = `
 CREATE TABLE IF NOT EXISTS app_accounts (
@@ -73,7 +84,7 @@ func openAccounts(path string) (*accounts, error) {
 	}
 	db.SetMaxOpenConns(1) // SQLite writes one at a time
 	ctx := context.Background()
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if _, err := db.ExecContext(ctx, schema+lineProfilesSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("accounts: %w", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -47,6 +48,8 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 	}
 	auth, err := middleware.New(middleware.Config{
 		Linking: linking,
+		OnLogin: func(ctx context.Context, login *callback.Login) (string, error) { return a.onLogin(ctx, login) },
+		OnError: func(w http.ResponseWriter, r *http.Request, err error) { a.onError(w, r, err) },
 		LINE: callback.Config{
 			ChannelID:     c.ChannelID,
 			ChannelSecret: c.ChannelSecret,

@@ -117,7 +117,7 @@ func TestExample_AccountConnectOnEveryRouter(t *testing.T) {
 			}
 
 			resp, page = follow(t, browser, srv.URL+"/account/link", srv.URL, url.Values{"return_to": {"/account"}})
-			if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/account" || !strings.Contains(page, `id="line-user-id">`+brown+`<`) {
+			if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/account" || !strings.Contains(page, `data-line-user-id="`+brown+`"`) {
 				t.Fatalf("after connect: %d at %s: %.800s", resp.StatusCode, resp.Request.URL.Path, page)
 			}
 			if !strings.Contains(page, "Unlink") || strings.Contains(page, "Connect LINE") {

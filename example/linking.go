@@ -34,6 +34,7 @@ func (a *accounts) linking(c config, log *slog.Logger) (*middleware.Linking, err
 	l := &middleware.Linking{
 		Store:           a.links,
 		SignUp:          a.signUp,
+		BeforeUnlink:    a.beforeUnlink,
 		AfterUnlink:     "/account",
 		CheckFacts:      a.checkFacts,
 		InHouseIssuer:   c.InHouseIssuer,

@@ -26,18 +26,25 @@ import (
 
 func main() {
 	router := flag.String("router", "servemux", "router to mount the app on: servemux, chi or gorillamux")
+	reset := flag.Bool("reset", false, "delete the accounts database (DATABASE_PATH) first, for a clean start")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(*router, os.Getenv, log); err != nil {
+	if err := run(*router, *reset, os.Getenv, log); err != nil {
 		log.Error("example stopped", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(router string, getenv func(string) string, log *slog.Logger) error {
+func run(router string, reset bool, getenv func(string) string, log *slog.Logger) error {
 	cfg, err := loadConfig(getenv, log)
 	if err != nil {
 		return err
+	}
+	if reset {
+		if err := removeAccounts(cfg.DatabasePath); err != nil {
+			return err
+		}
+		log.Info("accounts database deleted (-reset): a clean start", "path", cfg.DatabasePath)
 	}
 	demo := cfg.demo()
 	if demo {
@@ -49,7 +56,7 @@ func run(router string, getenv func(string) string, log *slog.Logger) error {
 		return err
 	}
 	defer accts.Close()
-	log.Info("accounts database", "path", cfg.DatabasePath)
+	log.Info("accounts database, kept across restarts (start clean with -reset, or make run RESET=1)", "path", cfg.DatabasePath)
 	if demo && cfg.AccountsFile == "" {
 		printDemoAccounts(os.Stderr)
 	}

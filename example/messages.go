@@ -49,6 +49,34 @@ type texts struct {
 	ThisOne            string
 	End                string
 	EndOthers          string
+	// LogOutHere is the "End" of the current session's row: it logs this
+	// browser out and leads home.
+	LogOutHere string
+	// AMR names LINE's authentication methods (the ID token's amr) as a
+	// person says them.
+	AMR map[string]string
+	// DeviceOn is a printf format of a device hint: %[1]s the browser,
+	// %[2]s the system.
+	DeviceOn string
+	// ListSep separates the items of a list on one line.
+	ListSep string
+	// Pages of problems.
+	BackToAccount  string
+	NotFoundTitle  string
+	NotFound       string
+	OnlyWayInTitle string
+	OnlyWayIn      string
+	// The account page's LINE row and password.
+	LINEConnected      string
+	PasswordIsSet      string
+	NoPassword         string
+	OnlyWayInHint      string
+	SetPasswordTitle   string
+	NewPasswordLabel   string
+	SavePassword       string
+	PasswordSaved      string
+	PasswordTooShort   string
+	PasswordAlreadySet string
 }
 
 // pageTexts holds every text of the example's pages, English first (the
@@ -96,6 +124,26 @@ var pageTexts = map[language.Tag]*texts{
 		ThisOne:            "(this one)",
 		End:                "End",
 		EndOthers:          "Log out everywhere else",
+		LogOutHere:         "Log out here",
+		AMR: map[string]string{"pwd": "email and password", "lineqr": "QR code", "lineautologin": "automatic login",
+			"linesso": "single sign-on", "mfa": "two-factor authentication"},
+		DeviceOn:           "%[1]s on %[2]s",
+		ListSep:            ", ",
+		BackToAccount:      "Back to your account",
+		NotFoundTitle:      "Page not found",
+		NotFound:           "There is no page at this address. Check the link, or start again from the home page.",
+		OnlyWayInTitle:     "LINE stays connected",
+		OnlyWayIn:          "LINE is the only way to sign in to this account: after unlinking it, nobody could sign in to it again. Set a password on your account page first, then unlink LINE.",
+		LINEConnected:      "connected",
+		PasswordIsSet:      "set",
+		NoPassword:         "none: you sign in with LINE only",
+		OnlyWayInHint:      "LINE is your only way to sign in. Set a password below before you unlink it.",
+		SetPasswordTitle:   "Set a password",
+		NewPasswordLabel:   "New password (at least 8 characters)",
+		SavePassword:       "Save password",
+		PasswordSaved:      "Password saved. You can now sign in with your account ID and this password.",
+		PasswordTooShort:   "The password must have at least 8 characters.",
+		PasswordAlreadySet: "This account already has a password.",
 	},
 	language.Japanese: {
 		Lang:               "ja",
@@ -139,6 +187,26 @@ var pageTexts = map[language.Tag]*texts{
 		ThisOne:            "（この端末）",
 		End:                "ログアウト",
 		EndOthers:          "他のすべての端末からログアウト",
+		LogOutHere:         "この端末からログアウト",
+		AMR: map[string]string{"pwd": "メールアドレスとパスワード", "lineqr": "QRコード", "lineautologin": "自動ログイン",
+			"linesso": "シングルサインオン", "mfa": "2要素認証"},
+		DeviceOn:           "%[2]s の %[1]s",
+		ListSep:            "、",
+		BackToAccount:      "アカウントに戻る",
+		NotFoundTitle:      "ページが見つかりません",
+		NotFound:           "このアドレスにはページがありません。リンクを確認するか、ホームからやり直してください。",
+		OnlyWayInTitle:     "LINE連携は解除されていません",
+		OnlyWayIn:          "このアカウントにはLINEでしかログインできません。連携を解除すると、誰もログインできなくなります。先にアカウントページでパスワードを設定してから、LINE連携を解除してください。",
+		LINEConnected:      "連携済み",
+		PasswordIsSet:      "設定済み",
+		NoPassword:         "未設定（LINEでのみログインできます）",
+		OnlyWayInHint:      "ログイン方法はLINEだけです。連携を解除する前に、下でパスワードを設定してください。",
+		SetPasswordTitle:   "パスワードを設定",
+		NewPasswordLabel:   "新しいパスワード（8文字以上）",
+		SavePassword:       "パスワードを保存",
+		PasswordSaved:      "パスワードを保存しました。アカウントIDとこのパスワードでログインできます。",
+		PasswordTooShort:   "パスワードは8文字以上にしてください。",
+		PasswordAlreadySet: "このアカウントにはすでにパスワードがあります。",
 	},
 	language.MustParse("zh-TW"): {
 		Lang:               "zh-TW",
@@ -182,6 +250,26 @@ var pageTexts = map[language.Tag]*texts{
 		ThisOne:            "（目前的裝置）",
 		End:                "登出",
 		EndOthers:          "登出其他所有裝置",
+		LogOutHere:         "登出此裝置",
+		AMR: map[string]string{"pwd": "電子郵件與密碼", "lineqr": "QR 碼", "lineautologin": "自動登入",
+			"linesso": "單一登入", "mfa": "雙重驗證"},
+		DeviceOn:           "%[2]s 上的 %[1]s",
+		ListSep:            "、",
+		BackToAccount:      "返回您的帳號",
+		NotFoundTitle:      "找不到網頁",
+		NotFound:           "這個網址沒有網頁。請確認連結，或從首頁重新開始。",
+		OnlyWayInTitle:     "LINE 仍保持連結",
+		OnlyWayIn:          "此帳號只能透過 LINE 登入：解除連結後，將沒有人能再登入此帳號。請先在帳號頁面設定密碼，再解除 LINE 連結。",
+		LINEConnected:      "已連結",
+		PasswordIsSet:      "已設定",
+		NoPassword:         "未設定（僅能使用 LINE 登入）",
+		OnlyWayInHint:      "您只能使用 LINE 登入。解除連結前，請先在下方設定密碼。",
+		SetPasswordTitle:   "設定密碼",
+		NewPasswordLabel:   "新密碼（至少 8 個字元）",
+		SavePassword:       "儲存密碼",
+		PasswordSaved:      "密碼已儲存。您現在可以使用帳號 ID 與此密碼登入。",
+		PasswordTooShort:   "密碼至少需要 8 個字元。",
+		PasswordAlreadySet: "此帳號已經設定密碼。",
 	},
 	language.Thai: {
 		Lang:               "th",
@@ -225,6 +313,26 @@ var pageTexts = map[language.Tag]*texts{
 		ThisOne:            "(อุปกรณ์นี้)",
 		End:                "ออกจากระบบ",
 		EndOthers:          "ออกจากระบบจากอุปกรณ์อื่นทั้งหมด",
+		LogOutHere:         "ออกจากระบบเครื่องนี้",
+		AMR: map[string]string{"pwd": "อีเมลและรหัสผ่าน", "lineqr": "คิวอาร์โค้ด", "lineautologin": "เข้าสู่ระบบอัตโนมัติ",
+			"linesso": "การลงชื่อเข้าใช้ครั้งเดียว", "mfa": "การยืนยันตัวตนสองขั้นตอน"},
+		DeviceOn:           "%[1]s บน %[2]s",
+		ListSep:            ", ",
+		BackToAccount:      "กลับไปที่บัญชีของคุณ",
+		NotFoundTitle:      "ไม่พบหน้านี้",
+		NotFound:           "ไม่มีหน้าที่ที่อยู่นี้ กรุณาตรวจสอบลิงก์ หรือเริ่มใหม่จากหน้าแรก",
+		OnlyWayInTitle:     "ยังคงเชื่อมต่อกับ LINE",
+		OnlyWayIn:          "บัญชีนี้เข้าสู่ระบบได้ด้วย LINE เท่านั้น หากยกเลิกการเชื่อมต่อ จะไม่มีใครเข้าสู่ระบบบัญชีนี้ได้อีก กรุณาตั้งรหัสผ่านในหน้าบัญชีของคุณก่อน แล้วจึงยกเลิกการเชื่อมต่อ LINE",
+		LINEConnected:      "เชื่อมต่อแล้ว",
+		PasswordIsSet:      "ตั้งไว้แล้ว",
+		NoPassword:         "ยังไม่ได้ตั้ง (เข้าสู่ระบบด้วย LINE เท่านั้น)",
+		OnlyWayInHint:      "คุณเข้าสู่ระบบได้ด้วย LINE เท่านั้น กรุณาตั้งรหัสผ่านด้านล่างก่อนยกเลิกการเชื่อมต่อ",
+		SetPasswordTitle:   "ตั้งรหัสผ่าน",
+		NewPasswordLabel:   "รหัสผ่านใหม่ (อย่างน้อย 8 ตัวอักษร)",
+		SavePassword:       "บันทึกรหัสผ่าน",
+		PasswordSaved:      "บันทึกรหัสผ่านแล้ว ตอนนี้คุณเข้าสู่ระบบด้วยรหัสบัญชีและรหัสผ่านนี้ได้",
+		PasswordTooShort:   "รหัสผ่านต้องมีอย่างน้อย 8 ตัวอักษร",
+		PasswordAlreadySet: "บัญชีนี้มีรหัสผ่านอยู่แล้ว",
 	},
 }
 

@@ -24,16 +24,39 @@ func (a *app) handler(router string) (http.Handler, error) {
 	return mount(a), nil
 }
 
+// route is one of the example's own routes: the same list is mounted on
+// every router, and the README lists it (a test compares the two).
+type route struct {
+	method, path string
+	h            http.Handler
+}
+
+// routes are the example's pages and APIs; the middleware serves /login,
+// /callback and /logout besides.
+func (a *app) routes() []route {
+	rs := []route{
+		{http.MethodGet, "/", http.HandlerFunc(a.home)},
+		{http.MethodGet, "/me", a.auth.RequireLINEUser(http.HandlerFunc(a.me))},
+		{http.MethodGet, "/api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe))},
+		{http.MethodPost, endSessionPath, a.auth.EndSessionHandler()},
+		{http.MethodGet, "/healthz", http.HandlerFunc(healthz)},
+	}
+	a.accountRoutes(func(method, path string, h http.Handler) { rs = append(rs, route{method, path, h}) })
+	return rs
+}
+
 // serveMux: Handler wraps the whole mux and serves /login, /callback and
 // /logout itself.
 func (a *app) serveMux() http.Handler {
 	m := http.NewServeMux()
-	m.HandleFunc("GET /{$}", a.home)
-	m.Handle("GET /me", a.auth.RequireLINEUser(http.HandlerFunc(a.me)))
-	m.Handle("GET /api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe)))
-	m.Handle(endSessionPath, a.auth.EndSessionHandler())
-	m.HandleFunc("GET /healthz", healthz)
-	a.accountRoutes(func(method, path string, h http.Handler) { m.Handle(method+" "+path, h) })
+	for _, r := range a.routes() {
+		path := r.path
+		if path == "/" {
+			path = "/{$}"
+		}
+		m.Handle(r.method+" "+path, r.h)
+	}
+	m.HandleFunc("/", a.notFound)
 	return a.auth.Handler(m)
 }
 
@@ -42,12 +65,10 @@ func (a *app) serveMux() http.Handler {
 func (a *app) chiRouter() http.Handler {
 	r := chi.NewRouter()
 	r.Use(a.auth.Handler)
-	r.Get("/", a.home)
-	r.With(a.auth.RequireLINEUser).Get("/me", a.me)
-	r.With(a.auth.RequireLINEUser).Get("/api/me", a.apiMe)
-	r.Handle(endSessionPath, a.auth.EndSessionHandler())
-	r.Get("/healthz", healthz)
-	a.accountRoutes(func(method, path string, h http.Handler) { r.Method(method, path, h) })
+	for _, rt := range a.routes() {
+		r.Method(rt.method, rt.path, rt.h)
+	}
+	r.NotFound(a.notFound)
 	return r
 }
 
@@ -59,11 +80,9 @@ func (a *app) gorillaRouter() http.Handler {
 	r.Handle("/login", a.auth.LoginHandler()).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/callback", a.auth.CallbackHandler()).Methods(http.MethodGet, http.MethodPost)
 	r.Handle("/logout", a.auth.LogoutHandler())
-	r.HandleFunc("/", a.home).Methods(http.MethodGet)
-	r.Handle("/me", a.auth.RequireLINEUser(http.HandlerFunc(a.me))).Methods(http.MethodGet)
-	r.Handle("/api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe))).Methods(http.MethodGet)
-	r.Handle(endSessionPath, a.auth.EndSessionHandler())
-	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet)
-	a.accountRoutes(func(method, path string, h http.Handler) { r.Handle(path, h).Methods(method) })
+	for _, rt := range a.routes() {
+		r.Handle(rt.path, rt.h).Methods(rt.method)
+	}
+	r.NotFoundHandler = http.HandlerFunc(a.notFound)
 	return r
 }

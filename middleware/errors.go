@@ -53,4 +53,8 @@ var (
 	// when the app's session no longer named the account that started it:
 	// nothing was linked.
 	ErrConnectSessionChanged = errors.New("middleware: app session changed during connect")
+
+	// ErrUnlinkRefused reports an unlink that Linking.BeforeUnlink
+	// refused: the link is kept (409).
+	ErrUnlinkRefused = errors.New("middleware: unlink refused by the app")
 )

@@ -35,6 +35,7 @@ var sentinels = map[string]error{
 	"middleware.ErrCrossSiteRequest":              middleware.ErrCrossSiteRequest,
 	"middleware.ErrNotSignedIn":                   middleware.ErrNotSignedIn,
 	"middleware.ErrConnectSessionChanged":         middleware.ErrConnectSessionChanged,
+	"middleware.ErrUnlinkRefused":                 middleware.ErrUnlinkRefused,
 	"link.ErrAlreadyLinked":                       link.ErrAlreadyLinked,
 	"link.ErrNotLinked":                           link.ErrNotLinked,
 	"link.ErrInvalidID":                           link.ErrInvalidID,

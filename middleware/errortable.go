@@ -72,6 +72,8 @@ var errorClasses = []errorClass{
 		text: func(m *Messages) Text { return m.NotSignedIn }},
 	{is: ErrConnectSessionChanged, status: http.StatusForbidden, reason: ReasonLink,
 		text: func(m *Messages) Text { return m.ConnectSessionChanged }},
+	{is: ErrUnlinkRefused, status: http.StatusConflict, reason: ReasonLink,
+		text: func(m *Messages) Text { return m.UnlinkRefused }},
 	{is: link.ErrAlreadyLinked, status: http.StatusConflict, reason: ReasonLink,
 		text: func(m *Messages) Text { return m.LINEUserLinked }, detail: conflictClass,
 		linkAPI: linkAPIError{http.StatusConflict, "already_linked", false}},

@@ -70,6 +70,8 @@ var errorAnswers = []errorAnswer{
 		403, middleware.ReasonLink, func(m *middleware.Messages) middleware.Text { return m.NotSignedIn }, "", false},
 	{"a session changed during a connect", middleware.ErrConnectSessionChanged,
 		403, middleware.ReasonLink, func(m *middleware.Messages) middleware.Text { return m.ConnectSessionChanged }, "", false},
+	{"an unlink the app refused", fmt.Errorf("%w: only way in", middleware.ErrUnlinkRefused),
+		409, middleware.ReasonLink, func(m *middleware.Messages) middleware.Text { return m.UnlinkRefused }, "", false},
 	{"a LINE user linked elsewhere", &link.ConflictError{LINEUser: true},
 		409, middleware.ReasonLink, func(m *middleware.Messages) middleware.Text { return m.LINEUserLinked }, "", false},
 	{"both linked elsewhere", &link.ConflictError{LINEUser: true, Account: true},

@@ -48,6 +48,7 @@ type Messages struct {
 	AccountLinked         Text // the app account is linked to another LINE account
 	ConnectSessionChanged Text // the app session changed while connecting
 	NotSignedIn           Text // connect without an app account signed in
+	UnlinkRefused         Text // Linking.BeforeUnlink kept the link
 	LinkUnavailable       Text // the link store is down
 	Other                 Text // anything else
 

@@ -42,6 +42,15 @@ type Linking struct {
 	// read as "signed out". Required by ConnectHandler and UnlinkHandler.
 	SignedInAccount func(r *http.Request) (accountID string, err error)
 
+	// BeforeUnlink, when set, runs before UnlinkHandler removes the link
+	// of accountID to lineUserID, and may refuse it: an error (say, LINE
+	// is the account's only way in, and unlinking would lock the user
+	// out) answers 409 with a page saying that the site kept LINE
+	// connected (ErrUnlinkRefused, the hook's error in the log only), and
+	// nothing is unlinked. An error wrapping link.ErrUnavailable answers
+	// 503 instead.
+	BeforeUnlink func(ctx context.Context, accountID, lineUserID string) error
+
 	// AfterUnlink is where UnlinkHandler sends the browser; "/" if empty.
 	AfterUnlink string
 	// DeauthorizeToken, when set, makes unlink also deauthorize the app at
@@ -303,6 +312,12 @@ func (a *Auth) serveUnlink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k := a.linking
+	if k.cfg.BeforeUnlink != nil {
+		if err := a.beforeUnlink(r.Context(), acct); err != nil {
+			a.failLink(w, r, err)
+			return
+		}
+	}
 	lineUserID, err := k.cfg.Store.Unlink(r.Context(), acct)
 	switch {
 	case errors.Is(err, link.ErrNotLinked):
@@ -322,6 +337,27 @@ func (a *Auth) serveUnlink(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, k.cfg.AfterUnlink, http.StatusSeeOther)
+}
+
+// beforeUnlink asks Linking.BeforeUnlink about unlinking acct, when it is
+// linked. The hook's own error is kept out of the chain (%v), so that the
+// refusal matches ErrUnlinkRefused alone whatever the hook wrapped.
+func (a *Auth) beforeUnlink(ctx context.Context, acct string) error {
+	lineUserID, err := a.linking.cfg.Store.LINEUserOf(ctx, acct)
+	switch {
+	case errors.Is(err, link.ErrNotLinked):
+		return nil // nothing to refuse: the unlink below grants the wish
+	case err != nil:
+		return err
+	}
+	err = a.linking.cfg.BeforeUnlink(ctx, acct, lineUserID)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, link.ErrUnavailable):
+		return fmt.Errorf("%w: before unlink: %v", link.ErrUnavailable, err)
+	}
+	return fmt.Errorf("%w: %v", ErrUnlinkRefused, err)
 }
 
 // deauthorize withdraws the app's permission at LINE for lineUserID, when

@@ -25,6 +25,7 @@ func TestErrors_LinkingMatchesExactlyOneCategory(t *testing.T) {
 		{"a cross-site connect", middleware.ErrCrossSiteRequest, middleware.ErrCrossSiteRequest, 403},
 		{"a connect signed out", middleware.ErrNotSignedIn, middleware.ErrNotSignedIn, 403},
 		{"a session changed during a connect", middleware.ErrConnectSessionChanged, middleware.ErrConnectSessionChanged, 403},
+		{"an unlink the app refused", fmt.Errorf("%w: only way in", middleware.ErrUnlinkRefused), middleware.ErrUnlinkRefused, 409},
 	} {
 		checkOneCategory(t, tc.name, tc.err, tc.want)
 		if got := middleware.StatusOf(tc.err); tc.status != 0 && got != tc.status {
