@@ -21,6 +21,10 @@ type Consent struct {
 	AddFriend bool
 	// Deny presses Cancel: the app gets ACCESS_DENIED.
 	Deny bool
+	// DeclineEmail unticks the email permission when the email scope is
+	// asked for: the login succeeds without it (no email claim in the ID
+	// token), as LINE lets users decline it.
+	DeclineEmail bool
 }
 
 // signInCookie names the cookie that SignIn sets on the access host. It
@@ -47,6 +51,9 @@ func (p *Platform) SignIn(jar http.CookieJar, c Consent) error {
 	}
 	if c.Deny {
 		value += ".deny"
+	}
+	if c.DeclineEmail {
+		value += ".no_email"
 	}
 	jar.SetCookies(u, []*http.Cookie{{Name: signInCookie, Value: value, Path: "/", HttpOnly: true}})
 	return nil
@@ -81,6 +88,8 @@ func (p *Platform) answerFor(r *http.Request) (c Consent, signedIn bool, err err
 					c.AddFriend = true
 				case "deny":
 					c.Deny = true
+				case "no_email":
+					c.DeclineEmail = true
 				}
 			}
 			return c, true, nil
