@@ -3,6 +3,8 @@ package callback
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -30,13 +32,17 @@ func (c *Client) Exchange(ctx context.Context, a Attempt, resp Response) (*Login
 	if err != nil {
 		return nil, err
 	}
+	openid := c.openid
+	if a.Scopes != nil {
+		openid = slices.Contains(a.Scopes, "openid")
+	}
 	var user *User
-	if c.openid {
+	if openid {
 		raw, _ := tok.Extra("id_token").(string)
 		if raw == "" {
 			return nil, &UpstreamError{Op: "token", Err: errors.New("no id_token although openid was requested")}
 		}
-		if user, err = c.verifyIDToken(ctx, raw, a.Nonce, c.cfg.MaxAge); err != nil {
+		if user, err = c.verifyIDToken(ctx, raw, a.Nonce, c.maxAge(a)); err != nil {
 			return nil, err
 		}
 	} else {
@@ -47,7 +53,7 @@ func (c *Client) Exchange(ctx context.Context, a Attempt, resp Response) (*Login
 		user = &User{ID: p.UserID, DisplayName: p.DisplayName, PictureURL: p.PictureURL, ChannelID: c.cfg.ChannelID}
 	}
 	user.FriendshipStatusChanged = resp.FriendshipStatusChanged
-	return &Login{User: user, Token: tok}, nil
+	return &Login{User: user, Token: tok, Scopes: grantedScopes(tok, user)}, nil
 }
 
 func (c *Client) exchange(ctx context.Context, code, verifier string) (*oauth2.Token, error) {
@@ -84,4 +90,16 @@ func tokenError(op string, err error) error {
 		return e
 	}
 	return upstream(op, 0, err)
+}
+
+// grantedScopes are the scopes the user granted: the token response's
+// scope, plus email when the ID token carries an address. LINE never lists
+// email in scope, even when the user granted it.
+func grantedScopes(tok *oauth2.Token, user *User) []string {
+	scope, _ := tok.Extra("scope").(string)
+	granted := strings.Fields(scope)
+	if user.Email != "" && !slices.Contains(granted, "email") {
+		granted = append(granted, "email")
+	}
+	return granted
 }
