@@ -34,6 +34,7 @@ func (a *app) serveMux() http.Handler {
 	m.Handle(endSessionPath, a.auth.EndSessionHandler())
 	m.HandleFunc("GET /healthz", healthz)
 	a.accountRoutes(func(method, path string, h http.Handler) { m.Handle(method+" "+path, h) })
+	a.stepUpRoutes(func(method, path string, h http.Handler) { m.Handle(method+" "+path, h) })
 	return a.auth.Handler(m)
 }
 
@@ -48,6 +49,7 @@ func (a *app) chiRouter() http.Handler {
 	r.Handle(endSessionPath, a.auth.EndSessionHandler())
 	r.Get("/healthz", healthz)
 	a.accountRoutes(func(method, path string, h http.Handler) { r.Method(method, path, h) })
+	a.stepUpRoutes(func(method, path string, h http.Handler) { r.Method(method, path, h) })
 	return r
 }
 
@@ -65,5 +67,6 @@ func (a *app) gorillaRouter() http.Handler {
 	r.Handle(endSessionPath, a.auth.EndSessionHandler())
 	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet)
 	a.accountRoutes(func(method, path string, h http.Handler) { r.Handle(path, h).Methods(method) })
+	a.stepUpRoutes(func(method, path string, h http.Handler) { r.Handle(path, h).Methods(method) })
 	return r
 }
