@@ -308,8 +308,9 @@ type page struct {
 	// (home, logged in), "login" (home, logged out), "error" (the
 	// middleware's error page), "deny" (linetest's consent page),
 	// "message" (linetest's own error page), "account" and
-	// "account-login" (the app's own account pages), or "" for anything
-	// else.
+	// "account-login" (the app's own account pages), "auth-time"
+	// (/me/security), "email" and "email-declined" (/me/email), or "" for
+	// anything else.
 	Landmark string `json:"landmark"`
 	URL      string `json:"url"`
 	Title    string `json:"title"`
@@ -336,7 +337,7 @@ func (p *page) host() string {
 // markJS marked is still showing.
 const pageJS = `(() => {
 	if (window.__e2eOld || document.readyState !== "complete") return null;
-	const ids = ["error", "name", "greeting", "login", "deny", "message", "account", "account-login"];
+	const ids = ["error", "name", "greeting", "login", "deny", "message", "account", "account-login", "auth-time", "email", "email-declined"];
 	const landmark = ids.find(id => document.getElementById(id)) || "";
 	const text = document.body ? document.body.innerText : "";
 	return {landmark, url: location.href, title: document.title, text: text.slice(0, 800)};
