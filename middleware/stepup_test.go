@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/redistest"
 	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
@@ -33,9 +34,9 @@ type stepUpApp struct {
 	errors []error // what OnError saw
 }
 
-func newStepUpApp(t *testing.T) *stepUpApp {
+func newStepUpApp(t *testing.T, opts ...appOption) *stepUpApp {
 	s := &stepUpApp{clock: testkit.NewClock(time.Now().Truncate(time.Second))} // auth_time has whole seconds
-	s.testApp = newTestApp(t, func(cfg *middleware.Config) {
+	s.testApp = newTestApp(t, append(opts, func(cfg *middleware.Config) {
 		cfg.Now = s.clock.Now
 		cfg.OnError = func(w http.ResponseWriter, r *http.Request, err error) {
 			s.mu.Lock()
@@ -43,7 +44,7 @@ func newStepUpApp(t *testing.T) *stepUpApp {
 			s.mu.Unlock()
 			s.auth.ServeError(w, r, err)
 		}
-	})
+	})...)
 	s.platform.SetNow(s.clock.Now)
 	auth := s.auth
 	mux := http.NewServeMux()
@@ -203,6 +204,28 @@ func TestRequireRecentLogin_BrowserGoesThroughLINEAndComesBackRenewed(t *testing
 	}
 	s.clock.Advance(time.Second)
 	toLINE(t, s, b.get(s.url(page)))
+}
+
+// TestRequireRecentLogin_StepUpEndsTheOldSession: with a server-side
+// store, the session a step-up replaces is gone: its cookie value, if
+// stolen before, is worth nothing after.
+func TestRequireRecentLogin_StepUpEndsTheOldSession(t *testing.T) {
+	s := newStepUpApp(t, withStore(newTestRedisStore(t, redistest.URL(t), redistest.Prefix())))
+	b := s.browser()
+	b.mustLogin()
+	old := sessionValue(t, b)
+	resp := b.get(b.authorize(toLINE(t, s, b.get(s.url("/secure")))).String())
+	if c := setCookie(resp, sessionCookie); resp.StatusCode != http.StatusSeeOther || c == nil || c.Value == old {
+		t.Fatalf("step-up callback: %d, want 303 with a new session cookie", resp.StatusCode)
+	}
+	if resp := apiGet(t, b, "/secure", nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("the new session: /secure %d, want 200", resp.StatusCode)
+	}
+	stolen := s.browser()
+	resp = apiGet(t, stolen, "/secure", http.Header{"Cookie": {sessionCookie + "=" + old}})
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") != "Bearer" {
+		t.Errorf("the replaced session's cookie: /secure %d %q, want 401 as without a session", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
 }
 
 // TestRequireRecentLogin_RefusesAnIDTokenWithOldAuthTime: LINE's ID token
