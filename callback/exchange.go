@@ -53,7 +53,11 @@ func (c *Client) Exchange(ctx context.Context, a Attempt, resp Response) (*Login
 		user = &User{ID: p.UserID, DisplayName: p.DisplayName, PictureURL: p.PictureURL, ChannelID: c.cfg.ChannelID}
 	}
 	user.FriendshipStatusChanged = resp.FriendshipStatusChanged
-	return &Login{User: user, Token: tok, Scopes: grantedScopes(tok, user)}, nil
+	asked := a.Scopes
+	if asked == nil {
+		asked = c.cfg.Scopes
+	}
+	return &Login{User: user, Token: tok, Scopes: grantedScopes(tok, asked, user)}, nil
 }
 
 func (c *Client) exchange(ctx context.Context, code, verifier string) (*oauth2.Token, error) {
@@ -93,11 +97,18 @@ func tokenError(op string, err error) error {
 }
 
 // grantedScopes are the scopes the user granted: the token response's
-// scope, plus email when the ID token carries an address. LINE never lists
-// email in scope, even when the user granted it.
-func grantedScopes(tok *oauth2.Token, user *User) []string {
-	scope, _ := tok.Extra("scope").(string)
-	granted := strings.Fields(scope)
+// scope, or those asked for when it has none (RFC 6749 section 5.1 lets a
+// server leave out scope when it granted what was asked), with email only
+// when the ID token carries an address: LINE never lists email in scope,
+// even when the user granted it.
+func grantedScopes(tok *oauth2.Token, asked []string, user *User) []string {
+	scope, ok := tok.Extra("scope").(string)
+	var granted []string
+	if ok {
+		granted = strings.Fields(scope)
+	} else {
+		granted = slices.DeleteFunc(slices.Clone(asked), func(s string) bool { return s == "email" })
+	}
 	if user.Email != "" && !slices.Contains(granted, "email") {
 		granted = append(granted, "email")
 	}
