@@ -16,10 +16,12 @@ type Attempt struct {
 	// receives only its S256 challenge, so a stolen code is useless
 	// without it.
 	Verifier string
-	// UILocales, when set, is sent as ui_locales instead of
-	// Config.UILocales: the language of the page the user came from
-	// (e.g. "ja" or "zh-TW"), so that LINE's screens speak it too.
-	UILocales string
+	// LoginOptions are this login's own authorize parameters, each
+	// replacing the Config's when set; for example UILocales, the language
+	// of the page the user came from, so that LINE's screens speak it too.
+	// Exchange checks the ID token against this MaxAge, and a login whose
+	// Scopes lack openid reads the user from the profile.
+	LoginOptions
 }
 
 // matches compares state with the attempt's in constant time.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -26,17 +27,22 @@ func (c *Client) AuthCodeURL(a Attempt) (string, error) {
 		}
 	}
 	cfg := &c.cfg
-	set("prompt", cfg.Prompt)
-	if cfg.MaxAge > 0 {
-		set("max_age", strconv.Itoa(int(cfg.MaxAge.Seconds())))
+	either := func(own, configured string) string {
+		if own != "" {
+			return own
+		}
+		return configured
 	}
-	if a.UILocales != "" {
-		set("ui_locales", a.UILocales)
-	} else {
-		set("ui_locales", cfg.UILocales)
+	if a.Scopes != nil {
+		opts = append(opts, oauth2.SetAuthURLParam("scope", strings.Join(a.Scopes, " ")))
 	}
-	set("bot_prompt", cfg.BotPrompt)
-	set("initial_amr_display", cfg.InitialAMRDisplay)
+	set("prompt", either(a.Prompt, cfg.Prompt))
+	if maxAge := c.maxAge(a); maxAge > 0 {
+		set("max_age", strconv.FormatInt(maxAgeSeconds(maxAge), 10))
+	}
+	set("ui_locales", either(a.UILocales, cfg.UILocales))
+	set("bot_prompt", either(a.BotPrompt, cfg.BotPrompt))
+	set("initial_amr_display", either(a.InitialAMRDisplay, cfg.InitialAMRDisplay))
 	if cfg.DisableAMRSwitch {
 		set("switch_amr", "false")
 	}
@@ -61,4 +67,12 @@ func (c *Client) webLogin() error {
 		return fmt.Errorf("%w: RedirectURL is empty: a Client without one only checks bearer tokens", ErrConfig)
 	}
 	return nil
+}
+
+// maxAge is the max_age of the attempt a: its own, else the Config's.
+func (c *Client) maxAge(a Attempt) time.Duration {
+	if a.MaxAge > 0 {
+		return a.MaxAge
+	}
+	return c.cfg.MaxAge
 }

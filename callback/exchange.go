@@ -3,6 +3,8 @@ package callback
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -34,13 +36,17 @@ func (c *Client) Exchange(ctx context.Context, a Attempt, resp Response) (*Login
 	if err != nil {
 		return nil, err
 	}
+	openid := c.openid
+	if a.Scopes != nil {
+		openid = slices.Contains(a.Scopes, "openid")
+	}
 	var user *User
-	if c.openid {
+	if openid {
 		raw, _ := tok.Extra("id_token").(string)
 		if raw == "" {
 			return nil, &UpstreamError{Op: "token", Err: errors.New("no id_token although openid was requested")}
 		}
-		if user, err = c.verifyIDToken(ctx, raw, a.Nonce, c.cfg.MaxAge); err != nil {
+		if user, err = c.verifyIDToken(ctx, raw, a.Nonce, c.maxAge(a)); err != nil {
 			return nil, err
 		}
 	} else {
@@ -51,7 +57,11 @@ func (c *Client) Exchange(ctx context.Context, a Attempt, resp Response) (*Login
 		user = &User{ID: p.UserID, DisplayName: p.DisplayName, PictureURL: p.PictureURL, ChannelID: c.cfg.ChannelID}
 	}
 	user.FriendshipStatusChanged = resp.FriendshipStatusChanged
-	return &Login{User: user, Token: tok}, nil
+	asked := a.Scopes
+	if asked == nil {
+		asked = c.cfg.Scopes
+	}
+	return &Login{User: user, Token: tok, Scopes: grantedScopes(tok, asked, user)}, nil
 }
 
 func (c *Client) exchange(ctx context.Context, code, verifier string) (*oauth2.Token, error) {
@@ -88,4 +98,23 @@ func tokenError(op string, err error) error {
 		return e
 	}
 	return upstream(op, 0, err)
+}
+
+// grantedScopes are the scopes the user granted: the token response's
+// scope, or those asked for when it has none (RFC 6749 section 5.1 lets a
+// server leave out scope when it granted what was asked), with email only
+// when the ID token carries an address: LINE never lists email in scope,
+// even when the user granted it.
+func grantedScopes(tok *oauth2.Token, asked []string, user *User) []string {
+	scope, ok := tok.Extra("scope").(string)
+	var granted []string
+	if ok {
+		granted = strings.Fields(scope)
+	} else {
+		granted = slices.DeleteFunc(slices.Clone(asked), func(s string) bool { return s == "email" })
+	}
+	if user.Email != "" && !slices.Contains(granted, "email") {
+		granted = append(granted, "email")
+	}
+	return granted
 }

@@ -40,4 +40,8 @@ type Login struct {
 	// Token holds the access token (and refresh token); the raw ID token is
 	// not kept once verified.
 	Token *oauth2.Token
+	// Scopes are the scopes the user granted: LINE's token response lists
+	// them, except email, which is here when the ID token carried an
+	// address. A user may grant fewer than were asked for.
+	Scopes []string
 }

@@ -309,7 +309,8 @@ type page struct {
 	// middleware's error page), "deny" (linetest's consent page),
 	// "message" (linetest's own error page), "account" and
 	// "account-login" (the app's own account pages), "problem" (the
-	// example's own 404 and 409 pages), or "" for anything else.
+	// example's own 404 and 409 pages), "auth-time" (/me/security), "email"
+	// and "email-declined" (/me/email), or "" for anything else.
 	Landmark string `json:"landmark"`
 	URL      string `json:"url"`
 	Title    string `json:"title"`
@@ -336,7 +337,7 @@ func (p *page) host() string {
 // markJS marked is still showing.
 const pageJS = `(() => {
 	if (window.__e2eOld || document.readyState !== "complete") return null;
-	const ids = ["error", "name", "greeting", "login", "deny", "message", "account", "account-login", "problem"];
+	const ids = ["error", "name", "greeting", "login", "deny", "message", "account", "account-login", "problem", "auth-time", "email", "email-declined"];
 	const landmark = ids.find(id => document.getElementById(id)) || "";
 	const text = document.body ? document.body.innerText : "";
 	return {landmark, url: location.href, title: document.title, text: text.slice(0, 800)};

@@ -41,7 +41,9 @@ func (a *app) routes() []route {
 		{http.MethodPost, endSessionPath, a.auth.EndSessionHandler()},
 		{http.MethodGet, "/healthz", http.HandlerFunc(healthz)},
 	}
-	a.accountRoutes(func(method, path string, h http.Handler) { rs = append(rs, route{method, path, h}) })
+	add := func(method, path string, h http.Handler) { rs = append(rs, route{method, path, h}) }
+	a.accountRoutes(add)
+	a.stepUpRoutes(add)
 	return rs
 }
 

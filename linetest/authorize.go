@@ -152,6 +152,9 @@ func (p *Platform) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		p.redirectError(w, req, errAccessDenied, accessDeniedDescription)
 		return
 	}
+	if ans.DeclineEmail {
+		req = req.withoutEmail()
+	}
 	p.approve(w, req, ans.UserID, true, ans.AddFriend)
 }
 

@@ -29,6 +29,10 @@ func (p *Platform) showConsent(w http.ResponseWriter, r *http.Request, req *auth
 		data.ClientHost = u.Host
 	}
 	for _, s := range req.scopes {
+		if s == "email" {
+			data.Email = t.Scopes[s]
+			continue
+		}
 		if d, ok := t.Scopes[s]; ok {
 			s = d
 		}
@@ -69,5 +73,22 @@ func (p *Platform) serveConsent(w http.ResponseWriter, r *http.Request) {
 		p.approveV20(w, req, userID)
 		return
 	}
+	if r.PostForm.Get("email_asked") == "1" && r.PostForm.Get("share_email") != "1" {
+		req = req.withoutEmail()
+	}
 	p.approve(w, req, userID, true, r.PostForm.Get("add_friend") == "1")
+}
+
+// withoutEmail is req as granted by a user who declined the email
+// permission: LINE then issues tokens without it, the ID token has no
+// email claim, and the user has not consented to it.
+func (req *authRequest) withoutEmail() *authRequest {
+	r := *req
+	r.scopes = nil
+	for _, s := range req.scopes {
+		if s != "email" {
+			r.scopes = append(r.scopes, s)
+		}
+	}
+	return &r
 }

@@ -65,8 +65,8 @@ const pagesSource = `
 <header><h1>LINE Login</h1><p>{{.T.Tagline}}</p></header>
 <section>
 <p>{{.T.AsksFor}} <strong>{{.ClientHost}}</strong> {{printf .T.ChannelFmt .ChannelID}}</p>
-<ul class="scopes">{{range .Scopes}}<li>{{.}}</li>{{end}}</ul>
 <form method="post" action="{{.Action}}"><input type="hidden" name="request" value="{{.RequestID}}">
+<ul class="scopes">{{range .Scopes}}<li>{{.}}</li>{{end}}{{if .Email}}<li><input type="hidden" name="email_asked" value="1"><label><input type="checkbox" id="share-email" name="share_email" value="1" checked> {{.Email}}</label></li>{{end}}</ul>
 {{if .BotPrompt}}<p class="friend"><label><input type="checkbox" id="add-friend" name="add_friend" value="1"> {{printf .T.AddFriend .ChannelID}}</label><br><small>{{.T.FriendNote}}</small></p>
 {{end}}<p>{{.T.LogInAs}}</p>
 {{range .Users}}<button type="submit" class="user" id="user-{{.ID}}" name="user" value="{{.ID}}">{{if .PictureURL}}<img src="{{.PictureURL}}" alt="" width="40" height="40">{{else}}<span class="nopic"></span>{{end}}<span class="name">{{.DisplayName}}</span></button>
@@ -117,6 +117,10 @@ type consentPageData struct {
 	Scopes     []string
 	Users      []User
 	BotPrompt  bool // show the add-friend option
+	// Email is the text of the email permission, which the user may
+	// untick (LINE's consent screen lets users decline it); "" when the
+	// email scope was not asked for.
+	Email string
 }
 
 // formPostData fills the form_post page.

@@ -20,6 +20,10 @@ type Consent struct {
 	AddFriend bool
 	// Deny presses Cancel: the app gets ACCESS_DENIED.
 	Deny bool
+	// DeclineEmail unticks the email permission when the email scope is
+	// asked for: the login succeeds without it (no email claim in the ID
+	// token), as LINE lets users decline it.
+	DeclineEmail bool
 }
 
 // signInCookie names the cookie that signIn sets on the access host. It
@@ -27,12 +31,12 @@ type Consent struct {
 // single sign-on relies on), with the user's answer to the consent screen.
 const signInCookie = "linetest_login"
 
-// signIn puts into jar a cookie for the access host that makes authorize
+// SignIn puts into jar a cookie for the access host that makes authorize
 // answer as c says, for every login made with that jar, without the
 // consent page and whatever AutoApprove says. Cookie jars ignore ports,
 // so an app on the same host name as the platform also receives the
 // cookie; it means nothing to the app.
-func (p *Platform) signIn(jar http.CookieJar, c Consent) error {
+func (p *Platform) SignIn(jar http.CookieJar, c Consent) error {
 	if _, ok := p.userIndex[c.UserID]; !ok {
 		return fmt.Errorf("linetest: sign in: %w: %q", ErrUnknownUser, c.UserID)
 	}
@@ -47,6 +51,9 @@ func (p *Platform) signIn(jar http.CookieJar, c Consent) error {
 	if c.Deny {
 		value += ".deny"
 	}
+	if c.DeclineEmail {
+		value += ".no_email"
+	}
 	jar.SetCookies(u, []*http.Cookie{{Name: signInCookie, Value: value, Path: "/", HttpOnly: true}})
 	return nil
 }
@@ -59,7 +66,7 @@ func (p *Platform) clientFor(c Consent) (*http.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("linetest: client: %w", err)
 	}
-	if err := p.signIn(jar, c); err != nil {
+	if err := p.SignIn(jar, c); err != nil {
 		return nil, err
 	}
 	return &http.Client{Jar: jar}, nil
@@ -80,6 +87,8 @@ func (p *Platform) answerFor(r *http.Request) (c Consent, signedIn bool, err err
 					c.AddFriend = true
 				case "deny":
 					c.Deny = true
+				case "no_email":
+					c.DeclineEmail = true
 				}
 			}
 			return c, true, nil

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/flow"
 )
 
 // maxCallbackForm bounds a form_post callback's body.
@@ -57,7 +59,8 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err, f)
 		return
 	}
-	data := &sessionData{user: *login.User, accessToken: login.Token.AccessToken, tokenExpiry: login.Token.Expiry}
+	data := &sessionData{user: *login.User, accessToken: login.Token.AccessToken, tokenExpiry: login.Token.Expiry,
+		granted: strings.Join(login.Scopes, " "), asked: strings.Join(a.flowScopes(f), " ")}
 	if a.cfg.KeepRefreshToken {
 		data.refreshToken = login.Token.RefreshToken
 	}
@@ -89,4 +92,13 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 	a.emit(r.Context(), Event{Kind: EventLogin, UserID: login.User.ID, AccountID: data.accountID})
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, f.ReturnTo, http.StatusSeeOther)
+}
+
+// flowScopes are the scopes the flow f asked for: its own, else the
+// Config's.
+func (a *Auth) flowScopes(f *flow.Flow) []string {
+	if f.Scopes != nil {
+		return f.Scopes
+	}
+	return a.configScopes()
 }

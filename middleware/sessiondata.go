@@ -18,7 +18,17 @@ type sessionData struct {
 	accessToken  string    // for logout's revoke and Token; never logged
 	tokenExpiry  time.Time // when accessToken expires
 	refreshToken string    // only with Config.KeepRefreshToken
+	// granted are the scopes the user granted at login, space-separated
+	// (callback.Login.Scopes); asked are those the login asked for. A
+	// scope asked for and not granted is one the user declined.
+	granted, asked string
 }
+
+// The tags of the fields appended after the version-2 layout.
+const (
+	tagGranted = 1
+	tagAsked   = 2
+)
 
 // sessionVersion is the first byte of an encoded sessionData; a payload of
 // another version reads as "not logged in".
@@ -53,6 +63,15 @@ func (d *sessionData) encode() []byte {
 		b = append(b, 2)
 	default:
 		b = append(b, 1)
+	}
+	for _, f := range [...]struct {
+		tag   uint64
+		value string
+	}{{tagGranted, d.granted}, {tagAsked, d.asked}} {
+		if f.value != "" {
+			b = binary.AppendUvarint(b, f.tag)
+			b = appendString(b, f.value)
+		}
 	}
 	return b
 }
@@ -104,11 +123,17 @@ func decodeSessionData(b []byte) (*sessionData, error) {
 		u.FriendshipStatusChanged = new(bool)
 		*u.FriendshipStatusChanged = true
 	}
-	// Tagged fields of later versions: none is known yet, so each is
-	// skipped; a malformed one still fails the whole payload.
+	// Tagged fields: those of later versions are skipped; a malformed one
+	// still fails the whole payload.
 	for len(r.s) > 0 && !r.err {
-		r.uvarint() // tag
-		r.string()  // value
+		tag := r.uvarint()
+		value := r.string()
+		switch tag {
+		case tagGranted:
+			d.granted = value
+		case tagAsked:
+			d.asked = value
+		}
 	}
 	if r.err || u.ID == "" {
 		return nil, errSessionData

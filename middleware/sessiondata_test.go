@@ -53,7 +53,7 @@ func TestSessionData_SurvivesARollingDeploy(t *testing.T) {
 
 	// Written by a newer version: two tagged fields this one does not know.
 	newer := d.encode()
-	newer = appendString(binary.AppendUvarint(newer, 1), "device: iPhone")
+	newer = appendString(binary.AppendUvarint(newer, 9), "device: iPhone")
 	newer = appendString(binary.AppendUvarint(newer, 300), strings.Repeat("x", 200))
 	got, err := decodeSessionData(newer)
 	if err != nil || got.user.ID != "U1" || got.accountID != "acct-1" || got.accessToken != "at" {

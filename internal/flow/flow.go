@@ -38,6 +38,23 @@ type Flow struct {
 	// that was signed in when it started, and that must still be when it
 	// ends, gets the LINE user linked.
 	LinkAccount string `json:"l,omitempty"`
+	// The login's own authorize parameters (callback.LoginOptions), chosen
+	// by the app's code: the callback checks auth_time against this
+	// MaxAge, not against anything the callback's request says.
+	Scopes            []string `json:"sc,omitempty"`
+	Prompt            string   `json:"p,omitempty"`
+	MaxAge            int64    `json:"ma,omitempty"` // seconds
+	BotPrompt         string   `json:"bp,omitempty"`
+	UILocales         string   `json:"ul,omitempty"`
+	InitialAMRDisplay string   `json:"ia,omitempty"`
+}
+
+// SetOptions binds the login's own authorize parameters to the flow.
+func (f *Flow) SetOptions(o callback.LoginOptions) {
+	f.Scopes, f.Prompt, f.BotPrompt = o.Scopes, o.Prompt, o.BotPrompt
+	f.UILocales, f.InitialAMRDisplay = o.UILocales, o.InitialAMRDisplay
+	// Whole seconds, rounded up: what LINE is sent is what is checked.
+	f.MaxAge = int64((o.MaxAge + time.Second - 1) / time.Second)
 }
 
 // New starts a flow at now that lands on returnTo, which the caller has
@@ -54,7 +71,14 @@ func New(returnTo string, now time.Time) *Flow {
 
 // Attempt returns what the flow sent LINE, for callback.Client.
 func (f *Flow) Attempt() callback.Attempt {
-	return callback.Attempt{State: f.State, Nonce: f.Nonce, Verifier: f.Verifier}
+	return callback.Attempt{State: f.State, Nonce: f.Nonce, Verifier: f.Verifier, LoginOptions: callback.LoginOptions{
+		Scopes:            f.Scopes,
+		Prompt:            f.Prompt,
+		MaxAge:            time.Duration(f.MaxAge) * time.Second,
+		BotPrompt:         f.BotPrompt,
+		UILocales:         f.UILocales,
+		InitialAMRDisplay: f.InitialAMRDisplay,
+	}}
 }
 
 // randomToken returns 128 random bits as 32 hex digits. LINE wants state
