@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -193,14 +194,22 @@ func TestEveryPageInFourLanguages(t *testing.T) {
 	if redisURL == "" {
 		t.Fatal("REDIS_URL is not set: run the browser tests under scripts/with-redis (make test does)")
 	}
-	for _, tc := range []struct{ accept, lang, nope string }{
+	for i, tc := range []struct{ accept, lang, nope string }{
 		{"en", "en", "Page not found"},
 		{"ja-JP,ja;q=0.9", "ja", "ページが見つかりません"},
 		{"zh-TW,zh;q=0.9", "zh-TW", "找不到網頁"},
 		{"th-TH,th;q=0.9", "th", "ไม่พบหน้านี้"},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
-			s, tb := start(t, appOptions{RedisURL: redisURL})
+			// A database of its own: other tests (and the other languages)
+			// log their users in on the same Redis, and /me lists every
+			// session of James's there.
+			db, err := url.Parse(redisURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Path = fmt.Sprintf("/%d", 11+i)
+			s, tb := start(t, appOptions{RedisURL: db.String()})
 			speak(tb, tc.accept)
 			tb.goTo("/", "login")
 			look(tb, "home", tc.lang)
