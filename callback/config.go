@@ -168,11 +168,13 @@ func (cfg *Config) validate() error {
 	if err := cfg.validateChannels(); err != nil {
 		return err
 	}
-	if err := absoluteURL(cfg.RedirectURL); err != nil {
-		return bad("RedirectURL: %v", err)
-	}
-	if err := callbackPath(cfg.RedirectURL); err != nil {
-		return bad("RedirectURL: %v", err)
+	if cfg.RedirectURL != "" { // optional: bearer-only apps have no callback
+		if err := absoluteURL(cfg.RedirectURL); err != nil {
+			return bad("RedirectURL: %v", err)
+		}
+		if err := callbackPath(cfg.RedirectURL); err != nil {
+			return bad("RedirectURL: %v", err)
+		}
 	}
 	for name, u := range map[string]string{"AccessURL": cfg.AccessURL, "APIURL": cfg.APIURL, "Issuer": cfg.Issuer, "AuthorizeURL": cfg.AuthorizeURL, "TokenURL": cfg.TokenURL} {
 		if err := absoluteURL(u); err != nil {

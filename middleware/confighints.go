@@ -10,18 +10,9 @@ import (
 	"github.com/linelogin/linelogin/callback"
 )
 
-// checkSessionKeys refuses keys that cannot be secret: all zeros is what
-// an unset byte slice or a decoded "AAAA…" gives, and anyone could forge
-// cookies under it.
-func checkSessionKeys(keys [][]byte) error {
-	for i, k := range keys {
-		if len(k) > 0 && allZero(k) {
-			return fmt.Errorf("%w: SessionKeys[%d] is all zeros: generate one with session.GenerateKey or `openssl rand -base64 32`", ErrConfig, i)
-		}
-	}
-	return nil
-}
-
+// allZero reports a key that cannot be secret: all zeros is what an unset
+// byte slice or a decoded "AAAA…" gives, and anyone could forge cookies
+// under it.
 func allZero(b []byte) bool {
 	for _, c := range b {
 		if c != 0 {
@@ -42,7 +33,7 @@ func (a *Auth) configHint(err error) string {
 				"(LINE_CHANNEL_ID, LINE_CHANNEL_SECRET) with the channel's Basic settings in the LINE Developers console"
 		case ue.Code == "invalid_grant":
 			return "LINE says the redirect_uri does not match (invalid_grant): register exactly " +
-				a.client.Config().RedirectURL + " as a callback URL of the channel in the LINE Developers console"
+				a.cfg.LINE.RedirectURL + " as a callback URL of the channel in the LINE Developers console"
 		case ue.Op == "deauthorize":
 			return "LINE refused the channel access token: issue a new one for the LINE Login channel"
 		}

@@ -82,8 +82,8 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 		r = r.WithContext(context.WithValue(r.Context(), returnToKey{}, f.ReturnTo))
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	if a.cfg.OnError != nil {
-		a.cfg.OnError(w, r, err)
+	if a.cfg.Pages.OnError != nil {
+		a.cfg.Pages.OnError(w, r, err)
 		return
 	}
 	a.ServeError(w, r, err)
@@ -103,7 +103,7 @@ func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	returnTo, _ := r.Context().Value(returnToKey{}).(string)
-	page := errorPage{Retry: a.cfg.LoginPath + "?return_to=" + url.QueryEscape(SafeReturnTo(returnTo))}
+	page := errorPage{Retry: a.cfg.Routes.Login + "?return_to=" + url.QueryEscape(safeReturnTo(returnTo))}
 	var authErr *callback.AuthError
 	switch {
 	case errors.As(err, &authErr):

@@ -94,7 +94,7 @@ type BearerLimits struct {
 	// RefusedTokenTTL is how long a refused token is remembered;
 	// DefaultRefusedTokenTTL if zero.
 	RefusedTokenTTL time.Duration
-	// ClientAddress names a request's client for the allowance; RemoteIP
+	// ClientAddress names a request's client for the allowance; remoteIP
 	// if nil. Behind a reverse proxy every request comes from the proxy:
 	// use TrustedProxyHeader.
 	ClientAddress func(r *http.Request) string
@@ -114,7 +114,7 @@ func (l *BearerLimits) setDefaults() {
 		l.RefusedTokenTTL = DefaultRefusedTokenTTL
 	}
 	if l.ClientAddress == nil {
-		l.ClientAddress = RemoteIP
+		l.ClientAddress = remoteIP
 	}
 }
 
@@ -125,10 +125,10 @@ func (l *BearerLimits) validate() error {
 	return nil
 }
 
-// RemoteIP is the default BearerLimits.ClientAddress: the IP address of
+// remoteIP is the default BearerLimits.ClientAddress: the IP address of
 // the connection (r.RemoteAddr). An IPv6 address is cut to its /64, the
 // block one subscriber usually holds whole.
-func RemoteIP(r *http.Request) string {
+func remoteIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -145,7 +145,7 @@ func RemoteIP(r *http.Request) string {
 // "X-Forwarded-For"). Only a request whose connection comes from one of
 // proxies is read: its client is the right-most address in the header that
 // is not itself one of proxies. Addresses further left were written by the
-// client and prove nothing. Any other request is named by RemoteIP.
+// client and prove nothing. Any other request is named by remoteIP.
 func TrustedProxyHeader(header string, proxies ...netip.Prefix) func(*http.Request) string {
 	trusted := func(a netip.Addr) bool {
 		a = a.Unmap()
@@ -163,7 +163,7 @@ func TrustedProxyHeader(header string, proxies ...netip.Prefix) func(*http.Reque
 		}
 		peer, err := netip.ParseAddr(host)
 		if err != nil || !trusted(peer) {
-			return RemoteIP(r)
+			return remoteIP(r)
 		}
 		values := r.Header.Values(header)
 		for i := len(values) - 1; i >= 0; i-- {

@@ -68,7 +68,7 @@ func startTestApp(t testing.TB, tls bool, opts ...appOption) *testApp {
 			AccessURL:     platform.AccessURL(),
 			APIURL:        platform.APIURL(),
 		},
-		SessionKeys: [][]byte{session.GenerateKey()},
+		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
 		Logger:      slog.New(slog.NewTextHandler(a.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, o := range opts {
@@ -136,7 +136,7 @@ func (a *testApp) mount(t testing.TB, cfg middleware.Config) {
 		json.NewEncoder(w).Encode(tok)
 	})))
 	mux.Handle("/unregister", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := auth.Unregister(w, r, linetest.DefaultChannelAccessToken); err != nil {
+		if err := auth.Sessions().Unregister(w, r, linetest.DefaultChannelAccessToken); err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
 		}

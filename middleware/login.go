@@ -12,7 +12,7 @@ func (a *Auth) serveLogin(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	f := flow.New(SafeReturnTo(r.URL.Query().Get("return_to")), a.cfg.Now())
+	f := flow.New(safeReturnTo(r.URL.Query().Get("return_to")), a.cfg.Now())
 	if err := a.flows.Save(w, r, f); err != nil {
 		a.fail(w, r, err, nil)
 		return
@@ -24,7 +24,7 @@ func (a *Auth) serveLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	attempt := f.Attempt()
-	if a.cfg.SendUILocales {
+	if a.cfg.Pages.SendUILocales {
 		if msgs, matched := a.languages.forRequest(r); matched {
 			attempt.UILocales = msgs.Tag.String()
 		}

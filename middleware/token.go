@@ -120,7 +120,8 @@ type renewal struct {
 // channel's channelAccessToken (every token the user granted stops
 // working), ends the user's sessions on every instance when the session
 // store can (see RevokeUser), and ends this one.
-func (a *Auth) Unregister(w http.ResponseWriter, r *http.Request, channelAccessToken string) error {
+func (s *UserSessions) Unregister(w http.ResponseWriter, r *http.Request, channelAccessToken string) error {
+	a := s.a
 	r, st := a.state(w, r)
 	tok, err := a.Token(w, r)
 	if err != nil {
