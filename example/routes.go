@@ -31,7 +31,7 @@ func (a *app) serveMux() http.Handler {
 	m.HandleFunc("GET /{$}", a.home)
 	m.Handle("GET /me", a.auth.RequireLINEUser(http.HandlerFunc(a.me)))
 	m.Handle("GET /api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe)))
-	m.Handle(endSessionPath, a.auth.EndSessionHandler())
+	m.Handle(endSessionPath, a.auth.Sessions().EndHandler())
 	m.HandleFunc("GET /healthz", healthz)
 	a.accountRoutes(func(method, path string, h http.Handler) { m.Handle(method+" "+path, h) })
 	return a.auth.Handler(m)
@@ -45,7 +45,7 @@ func (a *app) chiRouter() http.Handler {
 	r.Get("/", a.home)
 	r.With(a.auth.RequireLINEUser).Get("/me", a.me)
 	r.With(a.auth.RequireLINEUser).Get("/api/me", a.apiMe)
-	r.Handle(endSessionPath, a.auth.EndSessionHandler())
+	r.Handle(endSessionPath, a.auth.Sessions().EndHandler())
 	r.Get("/healthz", healthz)
 	a.accountRoutes(func(method, path string, h http.Handler) { r.Method(method, path, h) })
 	return r
@@ -62,7 +62,7 @@ func (a *app) gorillaRouter() http.Handler {
 	r.HandleFunc("/", a.home).Methods(http.MethodGet)
 	r.Handle("/me", a.auth.RequireLINEUser(http.HandlerFunc(a.me))).Methods(http.MethodGet)
 	r.Handle("/api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe))).Methods(http.MethodGet)
-	r.Handle(endSessionPath, a.auth.EndSessionHandler())
+	r.Handle(endSessionPath, a.auth.Sessions().EndHandler())
 	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet)
 	a.accountRoutes(func(method, path string, h http.Handler) { r.Handle(path, h).Methods(method) })
 	return r

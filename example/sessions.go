@@ -16,7 +16,7 @@ const endSessionPath = "/me/sessions/end"
 // cannot list them (the cookie store) or cannot be reached right now: the
 // rest of the page still shows.
 func (a *app) sessions(r *http.Request) []middleware.UserSession {
-	list, err := a.auth.Sessions(r)
+	list, err := a.auth.Sessions().List(r)
 	if err != nil {
 		if !errors.Is(err, session.ErrListingUnsupported) {
 			a.log.Warn("listing the user's sessions failed", "error", err)

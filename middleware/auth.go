@@ -21,8 +21,8 @@ type Auth struct {
 	client       *callback.Client
 	sessions     *sessioncookie.Manager // nil without a web login
 	flows        *flow.Store            // nil without a web login
-	formPost     bool   // LINE posts the callback
-	origin       string // the app's origin, from the callback URL
+	formPost     bool                   // LINE posts the callback
+	origin       string                 // the app's origin, from the callback URL
 	callbackPath string
 	bearer       *bearer
 	sessionCache *sessionCache

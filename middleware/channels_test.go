@@ -128,7 +128,7 @@ func newChannelApp(t *testing.T, p *provider) *channelApp {
 			APIURL:        p.front.URL,
 		},
 		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
-		Logger:      slog.New(slog.DiscardHandler),
+		Logger:  slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -69,7 +69,7 @@ func startTestApp(t testing.TB, tls bool, opts ...appOption) *testApp {
 			APIURL:        platform.APIURL(),
 		},
 		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
-		Logger:      slog.New(slog.NewTextHandler(a.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:  slog.New(slog.NewTextHandler(a.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, o := range opts {
 		o(&a.cfg)
