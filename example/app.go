@@ -57,12 +57,16 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 			APIURL:        c.APIURL,
 			ResponseMode:  c.ResponseMode,
 		},
-		SessionKeys:      c.SessionKeys,
-		SessionStore:     store,
-		KeepRefreshToken: true, // /me calls LINE's friendship API
-		Logger:           log,
-		MeterProvider:    metrics.meterProvider(),
-		SendUILocales:    true, // LINE's screens in the language of the example's
+		Session: middleware.SessionConfig{
+			Keys:             c.SessionKeys,
+			Store:            store,
+			KeepRefreshToken: true, // /me calls LINE's friendship API
+		},
+		Pages: middleware.Pages{
+			SendUILocales: true, // LINE's screens in the language of the example's
+		},
+		Logger:        log,
+		MeterProvider: metrics.meterProvider(),
 	})
 	if err != nil {
 		return nil, err

@@ -9,7 +9,7 @@ import (
 )
 
 // endSessionPath ends one of the user's sessions, or all but the current
-// one: a same-origin POST from /me (middleware.Auth.EndSessionHandler).
+// one: a same-origin POST from /me (Auth.Sessions().EndHandler).
 const endSessionPath = "/me/sessions/end"
 
 // sessions returns the user's sessions for /me, or nil when the store
