@@ -58,7 +58,7 @@ func TestNew_RefusesWhatCanOnlyFailLater(t *testing.T) {
 			c.LINE.RedirectURL = ""
 		}, "LINE.RedirectURL is empty"},
 		"short key": {func(c *middleware.Config) {
-			c.Session.Keys = [][]byte{make([]byte, 16)}
+			c.Session.Keys = [][]byte{bytes.Repeat([]byte{7}, 16)}
 		}, "Session.Keys[0] has 16 bytes, want 32"},
 	}
 	messages := map[string]bool{}
@@ -67,7 +67,7 @@ func TestNew_RefusesWhatCanOnlyFailLater(t *testing.T) {
 		tc.change(&cfg)
 		auth, err := middleware.New(cfg)
 		if auth != nil || !errors.Is(err, middleware.ErrConfig) {
-			t.Errorf("%s: New = %v, %v; want ErrConfig", name, auth, err)
+			t.Errorf("%s: New made an Auth: %t, error %v; want ErrConfig", name, auth != nil, err)
 			continue
 		}
 		msg := err.Error()
