@@ -18,15 +18,15 @@ import (
 	"github.com/linelogin/linelogin/session"
 )
 
-// Defaults for the zero values of Config.
+// The defaults of Config's zero values.
 const (
-	DefaultLoginPath  = "/login"
-	DefaultLogoutPath = "/logout"
+	defaultLoginPath  = "/login"
+	defaultLogoutPath = "/logout"
 
-	DefaultSessionLifetime = 7 * 24 * time.Hour
+	defaultSessionLifetime = 7 * 24 * time.Hour
 
-	DefaultTokenCacheTTL  = 5 * time.Minute
-	DefaultTokenCacheSize = 10000
+	defaultTokenCacheTTL  = 5 * time.Minute
+	defaultTokenCacheSize = 10000
 )
 
 // maxFlows caps the login flows a browser can have in progress, one cookie
@@ -104,7 +104,7 @@ type SessionConfig struct {
 	// with LINE.RedirectURL.
 	Keys [][]byte
 	// Lifetime is how long a login lasts, enforced by the server whatever
-	// the browser does; DefaultSessionLifetime if zero.
+	// the browser does; 7 days if zero.
 	Lifetime time.Duration
 	// Store keeps sessions; in the cookie itself if nil. A server-side
 	// store that lists sessions (session/redisstore) enables
@@ -126,7 +126,7 @@ type SessionConfig struct {
 // LINE.RedirectURL.
 type Routes struct {
 	// Login and Logout are where Handler mounts the login and logout
-	// endpoints; DefaultLoginPath and DefaultLogoutPath if empty.
+	// endpoints; "/login" and "/logout" if empty.
 	Login  string
 	Logout string
 	// AfterLogout is where logout sends the browser; "/" if empty.
@@ -147,8 +147,8 @@ type BearerConfig struct {
 	// skips the nonce check. A nonce a client sends is never evidence.
 	IDTokenNonce func(r *http.Request) string
 	// CacheTTL caps how long a verified token is trusted without asking
-	// LINE again (never past the token's own expiry); DefaultTokenCacheTTL
-	// if zero. CacheSize bounds the cache; DefaultTokenCacheSize if zero.
+	// LINE again (never past the token's own expiry); 5 minutes if
+	// zero. CacheSize bounds the cache; 10000 tokens if zero.
 	CacheTTL  time.Duration
 	CacheSize int
 	// Limits bound what tokens the cache has not seen can cost at LINE:
@@ -190,19 +190,19 @@ func (cfg *Config) webLogin() bool {
 
 func (cfg *Config) setDefaults() {
 	if cfg.Routes.Login == "" {
-		cfg.Routes.Login = DefaultLoginPath
+		cfg.Routes.Login = defaultLoginPath
 	}
 	if cfg.Routes.Logout == "" {
-		cfg.Routes.Logout = DefaultLogoutPath
+		cfg.Routes.Logout = defaultLogoutPath
 	}
 	if cfg.Routes.AfterLogout == "" {
 		cfg.Routes.AfterLogout = "/"
 	}
 	if cfg.Bearer.CacheTTL == 0 {
-		cfg.Bearer.CacheTTL = DefaultTokenCacheTTL
+		cfg.Bearer.CacheTTL = defaultTokenCacheTTL
 	}
 	if cfg.Bearer.CacheSize == 0 {
-		cfg.Bearer.CacheSize = DefaultTokenCacheSize
+		cfg.Bearer.CacheSize = defaultTokenCacheSize
 	}
 	cfg.Bearer.Limits.setDefaults()
 	if cfg.Logger == nil {
@@ -211,7 +211,7 @@ func (cfg *Config) setDefaults() {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Session.Lifetime == 0 {
-		cfg.Session.Lifetime = DefaultSessionLifetime
+		cfg.Session.Lifetime = defaultSessionLifetime
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/linelogin/linelogin/callback"
-	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/linetest"
+	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
 )

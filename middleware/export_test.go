@@ -14,3 +14,10 @@ const (
 
 // MaxFlows is how many logins a browser can have in progress.
 const MaxFlows = maxFlows
+
+// Defaults the tests compare with.
+const (
+	DefaultSessionLifetime     = defaultSessionLifetime
+	DefaultRefusedTokenTTL     = defaultRefusedTokenTTL
+	DefaultMaxConcurrentChecks = defaultMaxConcurrentChecks
+)
