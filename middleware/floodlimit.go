@@ -146,7 +146,8 @@ func remoteIP(r *http.Request) string {
 // "X-Forwarded-For"). Only a request whose connection comes from one of
 // proxies is read: its client is the right-most address in the header that
 // is not itself one of proxies. Addresses further left were written by the
-// client and prove nothing. Any other request is named by remoteIP.
+// client and prove nothing. Any other request is named by its
+// connection's address, as by default.
 func TrustedProxyHeader(header string, proxies ...netip.Prefix) func(*http.Request) string {
 	trusted := func(a netip.Addr) bool {
 		a = a.Unmap()

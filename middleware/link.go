@@ -18,9 +18,11 @@ import (
 // one of the app's own accounts, and each account to at most one LINE
 // user, in a link.Store. With it, the linked account of every request's
 // LINE user (session, Bearer access token or X-Line-ID-Token) is read by
-// LinkedAccountFromContext; Links.ConnectHandler and UnlinkHandler let a user signed
-// in to the app connect and disconnect LINE; Links.APIHandler links from
-// LIFF and native apps.
+// LinkedAccountFromContext, and the handlers of Auth.Links serve linking:
+// ConnectHandler and UnlinkHandler let a user signed in to the app connect
+// and disconnect LINE; APIHandler links from LIFF and native apps. New
+// refuses a Linking without Store, or, with a web login, without
+// SignedInAccount.
 type Linking struct {
 	// Store keeps the links. Required.
 	Store link.Store
@@ -38,10 +40,11 @@ type Linking struct {
 	// the account that started it. At that callback, r has no LINE user in
 	// its context yet: the answer must come from the app's own session. An
 	// error (the app's session store is down) answers 503: it must never
-	// read as "signed out". Required by Links.ConnectHandler and UnlinkHandler.
+	// read as "signed out". Required with a web login.
 	SignedInAccount func(r *http.Request) (accountID string, err error)
 
-	// AfterUnlink is where UnlinkHandler sends the browser; "/" if empty.
+	// AfterUnlink is where Links.UnlinkHandler sends the browser; "/" if
+	// empty.
 	AfterUnlink string
 	// DeauthorizeToken, when set, makes unlink also deauthorize the app at
 	// LINE for the unlinked LINE user, when the request carries that

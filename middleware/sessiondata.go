@@ -17,7 +17,7 @@ type sessionData struct {
 	accountID    string
 	accessToken  string    // for logout's revoke and Token; never logged
 	tokenExpiry  time.Time // when accessToken expires
-	refreshToken string    // only with Config.KeepRefreshToken
+	refreshToken string    // only with Config.Session.KeepRefreshToken
 }
 
 // sessionVersion is the first byte of an encoded sessionData; a payload of

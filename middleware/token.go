@@ -30,7 +30,7 @@ const (
 
 // Token returns a valid access token of the request's session, to call
 // LINE's APIs on the user's behalf (see callback.Client.Profile and
-// Friendship). When the token is near its expiry and Config.KeepRefreshToken
+// Friendship). When the token is near its expiry and Config.Session.KeepRefreshToken
 // is set, it is renewed with LINE and the session cookie is updated through
 // w; concurrent renewals of one session make one call to LINE. When LINE
 // rejects the refresh token, the session ends and Token fails with

@@ -41,7 +41,7 @@ func (a *Auth) Sessions() *UserSessions { return &UserSessions{a: a} }
 
 // List returns the sessions of the request's user, most recently seen
 // first, with the request's own marked Current. It needs a server-side
-// SessionStore that lists sessions (redisstore): with the cookie store it
+// Session.Store that lists sessions (redisstore): with the cookie store it
 // fails with session.ErrListingUnsupported. A request without a session
 // cookie fails with ErrLoginRequired; a store outage wraps
 // session.ErrStoreUnavailable.
