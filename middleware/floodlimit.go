@@ -121,7 +121,7 @@ func (l *BearerLimits) setDefaults() {
 
 func (l *BearerLimits) validate() error {
 	if l.ClientBurst < 1 || l.ClientInterval < 0 || l.MaxConcurrentChecks < 1 || l.RefusedTokenTTL < 0 {
-		return fmt.Errorf("%w: BearerLimits must be positive", ErrConfig)
+		return fmt.Errorf("%w: Bearer.Limits must be positive", ErrConfig)
 	}
 	return nil
 }

@@ -199,7 +199,9 @@ func (k *linker) accountForLogin(ctx context.Context, login *callback.Login) (st
 // and "Unlink" buttons of a user signed in to the app (ConnectHandler,
 // UnlinkHandler), and linking from LIFF and native apps (APIHandler). Get it
 // from Auth.Links. Without Config.Linking its handlers answer that the
-// site is misconfigured.
+// site is misconfigured; without a web login, ConnectHandler and
+// UnlinkHandler answer 404 (they act on the app's pages' forms and the
+// session).
 type Links struct{ a *Auth }
 
 // Links returns the room that serves account linking.
@@ -223,7 +225,7 @@ func (l *Links) ConnectHandler() http.Handler { return l.a.webHandler(l.a.serveC
 // Linking.AfterUnlink. With Linking.DeauthorizeToken, the app is also
 // deauthorized at LINE for that LINE user when the request carries their
 // session.
-func (l *Links) UnlinkHandler() http.Handler { return http.HandlerFunc(l.a.serveUnlink) }
+func (l *Links) UnlinkHandler() http.Handler { return l.a.webHandler(l.a.serveUnlink) }
 
 // signedIn runs the checks common to connect and unlink, answering the
 // request when one fails, and returns the request with its context and
