@@ -15,7 +15,12 @@ import (
 )
 
 // Auth is LINE Login for one app. Make it with New and share it; it is safe
-// for concurrent use.
+// for concurrent use. Its methods are what an app mounts (Handler, or
+// LoginHandler, CallbackHandler and LogoutHandler), wraps its routes in
+// (RequireLINEUser, RequireLINEUserFrom, OptionalLINEUser,
+// RequireSameOrigin) and calls from a handler (Token, Client, ServeError,
+// Language); users' sessions and account linking are in the rooms that
+// Sessions and Links return.
 type Auth struct {
 	cfg          Config
 	client       *callback.Client
