@@ -158,7 +158,10 @@ func TestBearerOnly_NeedsNoCallbackURLNorKeys(t *testing.T) {
 			t.Errorf("GET %s: %d %q, want the app's own page", path, resp.StatusCode, body)
 		}
 	}
-	for name, h := range map[string]http.Handler{"LoginHandler": app.auth.LoginHandler(), "CallbackHandler": app.auth.CallbackHandler(), "LogoutHandler": app.auth.LogoutHandler()} {
+	for name, h := range map[string]http.Handler{
+		"LoginHandler": app.auth.LoginHandler(), "CallbackHandler": app.auth.CallbackHandler(), "LogoutHandler": app.auth.LogoutHandler(),
+		"Links().ConnectHandler": app.auth.Links().ConnectHandler(), "Links().UnlinkHandler": app.auth.Links().UnlinkHandler(),
+	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/anywhere", nil))
 		if rec.Code != http.StatusNotFound {
