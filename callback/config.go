@@ -153,7 +153,7 @@ func (cfg *Config) validate() error {
 	if err := cfg.validateChannels(); err != nil {
 		return err
 	}
-	if cfg.RedirectURL != "" {
+	if cfg.RedirectURL != "" { // optional: bearer-only apps have no callback
 		if err := absoluteURL(cfg.RedirectURL); err != nil {
 			return bad("RedirectURL: %v", err)
 		}

@@ -197,9 +197,9 @@ func (a *app) accountRoutes(handle func(method, path string, h http.Handler)) {
 	handle(http.MethodPost, "/account/password", same(http.HandlerFunc(a.accountSetPassword)))
 	handle(http.MethodGet, "/account", http.HandlerFunc(a.account))
 	handle(http.MethodGet, "/api/account", http.HandlerFunc(a.apiAccount))
-	handle(http.MethodPost, "/account/link", a.auth.ConnectHandler())
-	handle(http.MethodPost, "/account/unlink", a.auth.UnlinkHandler())
-	handle(http.MethodPost, "/api/link", a.auth.LinkAPIHandler())
+	handle(http.MethodPost, "/account/link", a.auth.Links().ConnectHandler())
+	handle(http.MethodPost, "/account/unlink", a.auth.Links().UnlinkHandler())
+	handle(http.MethodPost, "/api/link", a.auth.Links().APIHandler())
 }
 
 var accountLoginPage = template.Must(template.Must(template.New("layout").Parse(layout)).New("account-login").Parse(`{{template "head" .}}

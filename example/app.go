@@ -48,8 +48,7 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 	}
 	auth, err := middleware.New(middleware.Config{
 		Linking: linking,
-		OnLogin: func(ctx context.Context, login *callback.Login) (string, error) { return a.onLogin(ctx, login) },
-		OnError: func(w http.ResponseWriter, r *http.Request, err error) { a.onError(w, r, err) },
+		OnLogin: func(ctx context.Context, login *callback.Login) error { return a.onLogin(ctx, login) },
 		LINE: callback.Config{
 			ChannelID:     c.ChannelID,
 			ChannelSecret: c.ChannelSecret,
@@ -60,12 +59,17 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 			APIURL:        c.APIURL,
 			ResponseMode:  c.ResponseMode,
 		},
-		SessionKeys:      c.SessionKeys,
-		SessionStore:     store,
-		KeepRefreshToken: true, // /me calls LINE's friendship API
-		Logger:           log,
-		MeterProvider:    metrics.meterProvider(),
-		SendUILocales:    true, // LINE's screens in the language of the example's
+		Session: middleware.SessionConfig{
+			Keys:             c.SessionKeys,
+			Store:            store,
+			KeepRefreshToken: true, // /me calls LINE's friendship API
+		},
+		Pages: middleware.Pages{
+			SendUILocales: true, // LINE's screens in the language of the example's
+			OnError:       func(w http.ResponseWriter, r *http.Request, err error) { a.onError(w, r, err) },
+		},
+		Logger:        log,
+		MeterProvider: metrics.meterProvider(),
 	})
 	if err != nil {
 		return nil, err

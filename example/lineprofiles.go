@@ -55,10 +55,10 @@ func (a *accounts) profileOf(ctx context.Context, lineUserID string) (lineProfil
 // onLogin is Config.OnLogin: it keeps the profile of every LINE login
 // (sign-ups and connects alike) and never refuses one; with Linking, the
 // account comes from the store.
-func (a *app) onLogin(ctx context.Context, login *callback.Login) (string, error) {
+func (a *app) onLogin(ctx context.Context, login *callback.Login) error {
 	u := login.User
 	if err := a.accounts.saveProfile(ctx, u.ID, lineProfile{DisplayName: u.DisplayName, PictureURL: u.PictureURL}); err != nil {
 		a.log.Warn("keeping the LINE profile failed", "error", err)
 	}
-	return "", nil
+	return nil
 }

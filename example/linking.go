@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/linelogin/linelogin/link/redislink"
 	"github.com/linelogin/linelogin/middleware"
@@ -50,10 +51,17 @@ func (a *accounts) linking(c config, log *slog.Logger) (*middleware.Linking, err
 		}
 		l.Replay = redislink.NewReplay(client, "linelogin-example:inhouse-used:")
 		l.Attempts = redislink.NewAttempts(client, "linelogin-example:link-refusals:",
-			middleware.MaxRefusedProofs, middleware.RefusedProofWindow)
+			maxRefusedProofs, refusedProofWindow)
 	}
 	return l, nil
 }
+
+// The guessing limits of the link API across instances: those the
+// middleware applies in one process's memory.
+const (
+	maxRefusedProofs   = 5
+	refusedProofWindow = 15 * time.Minute
+)
 
 // printDemoAccounts shows the built-in table in demo mode, so that a
 // person trying the demo can sign in and link. These passwords are public.

@@ -38,7 +38,7 @@ func (a *app) routes() []route {
 		{http.MethodGet, "/", http.HandlerFunc(a.home)},
 		{http.MethodGet, "/me", a.auth.RequireLINEUser(http.HandlerFunc(a.me))},
 		{http.MethodGet, "/api/me", a.auth.RequireLINEUser(http.HandlerFunc(a.apiMe))},
-		{http.MethodPost, endSessionPath, a.auth.EndSessionHandler()},
+		{http.MethodPost, endSessionPath, a.auth.Sessions().EndHandler()},
 		{http.MethodGet, "/healthz", http.HandlerFunc(healthz)},
 	}
 	add := func(method, path string, h http.Handler) { rs = append(rs, route{method, path, h}) }

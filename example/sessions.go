@@ -9,14 +9,14 @@ import (
 )
 
 // endSessionPath ends one of the user's sessions, or all but the current
-// one: a same-origin POST from /me (middleware.Auth.EndSessionHandler).
+// one: a same-origin POST from /me (Auth.Sessions().EndHandler).
 const endSessionPath = "/me/sessions/end"
 
 // sessions returns the user's sessions for /me, or nil when the store
 // cannot list them (the cookie store) or cannot be reached right now: the
 // rest of the page still shows.
 func (a *app) sessions(r *http.Request) []middleware.UserSession {
-	list, err := a.auth.Sessions(r)
+	list, err := a.auth.Sessions().List(r)
 	if err != nil {
 		if !errors.Is(err, session.ErrListingUnsupported) {
 			a.log.Warn("listing the user's sessions failed", "error", err)

@@ -129,7 +129,7 @@ func startExampleApp(srv *linetest.Server, change func(*callback.Config)) *httpt
 	if change != nil {
 		change(&line)
 	}
-	auth, err := middleware.New(middleware.Config{LINE: line, SessionKeys: [][]byte{session.GenerateKey()}})
+	auth, err := middleware.New(middleware.Config{LINE: line, Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}}})
 	if err != nil {
 		panic(err)
 	}

@@ -29,7 +29,7 @@ func startApp(t *testing.T, s *linetest.Server, change func(*callback.Config)) *
 	if change != nil {
 		change(&line)
 	}
-	auth, err := middleware.New(middleware.Config{LINE: line, SessionKeys: [][]byte{session.GenerateKey()}})
+	auth, err := middleware.New(middleware.Config{LINE: line, Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}}})
 	if err != nil {
 		t.Fatal(err)
 	}

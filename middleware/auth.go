@@ -11,17 +11,23 @@ import (
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/internal/flow"
 	"github.com/linelogin/linelogin/internal/sessioncookie"
+	"github.com/linelogin/linelogin/session"
 )
 
 // Auth is LINE Login for one app. Make it with New and share it; it is safe
-// for concurrent use.
+// for concurrent use. Its methods are what an app mounts (Handler, or
+// LoginHandler, CallbackHandler and LogoutHandler), wraps its routes in
+// (RequireLINEUser, RequireLINEUserFrom, OptionalLINEUser,
+// RequireSameOrigin) and calls from a handler (Token, Client, ServeError,
+// Language); users' sessions and account linking are in the rooms that
+// Sessions and Links return.
 type Auth struct {
 	cfg          Config
 	client       *callback.Client
-	sessions     *sessioncookie.Manager
-	flows        *flow.Store
-	formPost     bool   // LINE posts the callback
-	origin       string // the app's origin, from the callback URL
+	sessions     *sessioncookie.Manager // nil without a web login
+	flows        *flow.Store            // nil without a web login
+	formPost     bool                   // LINE posts the callback
+	origin       string                 // the app's origin, from the callback URL
 	callbackPath string
 	bearer       *bearer
 	sessionCache *sessionCache
@@ -32,51 +38,28 @@ type Auth struct {
 	log          *slog.Logger
 }
 
-// New validates cfg and returns an Auth.
+// New validates cfg and returns an Auth. It refuses, with an error
+// wrapping ErrConfig, every configuration that could only fail later.
 func New(cfg Config) (*Auth, error) {
 	cfg.setDefaults()
-	if cfg.LINE.RedirectURL == "" {
-		return nil, fmt.Errorf("%w: LINE.RedirectURL is empty", ErrConfig)
-	}
 	client, err := callback.New(cfg.LINE, callback.WithClock(cfg.Now), callback.WithMeterProvider(cfg.MeterProvider))
 	if err != nil {
 		return nil, err // already ErrConfig
 	}
-	redirect, _ := url.Parse(cfg.LINE.RedirectURL) // validated by callback.New
-	if err := cfg.validate(redirect.Path); err != nil {
+	if err := cfg.validate(); err != nil {
 		return nil, err
-	}
-	secure := redirect.Scheme == "https"
-	sessions, err := sessioncookie.NewManager(sessioncookie.Config{
-		Keys:       cfg.SessionKeys,
-		Channel:    cfg.LINE.ChannelID,
-		CookieName: cfg.SessionCookieName,
-		Secure:     secure,
-		Lifetime:   cfg.SessionLifetime,
-		Store:      cfg.SessionStore,
-		Now:        cfg.Now,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrConfig, err) // err names its part once
-	}
-	// LINE posts the callback in these modes: a cross-site POST that the
-	// flow cookie must allow.
-	formPost := cfg.LINE.ResponseMode == callback.ResponseModeFormPost || cfg.LINE.ResponseMode == callback.ResponseModeFormPostJWT
-	flows, err := flow.NewStore(cfg.SessionKeys, secure, formPost, cfg.MaxFlows, cfg.Now)
-	if err != nil {
-		return nil, fmt.Errorf("%w: flows: %v", ErrConfig, err)
-	}
-	idVerifier := cfg.IDTokenVerifier
-	if idVerifier == nil {
-		idVerifier = client
 	}
 	m, err := newMetrics(cfg.MeterProvider)
 	if err != nil {
 		return nil, errMetrics(err)
 	}
-	langs, err := newLanguages(cfg.Messages, cfg.Language)
+	langs, err := newLanguages(cfg.Pages.Messages, cfg.Pages.Language)
 	if err != nil {
 		return nil, err
+	}
+	idVerifier := cfg.Bearer.IDTokenVerifier
+	if idVerifier == nil {
+		idVerifier = client
 	}
 	b := newBearer(client, idVerifier, cfg)
 	b.metrics = m
@@ -87,18 +70,47 @@ func New(cfg Config) (*Auth, error) {
 		sessionCache: newSessionCache(cfg.Now),
 		refreshes:    newTokenCache[renewal](refreshMemory, refreshCacheSize, cfg.Now),
 		client:       client,
-		sessions:     sessions,
 		cfg:          cfg,
-		flows:        flows,
-		formPost:     formPost,
-		origin:       redirect.Scheme + "://" + redirect.Host,
-		callbackPath: redirect.Path,
 		log:          cfg.Logger,
+	}
+	if cfg.webLogin() {
+		if err := a.setupWebLogin(); err != nil {
+			return nil, err
+		}
 	}
 	if err := a.setupLinking(); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// setupWebLogin makes the session and flow cookies of a web login.
+func (a *Auth) setupWebLogin() error {
+	cfg := &a.cfg
+	redirect, _ := url.Parse(cfg.LINE.RedirectURL) // validated
+	secure := redirect.Scheme == "https"
+	formPost := cfg.LINE.ResponseMode == callback.ResponseModeFormPost || cfg.LINE.ResponseMode == callback.ResponseModeFormPostJWT
+	sessions, err := sessioncookie.NewManager(sessioncookie.Config{
+		Keys:       cfg.Session.Keys,
+		Channel:    cfg.LINE.ChannelID,
+		CookieName: cfg.Session.CookieName,
+		Secure:     secure,
+		Lifetime:   cfg.Session.Lifetime,
+		Store:      cfg.Session.Store,
+		Now:        cfg.Now,
+	})
+	if err != nil {
+		return fmt.Errorf("%w: Session: %v", ErrConfig, err) // validated: not reached
+	}
+	flows, err := flow.NewStore(cfg.Session.Keys, secure, formPost, maxFlows, cfg.Now)
+	if err != nil {
+		return fmt.Errorf("%w: Session: %v", ErrConfig, err) // validated: not reached
+	}
+	a.sessions, a.flows = sessions, flows
+	a.formPost = formPost
+	a.origin = redirect.Scheme + "://" + redirect.Host
+	a.callbackPath = redirect.Path
+	return nil
 }
 
 // Client returns the LINE Login client, for calls such as Profile.
@@ -116,14 +128,21 @@ func (a *Auth) Client() *callback.Client { return a.client }
 // Authorization header of another scheme (Basic, an app's own "Token ...")
 // is not LINE's business: it is never sent to LINE, and the session cookie
 // of the same request counts.
+//
+// Without a web login (no LINE.RedirectURL and no Session.Keys), Handler
+// mounts nothing and passes every request on.
 func (a *Auth) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.sessions == nil {
+			next.ServeHTTP(w, r) // bearer only: nothing to mount, no cookie to read
+			return
+		}
 		switch r.URL.Path {
-		case a.cfg.LoginPath:
+		case a.cfg.Routes.Login:
 			a.serveLogin(w, r)
 		case a.callbackPath:
 			a.serveCallback(w, r)
-		case a.cfg.LogoutPath:
+		case a.cfg.Routes.Logout:
 			a.serveLogout(w, r)
 		default:
 			next.ServeHTTP(w, a.withSession(w, r, false))
@@ -132,13 +151,24 @@ func (a *Auth) Handler(next http.Handler) http.Handler {
 }
 
 // LoginHandler starts a login: GET with an optional return_to path.
-func (a *Auth) LoginHandler() http.Handler { return http.HandlerFunc(a.serveLogin) }
+// Without a web login it answers 404.
+func (a *Auth) LoginHandler() http.Handler { return a.webHandler(a.serveLogin) }
 
-// CallbackHandler finishes a login at the callback URL.
-func (a *Auth) CallbackHandler() http.Handler { return http.HandlerFunc(a.serveCallback) }
+// CallbackHandler finishes a login at the callback URL. Without a web login
+// it answers 404.
+func (a *Auth) CallbackHandler() http.Handler { return a.webHandler(a.serveCallback) }
 
 // LogoutHandler ends the session: POST from the app's own pages only.
-func (a *Auth) LogoutHandler() http.Handler { return http.HandlerFunc(a.serveLogout) }
+// Without a web login it answers 404.
+func (a *Auth) LogoutHandler() http.Handler { return a.webHandler(a.serveLogout) }
+
+// webHandler is serve, or 404 when there is no web login to serve.
+func (a *Auth) webHandler(serve http.HandlerFunc) http.Handler {
+	if a.sessions == nil {
+		return http.NotFoundHandler()
+	}
+	return serve
+}
 
 // withSession returns r with the request's user (if any), or the reason
 // there is none, in its context. Credentials come from an Authorization
@@ -184,6 +214,9 @@ var anonymous = &requestState{}
 var loggedOut = &requestState{}
 
 func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestState {
+	if a.sessions == nil {
+		return anonymous // bearer only: a cookie is nobody
+	}
 	value := a.sessions.Value(r)
 	if value == "" {
 		return anonymous
@@ -221,9 +254,14 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 
 // RevokeUser ends every session of the LINE user lineUserID on every app
 // instance, for example when an operator bans an account. It needs a
-// server-side SessionStore that indexes sessions by user; with the default
-// cookie store it fails with session.ErrRevocationUnsupported.
-func (a *Auth) RevokeUser(ctx context.Context, lineUserID string) error {
+// server-side Session.Store that indexes sessions by user; with the default
+// cookie store, or without a web login, it fails with
+// session.ErrRevocationUnsupported.
+func (s *UserSessions) RevokeUser(ctx context.Context, lineUserID string) error {
+	a := s.a
+	if a.sessions == nil {
+		return session.ErrRevocationUnsupported
+	}
 	if err := a.sessions.RevokeOwner(ctx, lineUserID); err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func TestBackChannel_InvalidClientIsAConfigurationError(t *testing.T) {
 	var seen error
 	var app *testApp
 	app = newTestApp(t, func(c *middleware.Config) {
-		c.OnError = func(w http.ResponseWriter, r *http.Request, err error) {
+		c.Pages.OnError = func(w http.ResponseWriter, r *http.Request, err error) {
 			seen = err
 			app.auth.ServeError(w, r, err)
 		}

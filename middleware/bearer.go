@@ -46,16 +46,16 @@ type bearer struct {
 }
 
 func newBearer(client *callback.Client, idVerifier callback.IDTokenVerifier, cfg Config) *bearer {
-	ttl := cfg.BearerLimits.RefusedTokenTTL
+	ttl := cfg.Bearer.Limits.RefusedTokenTTL
 	return &bearer{
 		client:        client,
 		idVerifier:    idVerifier,
-		nonce:         cfg.IDTokenNonce,
-		access:        newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize, cfg.Now),
-		ids:           newTokenCache[*requestState](cfg.TokenCacheTTL, cfg.TokenCacheSize, cfg.Now),
-		accessRefused: newTokenCache[struct{}](ttl, cfg.TokenCacheSize, cfg.Now),
-		idsRefused:    newTokenCache[struct{}](ttl, cfg.TokenCacheSize, cfg.Now),
-		guard:         newFloodGuard(cfg.BearerLimits, cfg.Now, cfg.Logger),
+		nonce:         cfg.Bearer.IDTokenNonce,
+		access:        newTokenCache[*requestState](cfg.Bearer.CacheTTL, cfg.Bearer.CacheSize, cfg.Now),
+		ids:           newTokenCache[*requestState](cfg.Bearer.CacheTTL, cfg.Bearer.CacheSize, cfg.Now),
+		accessRefused: newTokenCache[struct{}](ttl, cfg.Bearer.CacheSize, cfg.Now),
+		idsRefused:    newTokenCache[struct{}](ttl, cfg.Bearer.CacheSize, cfg.Now),
+		guard:         newFloodGuard(cfg.Bearer.Limits, cfg.Now, cfg.Logger),
 		now:           cfg.Now,
 		log:           cfg.Logger,
 	}

@@ -200,8 +200,8 @@ func TestBearer_CacheExpiresAndIsBounded(t *testing.T) {
 	clock := testkit.NewClock(time.Now())
 	app := newTestApp(t, func(c *middleware.Config) {
 		c.Now = clock.Now
-		c.TokenCacheTTL = 5 * time.Minute
-		c.TokenCacheSize = 2
+		c.Bearer.CacheTTL = 5 * time.Minute
+		c.Bearer.CacheSize = 2
 	})
 	tok := app.accessToken(t)
 	app.apiCall(t, "/api/me", bearerHeader(tok))
@@ -322,7 +322,7 @@ func TestIDTokenHeader_LIFFToken(t *testing.T) {
 
 func TestIDTokenHeader_NonceSuppliedByApp(t *testing.T) {
 	app := newTestApp(t, func(c *middleware.Config) {
-		c.IDTokenNonce = func(*http.Request) string { return "server-nonce" }
+		c.Bearer.IDTokenNonce = func(*http.Request) string { return "server-nonce" }
 	})
 	good, _ := app.platform.IssueLIFFIDToken(app.user.ID, "server-nonce")
 	bad, _ := app.platform.IssueLIFFIDToken(app.user.ID, "client-chosen")
@@ -339,7 +339,7 @@ func TestIDTokenHeader_NonceSuppliedByApp(t *testing.T) {
 func TestIDTokenHeader_LINEVerifierAlternative(t *testing.T) {
 	var app *testApp
 	app = newTestApp(t, func(c *middleware.Config) {
-		c.IDTokenVerifier = lineVerifier{app: &app}
+		c.Bearer.IDTokenVerifier = lineVerifier{app: &app}
 	})
 	tok, _ := app.platform.IssueLIFFIDToken(app.user.ID, "")
 	resp, body := app.apiCall(t, "/api/me", idTokenHeader(tok))

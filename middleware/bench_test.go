@@ -30,7 +30,7 @@ import (
 )
 
 const (
-	benchAppURL = "http://app.test"
+	benchAppURL = "http://app.localhost"
 	benchPath   = "/api/data"
 )
 
@@ -122,10 +122,10 @@ func newBenchEnv(b *testing.B) *benchEnv {
 			APIURL:        platform.APIURL(),
 			HTTPClient:    &http.Client{Transport: platform.Transport()},
 		},
-		SessionKeys: [][]byte{session.GenerateKey()},
-		OnLogin: func(_ context.Context, l *callback.Login) (string, error) {
+		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
+		OnLogin: func(_ context.Context, l *callback.Login) error {
 			e.lastUser, e.lastAccessToken = l.User, l.Token.AccessToken
-			return "", nil
+			return nil
 		},
 	}
 	e.app = jsonApp(middleware.UserFromContext)

@@ -127,8 +127,8 @@ func newChannelApp(t *testing.T, p *provider) *channelApp {
 			AccessURL:     p.main.AccessURL(),
 			APIURL:        p.front.URL,
 		},
-		SessionKeys: [][]byte{session.GenerateKey()},
-		Logger:      slog.New(slog.DiscardHandler),
+		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
+		Logger:  slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +140,7 @@ func newChannelApp(t *testing.T, p *provider) *channelApp {
 		json.NewEncoder(w).Encode(who{
 			UserID:  u.ID,
 			Source:  middleware.SourceFromContext(r.Context()).String(),
-			Channel: middleware.ChannelFromContext(r.Context()),
+			Channel: u.ChannelID,
 		})
 	})))
 	handler = auth.Handler(mux)
@@ -261,7 +261,7 @@ func TestChannels_NewRefusesBadExtraChannels(t *testing.T) {
 					ExtraChannels: chans,
 					RedirectURL:   "https://app.example/callback",
 				},
-				SessionKeys: [][]byte{session.GenerateKey()},
+				Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
 			})
 			if !errors.Is(err, middleware.ErrConfig) {
 				t.Errorf("New: %v, want ErrConfig", err)
@@ -278,8 +278,7 @@ func TestNew_RefusesBadSessionCookieName(t *testing.T) {
 				ChannelSecret: linetest.DefaultChannelSecret,
 				RedirectURL:   "https://app.example/callback",
 			},
-			SessionKeys:       [][]byte{session.GenerateKey()},
-			SessionCookieName: name,
+			Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}, CookieName: name},
 		})
 		if !errors.Is(err, middleware.ErrConfig) {
 			t.Errorf("SessionCookieName %q: %v, want ErrConfig", name, err)

@@ -11,8 +11,8 @@ import (
 )
 
 // TestNew_ConfigErrorsSayEachPartOnce: each layer of a configuration error
-// adds its context once, so the operator reads "invalid config: session:
-// bad key: no keys given", not the same prefix twice.
+// adds its context once, so the operator reads "linelogin: invalid config:
+// Session.Keys ...", not the same prefix twice.
 func TestNew_ConfigErrorsSayEachPartOnce(t *testing.T) {
 	for name, keys := range map[string][][]byte{
 		"no keys":   nil,
@@ -24,12 +24,13 @@ func TestNew_ConfigErrorsSayEachPartOnce(t *testing.T) {
 				ChannelSecret: linetest.DefaultChannelSecret,
 				RedirectURL:   "https://example.com/callback",
 			},
-			SessionKeys: keys,
+			Session: middleware.SessionConfig{Keys: keys},
 		})
 		if !errors.Is(err, middleware.ErrConfig) {
 			t.Fatalf("%s: New = %v, want ErrConfig", name, err)
 		}
-		for _, part := range []string{"invalid config", "session:", "bad key"} {
+		t.Logf("%s: %v", name, err)
+		for _, part := range []string{"linelogin:", "invalid config", "Session.Keys"} {
 			if n := strings.Count(err.Error(), part); n != 1 {
 				t.Errorf("%s: %q says %q %d times", name, err, part, n)
 			}

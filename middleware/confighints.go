@@ -10,18 +10,9 @@ import (
 	"github.com/linelogin/linelogin/callback"
 )
 
-// checkSessionKeys refuses keys that cannot be secret: all zeros is what
-// an unset byte slice or a decoded "AAAA…" gives, and anyone could forge
-// cookies under it.
-func checkSessionKeys(keys [][]byte) error {
-	for i, k := range keys {
-		if len(k) > 0 && allZero(k) {
-			return fmt.Errorf("%w: SessionKeys[%d] is all zeros: generate one with session.GenerateKey or `openssl rand -base64 32`", ErrConfig, i)
-		}
-	}
-	return nil
-}
-
+// allZero reports a key that cannot be secret: all zeros is what an unset
+// byte slice or a decoded "AAAA…" gives, and anyone could forge cookies
+// under it.
 func allZero(b []byte) bool {
 	for _, c := range b {
 		if c != 0 {

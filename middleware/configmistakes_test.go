@@ -22,7 +22,7 @@ func TestNew_RefusesWhatCanNeverWork(t *testing.T) {
 				ChannelSecret: linetest.DefaultChannelSecret,
 				RedirectURL:   "https://app.example/callback",
 			},
-			SessionKeys: [][]byte{session.GenerateKey()},
+			Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
 		}
 	}
 	cases := map[string]struct {
@@ -33,10 +33,10 @@ func TestNew_RefusesWhatCanNeverWork(t *testing.T) {
 		"callback URL at /":         {func(c *middleware.Config) { c.LINE.RedirectURL = "https://app.example/" }, "has no path"},
 		"callback URL with no path": {func(c *middleware.Config) { c.LINE.RedirectURL = "http://localhost:8080" }, "has no path"},
 		"scope typo":                {func(c *middleware.Config) { c.LINE.Scopes = []string{"openid", "emial"} }, `unknown scope "emial"`},
-		"all-zero session key":      {func(c *middleware.Config) { c.SessionKeys = [][]byte{make([]byte, session.KeySize)} }, "SessionKeys[0] is all zeros"},
+		"all-zero session key":      {func(c *middleware.Config) { c.Session.Keys = [][]byte{make([]byte, session.KeySize)} }, "Session.Keys[0] is all zeros"},
 		"all-zero second key": {func(c *middleware.Config) {
-			c.SessionKeys = append(c.SessionKeys, make([]byte, session.KeySize))
-		}, "SessionKeys[1] is all zeros"},
+			c.Session.Keys = append(c.Session.Keys, make([]byte, session.KeySize))
+		}, "Session.Keys[1] is all zeros"},
 	}
 	messages := map[string]bool{}
 	for name, tc := range cases {

@@ -1,6 +1,9 @@
 // Package middleware adds LINE Login to a net/http app. An *Auth mounts
-// /login, /callback and /logout, keeps the logged-in LINE user in an
-// encrypted session cookie, and puts that user in each request's context.
+// the login, callback and logout endpoints, keeps the logged-in LINE user
+// in an encrypted session, checks the credentials of LIFF and native apps,
+// and puts the user in each request's context.
+//
+// # A web login
 //
 //	auth, err := middleware.New(middleware.Config{
 //		LINE: callback.Config{
@@ -8,34 +11,70 @@
 //			ChannelSecret: os.Getenv("LINE_CHANNEL_SECRET"),
 //			RedirectURL:   "https://example.com/callback",
 //		},
-//		SessionKeys: keys,
+//		Session: middleware.SessionConfig{Keys: keys}, // session.ParseKeys
 //	})
 //	mux := http.NewServeMux()
 //	mux.Handle("/me", auth.RequireLINEUser(meHandler))
 //	http.ListenAndServe(addr, auth.Handler(mux))
 //
 // Handler has the func(http.Handler) http.Handler shape, so it also works as
-// chi's r.Use(auth.Handler). Inside a handler, UserFromContext returns the
-// user. Routers that want explicit routes can mount LoginHandler,
-// CallbackHandler and LogoutHandler themselves.
+// chi's r.Use(auth.Handler). It serves Config.Routes (/login and /logout by
+// default) and the path of LINE.RedirectURL, and passes every other
+// request on with the session's user in its context. Routers that want
+// explicit routes mount LoginHandler, CallbackHandler and LogoutHandler
+// themselves. A plain-http callback URL is accepted on the developer's
+// machine only (localhost, *.localhost, 127.0.0.0/8, ::1).
 //
-// Native and LIFF apps send an access token (Authorization: Bearer) or an
-// ID token (X-Line-ID-Token) instead of a cookie. They are checked only on
-// routes that ask for a LINE user: RequireLINEUser, OptionalLINEUser and
-// LinkAPIHandler. Handler alone asks LINE nothing, and an Authorization
-// header of another scheme is never a LINE credential.
+// # In a handler
 //
-// Config.Linking links LINE users to the app's own accounts (see package
-// link): LinkedAccountFromContext then gives the linked account for every
-// kind of credential (or the store's failure, never a silent "unlinked"), ConnectHandler and UnlinkHandler serve a signed-in
-// user's "Connect LINE" and "Unlink" buttons, and LinkAPIHandler links
-// LIFF and native apps' users with a proof of the app's own identity.
+// UserFromContext returns the user (User.ChannelID says which channel
+// vouched for it), SourceFromContext how it was authenticated, and
+// LinkedAccountFromContext the app's own account linked to it.
+// RequireLINEUser lets only requests with a user through (a browser goes to
+// the login page, an API client gets 401); RequireLINEUserFrom accepts
+// chosen sources only; OptionalLINEUser checks a bearer credential without
+// requiring one; RequireSameOrigin guards the app's own forms. Token gives
+// the session's access token for LINE's APIs, through Client.
 //
-// In production, Config.MeterProvider (or the global OpenTelemetry one)
-// receives metrics of logins, their failures by Reason, and bearer checks;
-// Config.OnEvent feeds an audit log. The pages the middleware shows are in
-// English, Japanese, Traditional Chinese and Thai, chosen from
-// Accept-Language (Config.Messages and Config.Language change the texts
-// and the choice). New refuses configurations that can never work, and a
-// configuration mistake LINE reveals is logged as one.
+// # LIFF and native apps
+//
+// They send an access token (Authorization: Bearer) or an ID token
+// (X-Line-ID-Token) instead of a cookie. They are checked only on routes
+// that ask for a LINE user: RequireLINEUser, OptionalLINEUser and
+// Links().APIHandler. Handler alone asks LINE nothing, and an Authorization
+// header of another scheme is never a LINE credential. Config.Bearer sets
+// the ID token verifier, the cache of verified tokens and the limits on
+// what unknown tokens can cost at LINE.
+//
+// An API that only serves such apps leaves LINE.RedirectURL and
+// Session.Keys empty: Handler then mounts nothing, and RequireLINEUser
+// answers 401 to every request without a bearer credential.
+//
+// # Rooms
+//
+// What is not mounted on every app lives in rooms of its own.
+// Auth.Sessions manages users' sessions: a "where you're signed in" page,
+// an operator's ban (RevokeUser) and account deletion (Unregister).
+// Auth.Links serves account linking (Config.Linking, package link): the
+// "Connect LINE" and "Unlink" buttons of a user signed in to the app, and
+// linking from LIFF and native apps with a proof of the app's own
+// identity.
+//
+// # Pages, logs and metrics
+//
+// The pages the middleware shows are in English, Japanese, Traditional
+// Chinese and Thai, chosen from Accept-Language; Config.Pages changes the
+// texts, the choice, and who answers a failure (OnError, which can fall
+// back to ServeError). Config.Logger (slog.Default() if nil) gets one line
+// per login, logout and failure; Config.MeterProvider (or the global
+// OpenTelemetry one) gets metrics of logins, their failures by Reason, and
+// bearer checks; Config.OnEvent feeds an audit log.
+//
+// # Mistakes
+//
+// New refuses, with an error wrapping ErrConfig, every configuration that
+// could only fail later: a missing key or callback URL, a plain-http
+// callback URL on a public host, Linking without SignedInAccount, and so
+// on. A configuration mistake LINE reveals (a wrong channel secret, an
+// unregistered callback URL) is logged as one, with what to fix.
 package middleware

@@ -46,8 +46,8 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error, f *flow.F
 		r = r.WithContext(context.WithValue(r.Context(), returnToKey{}, f.ReturnTo))
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	if a.cfg.OnError != nil {
-		a.cfg.OnError(w, r, err)
+	if a.cfg.Pages.OnError != nil {
+		a.cfg.Pages.OnError(w, r, err)
 		return
 	}
 	a.ServeError(w, r, err)
@@ -73,7 +73,7 @@ func (a *Auth) ServeError(w http.ResponseWriter, r *http.Request, err error) {
 	page := errorPage{Text: c.text(msgs), Code: c.code}
 	if c.retry {
 		returnTo, _ := r.Context().Value(returnToKey{}).(string)
-		page.Retry = a.cfg.LoginPath + "?return_to=" + url.QueryEscape(SafeReturnTo(returnTo))
+		page.Retry = a.cfg.Routes.Login + "?return_to=" + url.QueryEscape(safeReturnTo(returnTo))
 	}
 	a.renderError(w, r, c.status, page)
 }

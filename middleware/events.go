@@ -18,8 +18,8 @@ const (
 	EventLink EventKind = "link"
 	// EventUnlink: a LINE user was unlinked from an account of the app.
 	EventUnlink EventKind = "unlink"
-	// EventRevoke: a user's sessions were ended for them (RevokeUser), or
-	// the app was deauthorized at LINE (Unregister).
+	// EventRevoke: a user's sessions were ended for them (UserSessions.RevokeUser), or
+	// the app was deauthorized at LINE (UserSessions.Unregister).
 	EventRevoke EventKind = "revoke"
 	// EventFailure: a login, callback or logout failed; Reason and Err say
 	// why.

@@ -41,11 +41,15 @@ func Example_severalCountries() {
 			LINE: line,
 			// Keys of its own, so that one country's session never opens
 			// at another's Auth (from session.ParseKeys in production).
-			SessionKeys:       [][]byte{session.GenerateKey()},
-			SessionCookieName: "session_" + country,
-			LoginPath:         "/" + country + "/login",
-			LogoutPath:        "/" + country + "/logout",
-			AfterLogout:       "/" + country + "/",
+			Session: middleware.SessionConfig{
+				Keys:       [][]byte{session.GenerateKey()},
+				CookieName: "session_" + country,
+			},
+			Routes: middleware.Routes{
+				Login:       "/" + country + "/login",
+				Logout:      "/" + country + "/logout",
+				AfterLogout: "/" + country + "/",
+			},
 		})
 		if err != nil {
 			panic(err)
@@ -53,7 +57,7 @@ func Example_severalCountries() {
 		pages := http.NewServeMux()
 		pages.Handle("/"+country+"/me", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			user, _ := middleware.UserFromContext(r.Context())
-			fmt.Fprintf(w, "Hello, %s! (channel %s)", user.DisplayName, middleware.ChannelFromContext(r.Context()))
+			fmt.Fprintf(w, "Hello, %s! (channel %s)", user.DisplayName, user.ChannelID)
 		})))
 		mux.Handle("/"+country+"/", auth.Handler(pages))
 	}

@@ -12,14 +12,13 @@ import (
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/middleware"
-	"github.com/linelogin/linelogin/session"
 )
 
 // A LIFF app links its LINE user to a membership (method 3 of LINE's
 // ID-linking guide): the LINE user comes from the access token in the
 // header, the proof from the body; every later request of that user, with
 // any credential, carries the account.
-func ExampleAuth_LinkAPIHandler() {
+func ExampleLinks_APIHandler() {
 	platform := linetest.NewServer(nil, linetest.Config{})
 	defer platform.Close()
 	members := map[string]link.Facts{"alice": {MemberNumber: "M-1001", BirthDate: "1990-04-01"}}
@@ -27,11 +26,11 @@ func ExampleAuth_LinkAPIHandler() {
 		LINE: callback.Config{
 			ChannelID:     platform.ChannelID(),
 			ChannelSecret: platform.ChannelSecret(),
-			RedirectURL:   "https://app.example/callback",
 			AccessURL:     platform.AccessURL(),
 			APIURL:        platform.APIURL(),
+			// No RedirectURL and no Session: an API for LIFF and native
+			// apps needs no web login.
 		},
-		SessionKeys: [][]byte{session.GenerateKey()},
 		Linking: &middleware.Linking{
 			Store: &link.MemoryStore{}, // link.NewSQLStore in production
 			CheckFacts: func(_ context.Context, f link.Facts) (string, error) {
@@ -48,7 +47,7 @@ func ExampleAuth_LinkAPIHandler() {
 		panic(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /api/link", auth.LinkAPIHandler())
+	mux.Handle("POST /api/link", auth.Links().APIHandler())
 	mux.Handle("GET /api/orders", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		account, err := middleware.LinkedAccountFromContext(r.Context())
 		if err != nil { // the store is down: not the same as unlinked

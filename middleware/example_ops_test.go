@@ -46,7 +46,7 @@ func Example_metricsAndAuditLog() {
 	}
 	auth, err := middleware.New(middleware.Config{
 		LINE:          line,
-		SessionKeys:   [][]byte{session.GenerateKey()},
+		Session:       middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
 		MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)),
 		OnEvent: func(ctx context.Context, e middleware.Event) {
 			audit.InfoContext(ctx, "audit", "event", e.Kind, "user", e.UserID, "reason", e.Reason)

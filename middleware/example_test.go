@@ -31,7 +31,7 @@ func exampleServer(mount func(auth *middleware.Auth) http.Handler) (*httptest.Se
 			AccessURL:     platform.AccessURL(), // LINE's hosts by default
 			APIURL:        platform.APIURL(),
 		},
-		SessionKeys: [][]byte{session.GenerateKey()}, // from session.ParseKeys in production
+		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}}, // from session.ParseKeys in production
 	})
 	if err != nil {
 		panic(err)
@@ -119,7 +119,7 @@ func ExampleAuth_RequireLINEUser_bearer() {
 			AccessURL:     platform.AccessURL(),
 			APIURL:        platform.APIURL(),
 		},
-		SessionKeys: [][]byte{session.GenerateKey()},
+		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
 	})
 	if err != nil {
 		panic(err)

@@ -61,12 +61,11 @@ func (a *Auth) serveCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	data := &sessionData{user: *login.User, accessToken: login.Token.AccessToken, tokenExpiry: login.Token.Expiry,
 		granted: strings.Join(login.Scopes, " "), asked: strings.Join(a.flowScopes(f), " ")}
-	if a.cfg.KeepRefreshToken {
+	if a.cfg.Session.KeepRefreshToken {
 		data.refreshToken = login.Token.RefreshToken
 	}
 	if a.cfg.OnLogin != nil {
-		data.accountID, err = a.cfg.OnLogin(r.Context(), login)
-		if err != nil {
+		if err := a.cfg.OnLogin(r.Context(), login); err != nil {
 			a.fail(w, r, fmt.Errorf("%w: %w", ErrLoginRejected, err), f)
 			return
 		}

@@ -19,25 +19,25 @@ import (
 	"github.com/linelogin/linelogin/callback"
 )
 
-// Defaults for the zero values of BearerLimits.
+// The defaults of BearerLimits' zero values.
 const (
-	// DefaultClientBurst lets one address start 12 checks without waiting:
+	// defaultClientBurst lets one address start 12 checks without waiting:
 	// a carrier's NAT address, shared by many phones, opening the app
 	// together after a push notification (their valid tokens give their
 	// checks back as soon as LINE answers). It is below half of
-	// DefaultMaxConcurrentChecks, so one address never holds every slot.
-	DefaultClientBurst = 12
-	// DefaultClientInterval gives an address one more check a second, 60
+	// defaultMaxConcurrentChecks, so one address never holds every slot.
+	defaultClientBurst = 12
+	// defaultClientInterval gives an address one more check a second, 60
 	// refused tokens a minute: more than the expired tokens of every phone
 	// behind one NAT address send.
-	DefaultClientInterval = time.Second
-	// DefaultMaxConcurrentChecks caps the checks with LINE in flight from
+	defaultClientInterval = time.Second
+	// defaultMaxConcurrentChecks caps the checks with LINE in flight from
 	// one instance, whatever their addresses; one address holds at most
 	// half of them.
-	DefaultMaxConcurrentChecks = 32
-	// DefaultRefusedTokenTTL is how long a refused token is answered 401
+	defaultMaxConcurrentChecks = 32
+	// defaultRefusedTokenTTL is how long a refused token is answered 401
 	// without asking LINE again.
-	DefaultRefusedTokenTTL = 5 * time.Minute
+	defaultRefusedTokenTTL = 5 * time.Minute
 )
 
 const (
@@ -82,53 +82,54 @@ const (
 // Config.Now.
 type BearerLimits struct {
 	// ClientBurst is each client address's allowance of checks;
-	// DefaultClientBurst if zero. However large, an address never has more
+	// 12 if zero. However large, an address never has more
 	// than half of MaxConcurrentChecks in flight at once.
 	ClientBurst int
 	// ClientInterval is how often an address gets one check back;
-	// DefaultClientInterval if zero.
+	// a second if zero.
 	ClientInterval time.Duration
 	// MaxConcurrentChecks caps the checks in flight;
-	// DefaultMaxConcurrentChecks if zero.
+	// 32 if zero.
 	MaxConcurrentChecks int
 	// RefusedTokenTTL is how long a refused token is remembered;
-	// DefaultRefusedTokenTTL if zero.
+	// 5 minutes if zero.
 	RefusedTokenTTL time.Duration
-	// ClientAddress names a request's client for the allowance; RemoteIP
-	// if nil. Behind a reverse proxy every request comes from the proxy:
+	// ClientAddress names a request's client for the allowance; if nil,
+	// the connection's IP address (r.RemoteAddr), an IPv6 address cut to
+	// its /64. Behind a reverse proxy every request comes from the proxy:
 	// use TrustedProxyHeader.
 	ClientAddress func(r *http.Request) string
 }
 
 func (l *BearerLimits) setDefaults() {
 	if l.ClientBurst == 0 {
-		l.ClientBurst = DefaultClientBurst
+		l.ClientBurst = defaultClientBurst
 	}
 	if l.ClientInterval == 0 {
-		l.ClientInterval = DefaultClientInterval
+		l.ClientInterval = defaultClientInterval
 	}
 	if l.MaxConcurrentChecks == 0 {
-		l.MaxConcurrentChecks = DefaultMaxConcurrentChecks
+		l.MaxConcurrentChecks = defaultMaxConcurrentChecks
 	}
 	if l.RefusedTokenTTL == 0 {
-		l.RefusedTokenTTL = DefaultRefusedTokenTTL
+		l.RefusedTokenTTL = defaultRefusedTokenTTL
 	}
 	if l.ClientAddress == nil {
-		l.ClientAddress = RemoteIP
+		l.ClientAddress = remoteIP
 	}
 }
 
 func (l *BearerLimits) validate() error {
 	if l.ClientBurst < 1 || l.ClientInterval < 0 || l.MaxConcurrentChecks < 1 || l.RefusedTokenTTL < 0 {
-		return fmt.Errorf("%w: BearerLimits must be positive", ErrConfig)
+		return fmt.Errorf("%w: Bearer.Limits must be positive", ErrConfig)
 	}
 	return nil
 }
 
-// RemoteIP is the default BearerLimits.ClientAddress: the IP address of
+// remoteIP is the default BearerLimits.ClientAddress: the IP address of
 // the connection (r.RemoteAddr). An IPv6 address is cut to its /64, the
 // block one subscriber usually holds whole.
-func RemoteIP(r *http.Request) string {
+func remoteIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -145,7 +146,8 @@ func RemoteIP(r *http.Request) string {
 // "X-Forwarded-For"). Only a request whose connection comes from one of
 // proxies is read: its client is the right-most address in the header that
 // is not itself one of proxies. Addresses further left were written by the
-// client and prove nothing. Any other request is named by RemoteIP.
+// client and prove nothing. Any other request is named by its
+// connection's address, as by default.
 func TrustedProxyHeader(header string, proxies ...netip.Prefix) func(*http.Request) string {
 	trusted := func(a netip.Addr) bool {
 		a = a.Unmap()
@@ -163,7 +165,7 @@ func TrustedProxyHeader(header string, proxies ...netip.Prefix) func(*http.Reque
 		}
 		peer, err := netip.ParseAddr(host)
 		if err != nil || !trusted(peer) {
-			return RemoteIP(r)
+			return remoteIP(r)
 		}
 		values := r.Header.Values(header)
 		for i := len(values) - 1; i >= 0; i-- {

@@ -173,7 +173,7 @@ func TestFlood_ValidTokensDoNotSpendTheAllowance(t *testing.T) {
 	// A carrier's NAT address carries many users with tokens new to the
 	// cache: LINE vouching for one gives its check back.
 	clock := testkit.NewClock(time.Now())
-	app := newTestApp(t, withClock(clock), func(c *middleware.Config) { c.BearerLimits.ClientBurst = 3 })
+	app := newTestApp(t, withClock(clock), func(c *middleware.Config) { c.Bearer.Limits.ClientBurst = 3 })
 	for i := range 20 {
 		resp, body := app.apiCall(t, "/api/me", bearerHeader(app.accessToken(t)))
 		if resp.StatusCode != http.StatusOK {
@@ -214,8 +214,8 @@ func (g *gatedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestFlood_ConcurrentChecksAreCapped(t *testing.T) {
 	gate := &gatedTransport{hold: 2, started: make(chan struct{}, 2), release: make(chan struct{})}
 	app := newTestApp(t, func(c *middleware.Config) {
-		c.BearerLimits.MaxConcurrentChecks = 2
-		c.BearerLimits.ClientAddress = middleware.TrustedProxyHeader("X-Forwarded-For", netip.MustParsePrefix("127.0.0.0/8"))
+		c.Bearer.Limits.MaxConcurrentChecks = 2
+		c.Bearer.Limits.ClientAddress = middleware.TrustedProxyHeader("X-Forwarded-For", netip.MustParsePrefix("127.0.0.0/8"))
 		c.LINE.HTTPClient = &http.Client{Transport: gate}
 	})
 	// Each from an address of its own: one address holds at most half of
@@ -311,8 +311,8 @@ func TestFlood_LINE429BacksOff(t *testing.T) {
 func TestFlood_AllowanceIsPerClientAddress(t *testing.T) {
 	clock := testkit.NewClock(time.Now())
 	app := newTestApp(t, withClock(clock), func(c *middleware.Config) {
-		c.BearerLimits.ClientBurst = 2
-		c.BearerLimits.ClientAddress = middleware.TrustedProxyHeader("X-Forwarded-For", netip.MustParsePrefix("127.0.0.0/8"))
+		c.Bearer.Limits.ClientBurst = 2
+		c.Bearer.Limits.ClientAddress = middleware.TrustedProxyHeader("X-Forwarded-For", netip.MustParsePrefix("127.0.0.0/8"))
 	})
 	from := func(addr string) http.Header {
 		h := bearerHeader(randomToken())

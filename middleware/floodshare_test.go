@@ -26,8 +26,8 @@ func TestFlood_OneAddressHoldsAtMostHalfTheChecks(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			obs, observe := withObservation(t)
 			app := newTestApp(t, observe, func(c *middleware.Config) {
-				c.BearerLimits = limits
-				c.BearerLimits.ClientAddress = middleware.TrustedProxyHeader("X-Forwarded-For", netip.MustParsePrefix("127.0.0.0/8"))
+				c.Bearer.Limits = limits
+				c.Bearer.Limits.ClientAddress = middleware.TrustedProxyHeader("X-Forwarded-For", netip.MustParsePrefix("127.0.0.0/8"))
 				c.LINE.Timeout = time.Minute // the hung checks last until the platform closes
 			})
 			slots := limits.MaxConcurrentChecks

@@ -83,8 +83,8 @@ func TestLogin_ConcurrentLoginsThenTheCap(t *testing.T) {
 		return n
 	}
 	last := b.startLogin("/last")
-	if n := flows(); n > middleware.DefaultMaxFlows {
-		t.Errorf("%d flow cookies after the login that followed 40 concurrent ones, want at most %d", n, middleware.DefaultMaxFlows)
+	if n := flows(); n > middleware.MaxFlows {
+		t.Errorf("%d flow cookies after the login that followed 40 concurrent ones, want at most %d", n, middleware.MaxFlows)
 	}
 	resp := b.get(b.authorize(last).String())
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/last" {

@@ -108,7 +108,7 @@ func FuzzCallbackQuery(f *testing.F) {
 			HTTPClient:    &http.Client{Transport: fuzzLINE{p}},
 			Timeout:       time.Second,
 		},
-		SessionKeys: [][]byte{bytes.Repeat([]byte{9}, 32)},
+		Session: middleware.SessionConfig{Keys: [][]byte{bytes.Repeat([]byte{9}, 32)}},
 	})
 	if err != nil {
 		f.Fatal(err)

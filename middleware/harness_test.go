@@ -68,16 +68,18 @@ func startTestApp(t testing.TB, tls bool, opts ...appOption) *testApp {
 			AccessURL:     platform.AccessURL(),
 			APIURL:        platform.APIURL(),
 		},
-		SessionKeys: [][]byte{session.GenerateKey()},
-		Logger:      slog.New(slog.NewTextHandler(a.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
+		Logger:  slog.New(slog.NewTextHandler(a.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, o := range opts {
 		o(&a.cfg)
 	}
 	// Registered as in the LINE Developers console: linetest, like LINE,
 	// refuses an unregistered callback URL.
-	if err := platform.AddCallbackURL(a.cfg.LINE.RedirectURL); err != nil {
-		t.Fatal(err)
+	if a.cfg.LINE.RedirectURL != "" {
+		if err := platform.AddCallbackURL(a.cfg.LINE.RedirectURL); err != nil {
+			t.Fatal(err)
+		}
 	}
 	a.mount(t, a.cfg)
 	if tls {
@@ -136,7 +138,7 @@ func (a *testApp) mount(t testing.TB, cfg middleware.Config) {
 		json.NewEncoder(w).Encode(tok)
 	})))
 	mux.Handle("/unregister", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := auth.Unregister(w, r, linetest.DefaultChannelAccessToken); err != nil {
+		if err := auth.Sessions().Unregister(w, r, linetest.DefaultChannelAccessToken); err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
 		}

@@ -14,12 +14,12 @@ type Text struct {
 }
 
 // Messages holds every text of the pages the middleware shows, in the
-// language Tag. Config.Messages replaces or adds languages; a field left
+// language Tag. Config.Pages.Messages replaces or adds languages; a field left
 // empty there keeps the built-in text (English for a language the
 // middleware does not have).
 type Messages struct {
 	// Tag is the language, written into the page's <html lang> (e.g. "ja",
-	// "zh-TW") and, with Config.SendUILocales, sent to LINE as ui_locales.
+	// "zh-TW") and, with Config.Pages.SendUILocales, sent to LINE as ui_locales.
 	Tag language.Tag
 
 	Cancelled Text // the user declined at LINE (ACCESS_DENIED)
@@ -59,7 +59,7 @@ type Messages struct {
 
 // DefaultMessages returns the built-in texts: English, Japanese,
 // Traditional Chinese (Taiwan) and Thai, English first. Change a copy and
-// pass it in Config.Messages to reword a page.
+// pass it in Config.Pages.Messages to reword a page.
 func DefaultMessages() []Messages {
 	return append([]Messages(nil), builtinMessages...)
 }
@@ -134,7 +134,7 @@ func (l *languages) forRequest(r *http.Request) (*Messages, bool) {
 }
 
 // Language returns the language the middleware's pages use for r: the
-// best match of Config.Language's choice, or of the Accept-Language
+// best match of Config.Pages.Language's choice, or of the Accept-Language
 // header, among the languages of its Messages; English when none fits.
 // An app's own pages can use it to speak the same language.
 func (a *Auth) Language(r *http.Request) language.Tag {

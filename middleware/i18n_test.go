@@ -124,11 +124,11 @@ func TestErrorPages_FallBackToEnglish(t *testing.T) {
 func TestErrorPages_AppOverridesTextsAndChoice(t *testing.T) {
 	korean := language.Korean
 	app := newTestApp(t, func(c *middleware.Config) {
-		c.Messages = []middleware.Messages{
+		c.Pages.Messages = []middleware.Messages{
 			{Tag: language.Japanese, State: middleware.Text{Title: "お手数ですが、もう一度お願いします"}},
 			{Tag: korean, State: middleware.Text{Title: "다시 시도해 주세요", Message: "로그인을 완료할 수 없습니다."}, TryAgain: "다시 시도"},
 		}
-		c.Language = func(r *http.Request) language.Tag {
+		c.Pages.Language = func(r *http.Request) language.Tag {
 			if c, err := r.Cookie("lang"); err == nil {
 				t, _ := language.Parse(c.Value)
 				return t
@@ -156,7 +156,7 @@ func TestErrorPages_AppOverridesTextsAndChoice(t *testing.T) {
 	}
 	if _, err := middleware.New(func() middleware.Config {
 		c := app.cfg
-		c.Messages = []middleware.Messages{{State: middleware.Text{Title: "x"}}}
+		c.Pages.Messages = []middleware.Messages{{State: middleware.Text{Title: "x"}}}
 		return c
 	}()); !errors.Is(err, middleware.ErrConfig) {
 		t.Errorf("Messages without a Tag: %v, want ErrConfig", err)
@@ -183,7 +183,7 @@ func TestLogin_SendsTheLanguageAsUILocales(t *testing.T) {
 		}
 		return loc.Query().Get("ui_locales")
 	}
-	on := newTestApp(t, func(c *middleware.Config) { c.SendUILocales = true })
+	on := newTestApp(t, func(c *middleware.Config) { c.Pages.SendUILocales = true })
 	for accept, want := range map[string]string{"ja-JP": "ja", "zh-TW": "zh-TW", "th": "th", "en-GB": "en", "ko": "(none)", "": "(none)"} {
 		if got := uiLocales(on, accept); got != want {
 			t.Errorf("SendUILocales, Accept-Language %q: ui_locales %s, want %s", accept, got, want)

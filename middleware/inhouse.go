@@ -19,10 +19,10 @@ import (
 	"github.com/linelogin/linelogin/link"
 )
 
-// InHouseTokenMaxAge is how old (by its iat) an in-house ID token may be
+// inHouseTokenMaxAge is how old (by its iat) an in-house ID token may be
 // when it is used to link: a token found later in a log or a backup is
 // worthless.
-const InHouseTokenMaxAge = 10 * time.Minute
+const inHouseTokenMaxAge = 10 * time.Minute
 
 // iatLeeway tolerates an in-house provider whose clock runs ahead.
 const iatLeeway = time.Minute
@@ -144,8 +144,8 @@ func (v *inHouseVerifier) verify(ctx context.Context, raw string) (string, error
 		return refused("issued to several audiences")
 	case tok.IssuedAt.IsZero():
 		return refused("no iat")
-	case now.Sub(tok.IssuedAt) > InHouseTokenMaxAge:
-		return refused("issued more than %s ago", InHouseTokenMaxAge)
+	case now.Sub(tok.IssuedAt) > inHouseTokenMaxAge:
+		return refused("issued more than %s ago", inHouseTokenMaxAge)
 	case tok.IssuedAt.After(now.Add(iatLeeway)):
 		return refused("issued in the future")
 	case tok.Subject == "":
@@ -160,7 +160,7 @@ func (v *inHouseVerifier) verify(ctx context.Context, raw string) (string, error
 	sum := sha256.Sum256(append([]byte(tok.Issuer+"\x00"), claims...))
 	// Past iat + max age the token is refused anyway: no need to remember
 	// it longer.
-	until := tok.IssuedAt.Add(InHouseTokenMaxAge + iatLeeway)
+	until := tok.IssuedAt.Add(inHouseTokenMaxAge + iatLeeway)
 	if tok.Expiry.Before(until) {
 		until = tok.Expiry
 	}

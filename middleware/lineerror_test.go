@@ -29,7 +29,7 @@ func hookedApp(t *testing.T) (*testApp, func() []error) {
 		app    *testApp
 	)
 	app = newTestApp(t, func(c *middleware.Config) {
-		c.OnError = func(w http.ResponseWriter, r *http.Request, err error) {
+		c.Pages.OnError = func(w http.ResponseWriter, r *http.Request, err error) {
 			mu.Lock()
 			hooked = append(hooked, err)
 			mu.Unlock()

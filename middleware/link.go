@@ -19,9 +19,11 @@ import (
 // one of the app's own accounts, and each account to at most one LINE
 // user, in a link.Store. With it, the linked account of every request's
 // LINE user (session, Bearer access token or X-Line-ID-Token) is read by
-// LinkedAccountFromContext; ConnectHandler and UnlinkHandler let a user signed
-// in to the app connect and disconnect LINE; LinkAPIHandler links from
-// LIFF and native apps.
+// LinkedAccountFromContext, and the handlers of Auth.Links serve linking:
+// ConnectHandler and UnlinkHandler let a user signed in to the app connect
+// and disconnect LINE; APIHandler links from LIFF and native apps. New
+// refuses a Linking without Store, or, with a web login, without
+// SignedInAccount.
 type Linking struct {
 	// Store keeps the links. Required.
 	Store link.Store
@@ -39,10 +41,10 @@ type Linking struct {
 	// the account that started it. At that callback, r has no LINE user in
 	// its context yet: the answer must come from the app's own session. An
 	// error (the app's session store is down) answers 503: it must never
-	// read as "signed out". Required by ConnectHandler and UnlinkHandler.
+	// read as "signed out". Required with a web login.
 	SignedInAccount func(r *http.Request) (accountID string, err error)
 
-	// BeforeUnlink, when set, runs before UnlinkHandler removes the link
+	// BeforeUnlink, when set, runs before Links.UnlinkHandler removes the link
 	// of accountID to lineUserID, and may refuse it: an error (say, LINE
 	// is the account's only way in, and unlinking would lock the user
 	// out) answers 409 with a page saying that the site kept LINE
@@ -51,7 +53,8 @@ type Linking struct {
 	// 503 instead.
 	BeforeUnlink func(ctx context.Context, accountID, lineUserID string) error
 
-	// AfterUnlink is where UnlinkHandler sends the browser; "/" if empty.
+	// AfterUnlink is where Links.UnlinkHandler sends the browser; "/" if
+	// empty.
 	AfterUnlink string
 	// DeauthorizeToken, when set, makes unlink also deauthorize the app at
 	// LINE for the unlinked LINE user, when the request carries that
@@ -61,7 +64,7 @@ type Linking struct {
 
 	// InHouseIssuer and InHouseClientID name the app's own OpenID Connect
 	// provider and the client ID its ID tokens are issued to, for
-	// LinkAPIHandler's {"idToken"} proof (method 1 of LINE's ID-linking
+	// Links.APIHandler's {"idToken"} proof (method 1 of LINE's ID-linking
 	// guide). Empty: that proof is unsupported. The provider's discovery
 	// document is fetched on first use, and its keys as needed.
 	InHouseIssuer   string
@@ -75,13 +78,13 @@ type Linking struct {
 	Replay link.ReplayMemory
 
 	// CheckFacts checks the {"memberNumber","birthDate"} proof of
-	// LinkAPIHandler (methods 2 and 3 of LINE's guide). Nil: that proof is
+	// Links.APIHandler (methods 2 and 3 of LINE's guide). Nil: that proof is
 	// unsupported.
 	CheckFacts link.FactsChecker
-	// Attempts reserves LinkAPIHandler's tries before their proofs are
+	// Attempts reserves Links.APIHandler's tries before their proofs are
 	// checked and keeps the refused ones, per LINE user and per
 	// membership number; if nil, one process's memory with
-	// MaxRefusedProofs and RefusedProofWindow. Apps with several instances
+	// 5 refusals in 15 minutes. Apps with several instances
 	// share one, such as redislink.Attempts, so that guesses spread over
 	// instances add up.
 	Attempts link.Attempts
@@ -114,7 +117,7 @@ func (a *Auth) setupLinking() error {
 	}
 	k := &linker{cfg: l, log: a.log}
 	if k.cfg.Attempts == nil {
-		k.cfg.Attempts = linkmemory.NewAttempts(MaxRefusedProofs, RefusedProofWindow)
+		k.cfg.Attempts = linkmemory.NewAttempts(maxRefusedProofs, refusedProofWindow)
 	}
 	if l.InHouseIssuer != "" {
 		replay := l.Replay
@@ -148,7 +151,7 @@ func (a *Auth) withLinker(ctx context.Context, st *requestState) context.Context
 // cached. An error (matching link.ErrUnavailable for the library's
 // stores) means the store could not answer: the user may well be linked,
 // so answer 503 (ServeError does), never treat it as unlinked. Without
-// Linking it returns the account OnLogin returned at login, and no error.
+// Linking it returns "" and no error.
 func LinkedAccountFromContext(ctx context.Context) (string, error) {
 	st := stateFrom(ctx)
 	if st == nil || st.user == nil {
@@ -156,9 +159,6 @@ func LinkedAccountFromContext(ctx context.Context) (string, error) {
 	}
 	k, _ := ctx.Value(linkerKey{}).(*linker)
 	if k == nil {
-		if st.session != nil {
-			return st.session.accountID, nil
-		}
 		return "", nil
 	}
 	acct, err := k.cfg.Store.AccountOf(ctx, st.user.ID)
@@ -205,6 +205,18 @@ func (k *linker) accountForLogin(ctx context.Context, login *callback.Login) (st
 	return acct, nil
 }
 
+// Links serves account linking (see Config.Linking): the "Connect LINE"
+// and "Unlink" buttons of a user signed in to the app (ConnectHandler,
+// UnlinkHandler), and linking from LIFF and native apps (APIHandler). Get it
+// from Auth.Links. Without Config.Linking its handlers answer that the
+// site is misconfigured; without a web login, ConnectHandler and
+// UnlinkHandler answer 404 (they act on the app's pages' forms and the
+// session).
+type Links struct{ a *Auth }
+
+// Links returns the room that serves account linking.
+func (a *Auth) Links() *Links { return &Links{a: a} }
+
 // maxLinkForm bounds the body of a connect or unlink POST.
 const maxLinkForm = 8 << 10
 
@@ -216,14 +228,14 @@ const maxLinkForm = 8 << 10
 // still names it (else 403), and only if neither the LINE user nor the
 // account is linked elsewhere (else 409 and a page explaining what to do;
 // nothing is overwritten). A connected user is also logged in with LINE.
-func (a *Auth) ConnectHandler() http.Handler { return http.HandlerFunc(a.serveConnect) }
+func (l *Links) ConnectHandler() http.Handler { return l.a.webHandler(l.a.serveConnect) }
 
 // UnlinkHandler removes the link of the account signed in to the app: a
 // POST from the app's own pages (else 403), then a redirect to
 // Linking.AfterUnlink. With Linking.DeauthorizeToken, the app is also
 // deauthorized at LINE for that LINE user when the request carries their
 // session.
-func (a *Auth) UnlinkHandler() http.Handler { return http.HandlerFunc(a.serveUnlink) }
+func (l *Links) UnlinkHandler() http.Handler { return l.a.webHandler(l.a.serveUnlink) }
 
 // signedIn runs the checks common to connect and unlink, answering the
 // request when one fails, and returns the request with its context and
@@ -261,7 +273,7 @@ func (a *Auth) serveConnect(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := flow.New(SafeReturnTo(r.PostFormValue("return_to")), a.cfg.Now())
+	f := flow.New(safeReturnTo(r.PostFormValue("return_to")), a.cfg.Now())
 	f.LinkAccount = acct
 	if err := a.flows.Save(w, r, f); err != nil {
 		a.fail(w, r, err, nil)
@@ -401,8 +413,8 @@ func (a *Auth) failLink(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	level("linelogin: request failed", "path", r.URL.Path, "status", status, "error", err.Error())
 	w.Header().Set("Cache-Control", "no-store")
-	if a.cfg.OnError != nil {
-		a.cfg.OnError(w, r, err)
+	if a.cfg.Pages.OnError != nil {
+		a.cfg.Pages.OnError(w, r, err)
 		return
 	}
 	a.ServeError(w, r, err)

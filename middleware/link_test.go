@@ -211,9 +211,9 @@ func newLinkAppWith(t *testing.T, opts []appOption, change ...func(*middleware.L
 	})...)
 	la.platform.SetNow(la.clock.Now)
 	mux := http.NewServeMux()
-	mux.Handle("/account/link", la.auth.ConnectHandler())
-	mux.Handle("/account/unlink", la.auth.UnlinkHandler())
-	mux.Handle("/api/link", la.auth.LinkAPIHandler())
+	mux.Handle("/account/link", la.auth.Links().ConnectHandler())
+	mux.Handle("/account/unlink", la.auth.Links().UnlinkHandler())
+	mux.Handle("/api/link", la.auth.Links().APIHandler())
 	mux.Handle("/", *la.handler.Load())
 	var h http.Handler = la.auth.Handler(mux)
 	la.handler.Store(&h)
@@ -899,13 +899,13 @@ func TestConnect_ConflictThroughOnError(t *testing.T) {
 	var seen atomic.Value
 	la := newLinkApp(t)
 	cfg := la.cfg
-	cfg.OnError = func(w http.ResponseWriter, r *http.Request, err error) {
+	cfg.Pages.OnError = func(w http.ResponseWriter, r *http.Request, err error) {
 		seen.Store(err)
 		la.auth.ServeError(w, r, err)
 	}
 	la.mount(t, cfg)
 	mux := http.NewServeMux()
-	mux.Handle("/account/link", la.auth.ConnectHandler())
+	mux.Handle("/account/link", la.auth.Links().ConnectHandler())
 	mux.Handle("/", *la.handler.Load())
 	var h http.Handler = la.auth.Handler(mux)
 	la.handler.Store(&h)

@@ -17,33 +17,33 @@ import (
 	"github.com/linelogin/linelogin/link"
 )
 
-// maxLinkBody bounds the JSON body of LinkAPIHandler.
+// maxLinkBody bounds the JSON body of Links.APIHandler.
 const maxLinkBody = 8 << 10
 
 // maxMemberNumber bounds a typed membership number.
 const maxMemberNumber = 64
 
-// Guessing limits of LinkAPIHandler with the default Linking.Attempts:
-// after MaxRefusedProofs refused proofs within RefusedProofWindow for one
+// Guessing limits of the link API with the default Linking.Attempts: after
+// maxRefusedProofs refused proofs within refusedProofWindow for one
 // LINE user, or for one membership number from any LINE users, further
 // tries are answered 429 without being checked, right or not, until the
 // oldest of those refusals leaves the window. Each try reserves its place
 // before its proof is checked, so that of any number of simultaneous
-// tries for one key at most MaxRefusedProofs are checked; a try whose
+// tries for one key at most maxRefusedProofs are checked; a try whose
 // proof succeeds, or cannot be checked, gives its place back.
 const (
-	MaxRefusedProofs   = 5
-	RefusedProofWindow = 15 * time.Minute
+	maxRefusedProofs   = 5
+	refusedProofWindow = 15 * time.Minute
 )
 
-// linkRetryAfter is the Retry-After, in seconds, of LinkAPIHandler's 503.
+// linkRetryAfter is the Retry-After, in seconds, of Links.APIHandler's 503.
 const linkRetryAfter = 5
 
 // releaseTimeout bounds the release of a link attempt's reservation,
 // which outlives a client that hangs up.
 const releaseTimeout = 5 * time.Second
 
-// linkRequest is LinkAPIHandler's body: one proof, either an in-house ID
+// linkRequest is Links.APIHandler's body: one proof, either an in-house ID
 // token or typed facts. Any other field, a LINE user ID or a profile
 // included, is ignored: the LINE user is the one LINE vouched for.
 type linkRequest struct {
@@ -52,7 +52,7 @@ type linkRequest struct {
 	BirthDate    string `json:"birthDate"`
 }
 
-// LinkAPIHandler links the LINE user of a LIFF or native app's request to
+// APIHandler links the LINE user of a LIFF or native app's request to
 // the app account that the request proves, and answers JSON:
 //
 //   - the LINE user comes from the request's credential, as in bearer mode
@@ -63,16 +63,16 @@ type linkRequest struct {
 //   - the body (at most 8 KB) carries one proof: {"idToken": "..."}, an ID
 //     token of the app's own OpenID Connect provider (Linking.InHouseIssuer)
 //     whose sub is the account, checked for signature, iss, aud, exp, an
-//     iat within InHouseTokenMaxAge, and single use; or {"memberNumber":
+//     iat within the last 10 minutes, and single use; or {"memberNumber":
 //     "...", "birthDate": "YYYY-MM-DD"}, checked by Linking.CheckFacts.
 //     Anything else, or a proof of a kind not configured: 400
 //     {"error":"invalid_request"};
 //   - a refused proof: 403 {"error":"proof_refused"}, never saying why;
-//     after MaxRefusedProofs refusals within RefusedProofWindow for the LINE
+//     after 5 refusals within 15 minutes for the LINE
 //     user, or for the membership number from any LINE users (compared
 //     after NFKC normalization and case folding, without spaces, dashes
 //     and underscores), 429 {"error":"too_many_attempts"} with
-//     Retry-After, without checking; likewise while MaxRefusedProofs
+//     Retry-After, without checking; likewise while 5
 //     proofs of that key are being checked;
 //   - the LINE user or the account linked elsewhere: 409
 //     {"error":"already_linked"};
@@ -83,7 +83,7 @@ type linkRequest struct {
 // failing with an error other than link.ErrProofRefused, or the store
 // unreachable: 503 {"error":"unavailable"} with Retry-After, and no
 // refusal counted.
-func (a *Auth) LinkAPIHandler() http.Handler { return http.HandlerFunc(a.serveLinkAPI) }
+func (l *Links) APIHandler() http.Handler { return http.HandlerFunc(l.a.serveLinkAPI) }
 
 func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
@@ -93,7 +93,7 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	k := a.linking
 	if k == nil {
-		a.log.Error("linelogin: LinkAPIHandler without Config.Linking")
+		a.log.Error("linelogin: Links.APIHandler without Config.Linking")
 		writeLinkError(w, http.StatusInternalServerError, "server_error")
 		return
 	}

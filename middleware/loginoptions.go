@@ -79,7 +79,7 @@ func (a *Auth) startLogin(w http.ResponseWriter, r *http.Request, opts LoginOpti
 		UILocales:         opts.UILocales,
 		InitialAMRDisplay: opts.InitialAMRDisplay,
 	}
-	if lo.UILocales == "" && a.cfg.SendUILocales {
+	if lo.UILocales == "" && a.cfg.Pages.SendUILocales {
 		if msgs, matched := a.languages.forRequest(r); matched {
 			lo.UILocales = msgs.Tag.String()
 		}
@@ -93,7 +93,7 @@ func (a *Auth) startLogin(w http.ResponseWriter, r *http.Request, opts LoginOpti
 		a.fail(w, r, err, nil)
 		return
 	}
-	f := flow.New(SafeReturnTo(opts.ReturnTo), a.cfg.Now())
+	f := flow.New(safeReturnTo(opts.ReturnTo), a.cfg.Now())
 	f.SetOptions(lo)
 	if err := a.flows.Save(w, r, f); err != nil {
 		a.fail(w, r, err, nil)

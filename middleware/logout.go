@@ -44,7 +44,7 @@ func (a *Auth) serveLogout(w http.ResponseWriter, r *http.Request) {
 		a.emit(r.Context(), Event{Kind: EventLogout, UserID: st.user.ID, AccountID: st.session.accountID})
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, a.cfg.AfterLogout, http.StatusSeeOther)
+	http.Redirect(w, r, a.cfg.Routes.AfterLogout, http.StatusSeeOther)
 }
 
 // logoutUnfinished answers a logout whose session the store could not end
@@ -53,7 +53,7 @@ func (a *Auth) serveLogout(w http.ResponseWriter, r *http.Request) {
 func (a *Auth) logoutUnfinished(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Retry-After", "5")
-	if a.cfg.OnError != nil {
+	if a.cfg.Pages.OnError != nil {
 		a.fail(w, r, err, nil)
 		return
 	}

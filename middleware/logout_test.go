@@ -132,7 +132,7 @@ func TestNew_RejectsBadConfig(t *testing.T) {
 				ChannelSecret: linetest.DefaultChannelSecret,
 				RedirectURL:   "https://example.com/callback",
 			},
-			SessionKeys: [][]byte{session.GenerateKey()},
+			Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
 		}
 	}
 	if _, err := middleware.New(good()); err != nil {
@@ -142,14 +142,14 @@ func TestNew_RejectsBadConfig(t *testing.T) {
 		"no channel":      func(c *middleware.Config) { c.LINE.ChannelID = "" },
 		"short secret":    func(c *middleware.Config) { c.LINE.ChannelSecret = "short" },
 		"relative URL":    func(c *middleware.Config) { c.LINE.RedirectURL = "/callback" },
-		"no keys":         func(c *middleware.Config) { c.SessionKeys = nil },
-		"short key":       func(c *middleware.Config) { c.SessionKeys = [][]byte{[]byte("x")} },
+		"no keys":         func(c *middleware.Config) { c.Session.Keys = nil },
+		"short key":       func(c *middleware.Config) { c.Session.Keys = [][]byte{[]byte("x")} },
 		"email no openid": func(c *middleware.Config) { c.LINE.Scopes = []string{"profile", "email"} },
 		"no scope":        func(c *middleware.Config) { c.LINE.Scopes = []string{"email"} },
 		"bad prompt":      func(c *middleware.Config) { c.LINE.Prompt = "always" },
 		"bad mode":        func(c *middleware.Config) { c.LINE.ResponseMode = "fragment" },
-		"path clash":      func(c *middleware.Config) { c.LoginPath = "/callback" },
-		"remote logout":   func(c *middleware.Config) { c.AfterLogout = "//evil.example" },
+		"path clash":      func(c *middleware.Config) { c.Routes.Login = "/callback" },
+		"remote logout":   func(c *middleware.Config) { c.Routes.AfterLogout = "//evil.example" },
 	} {
 		cfg := good()
 		mutate(&cfg)

@@ -309,7 +309,7 @@ func TestEvents_LogoutAndRevoke(t *testing.T) {
 	}
 	// A cross-site logout is a failure, with its reason.
 	b.do(http.MethodPost, app.url("/logout"), http.Header{"Origin": {"https://evil.example"}}, nil)
-	_ = app.auth.RevokeUser(context.Background(), app.user.ID) // the cookie store cannot: no event
+	_ = app.auth.Sessions().RevokeUser(context.Background(), app.user.ID) // the cookie store cannot: no event
 	want := []string{"login", "logout", "failure:cross_site"}
 	if got := obs.kinds(); !slices.Equal(got, want) {
 		t.Errorf("events %v, want %v", got, want)

@@ -38,7 +38,7 @@ func assertNoFraming(t *testing.T, name string, status int, h http.Header) {
 // for every category of error.
 func TestPages_NoPageCanBeFramed(t *testing.T) {
 	store := &flakyStore{}
-	app := newTestApp(t, func(c *middleware.Config) { c.SessionStore = store })
+	app := newTestApp(t, func(c *middleware.Config) { c.Session.Store = store })
 
 	t.Run("over HTTP", func(t *testing.T) {
 		b := app.browser()

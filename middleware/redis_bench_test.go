@@ -55,7 +55,7 @@ func BenchmarkAuthenticatedRequestCookieStore(b *testing.B) {
 // (issue 14: at least 0.90 of its rate).
 func BenchmarkAuthenticatedRequestRedisStore(b *testing.B) {
 	e := newBenchEnv(b)
-	e.cfg.SessionStore = newTestRedisStore(b, redistest.URL(b), redistest.Prefix())
+	e.cfg.Session.Store = newTestRedisStore(b, redistest.URL(b), redistest.Prefix())
 	e.auth, e.handler = e.newInstance(b)
 	serveLoop(b, e.handler, appRequest(e.login(b)), true)
 }
@@ -64,7 +64,7 @@ func BenchmarkAuthenticatedRequestRedisStore(b *testing.B) {
 // BenchmarkAuthenticatedRequestRedisStore from GOMAXPROCS goroutines.
 func BenchmarkAuthenticatedRequestRedisStoreParallel(b *testing.B) {
 	e := newBenchEnv(b)
-	e.cfg.SessionStore = newTestRedisStore(b, redistest.URL(b), redistest.Prefix())
+	e.cfg.Session.Store = newTestRedisStore(b, redistest.URL(b), redistest.Prefix())
 	e.auth, e.handler = e.newInstance(b)
 	serveParallel(b, e.handler, e.login(b))
 }

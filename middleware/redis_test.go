@@ -41,12 +41,12 @@ func newTestRedisStore(t testing.TB, url, prefix string) *redisstore.Store {
 
 // withStore makes the app keep its sessions in store.
 func withStore(store session.Store) appOption {
-	return func(c *middleware.Config) { c.SessionStore = store }
+	return func(c *middleware.Config) { c.Session.Store = store }
 }
 
 // withKeys gives the app these session keys.
 func withKeys(keys ...[]byte) appOption {
-	return func(c *middleware.Config) { c.SessionKeys = keys }
+	return func(c *middleware.Config) { c.Session.Keys = keys }
 }
 
 // sameChannelAs makes the app log in with other's LINE channel and
@@ -167,7 +167,7 @@ func TestRedis_RevokeUser(t *testing.T) {
 	}
 	v1, v2, v3 := b1.sessionValue(a), b2.sessionValue(b), b3.sessionValue(a)
 
-	if err := b.auth.RevokeUser(context.Background(), victim.ID); err != nil {
+	if err := b.auth.Sessions().RevokeUser(context.Background(), victim.ID); err != nil {
 		t.Fatalf("RevokeUser: %v", err)
 	}
 	for _, app := range []*testApp{a, b} {
@@ -189,7 +189,7 @@ func TestRedis_RevokeUser(t *testing.T) {
 	}
 	// Without a store that indexes sessions, RevokeUser says so.
 	cookieApp := newTestApp(t)
-	if err := cookieApp.auth.RevokeUser(context.Background(), victim.ID); !errors.Is(err, session.ErrRevocationUnsupported) {
+	if err := cookieApp.auth.Sessions().RevokeUser(context.Background(), victim.ID); !errors.Is(err, session.ErrRevocationUnsupported) {
 		t.Errorf("RevokeUser with the cookie store: %v, want ErrRevocationUnsupported", err)
 	}
 }
@@ -205,7 +205,7 @@ func TestRedis_KeyRotation(t *testing.T) {
 	// Every instance redeployed with the new key first: the old cookie is
 	// accepted and re-issued under the new key, for the same session.
 	cfg := app.cfg
-	cfg.SessionKeys = [][]byte{newKey, oldKey}
+	cfg.Session.Keys = [][]byte{newKey, oldKey}
 	app.mount(t, cfg)
 	resp := statusWith(t, app, "/api/me", old, false)
 	if resp.StatusCode != http.StatusOK {
@@ -218,7 +218,7 @@ func TestRedis_KeyRotation(t *testing.T) {
 
 	// The old key dropped: the re-issued cookie works, the old one does
 	// not.
-	cfg.SessionKeys = [][]byte{newKey}
+	cfg.Session.Keys = [][]byte{newKey}
 	app.mount(t, cfg)
 	if resp := statusWith(t, app, "/api/me", reissued.Value, false); resp.StatusCode != http.StatusOK {
 		t.Errorf("re-issued cookie under the new key alone: status %d", resp.StatusCode)

@@ -80,7 +80,7 @@ func TestRedis_EndedSessionsAreRefusedEverywhereWithin100ms(t *testing.T) {
 			return time.Now()
 		}},
 		{"RevokeUser on the other instance", func(t *testing.T, a, b *testApp, _ *browser, _ string, _ *testkit.Clock) time.Time {
-			if err := a.auth.RevokeUser(ctx, a.user.ID); err != nil {
+			if err := a.auth.Sessions().RevokeUser(ctx, a.user.ID); err != nil {
 				t.Fatal(err)
 			}
 			return time.Now()
@@ -100,7 +100,7 @@ func TestRedis_EndedSessionsAreRefusedEverywhereWithin100ms(t *testing.T) {
 			return time.Now().Add(50 * time.Millisecond)
 		}},
 		{"expiry of the session's lifetime", func(t *testing.T, a, b *testApp, _ *browser, _ string, clock *testkit.Clock) time.Time {
-			clock.Advance(cmp.Or(a.cfg.SessionLifetime, middleware.DefaultSessionLifetime))
+			clock.Advance(cmp.Or(a.cfg.Session.Lifetime, middleware.DefaultSessionLifetime))
 			return time.Now()
 		}},
 	} {

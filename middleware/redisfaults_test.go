@@ -121,7 +121,7 @@ func TestRedis_DownHungOrSlowAnswersInParallel(t *testing.T) {
 	proxy := testkit.NewProxy(t, srv.Addr())
 	url, prefix := "redis://"+proxy.Addr(), redistest.Prefix()
 	login := newTestApp(t, withStore(newTimedRedisStore(t, url, prefix)))
-	connected := newTestApp(t, withStore(newTimedRedisStore(t, url, prefix)), sameChannelAs(login), withKeys(login.cfg.SessionKeys...))
+	connected := newTestApp(t, withStore(newTimedRedisStore(t, url, prefix)), sameChannelAs(login), withKeys(login.cfg.Session.Keys...))
 	b := login.browser()
 	b.mustLogin()
 	value := b.sessionValue(login)
@@ -138,7 +138,7 @@ func TestRedis_DownHungOrSlowAnswersInParallel(t *testing.T) {
 			proxy.Set(fault.mode, 0)
 			defer proxy.Set(testkit.ProxyPass, 0)
 			// An instance that starts during the fault.
-			started := newTestApp(t, withStore(newTimedRedisStore(t, url, prefix)), sameChannelAs(login), withKeys(login.cfg.SessionKeys...))
+			started := newTestApp(t, withStore(newTimedRedisStore(t, url, prefix)), sameChannelAs(login), withKeys(login.cfg.Session.Keys...))
 			begin := time.Now()
 			answers := atOnce(t, []*testApp{connected, started}, value, 6)
 			total := time.Since(begin)

@@ -12,7 +12,8 @@ import (
 // ID token. Otherwise:
 //
 //   - a browser is redirected to the login path with return_to set to the
-//     page it asked for;
+//     page it asked for (without a web login, it gets the API client's
+//     401: there is no login to send it to);
 //   - an API client (a request with an Authorization or X-Line-ID-Token
 //     header, or not accepting text/html) gets 401 JSON with a
 //     WWW-Authenticate: Bearer challenge, error="invalid_token" for a token
@@ -43,13 +44,15 @@ func (a *Auth) RequireLINEUserFrom(sources ...Source) func(http.Handler) http.Ha
 				challenge(w, http.StatusBadRequest, "invalid_request", "malformed credential header")
 			case st.refused != nil:
 				challenge(w, http.StatusUnauthorized, "invalid_token", "the token is invalid or expired")
-			case isAPIRequest(r):
+			case isAPIRequest(r) || a.sessions == nil:
+				// Without a web login there is no login page to send a
+				// browser to either.
 				// No credentials at all: a bare challenge, no error code
 				// (RFC 6750 section 3.1).
 				w.Header().Set("WWW-Authenticate", "Bearer")
 				writeJSONError(w, http.StatusUnauthorized, "unauthorized", "login required")
 			default:
-				target := a.cfg.LoginPath
+				target := a.cfg.Routes.Login
 				if r.Method == http.MethodGet || r.Method == http.MethodHead {
 					target += "?return_to=" + url.QueryEscape(r.URL.RequestURI())
 				}

@@ -8,13 +8,13 @@ import (
 // maxReturnTo bounds a return_to path.
 const maxReturnTo = 1024
 
-// SafeReturnTo returns s if it is a path on this site, such as
+// safeReturnTo returns s if it is a path on this site, such as
 // "/orders?id=7", and "/" otherwise. Absolute and scheme-relative URLs
 // ("//evil.example"), backslashes (which browsers read as slashes), encoded
 // slashes and backslashes, control characters, non-ASCII look-alikes and
 // over-long values all fall back to "/": after login, the browser must
 // never be sent off-site (an open redirector).
-func SafeReturnTo(s string) string {
+func safeReturnTo(s string) string {
 	if s == "" || len(s) > maxReturnTo || s[0] != '/' {
 		return "/"
 	}

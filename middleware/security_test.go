@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -295,11 +294,11 @@ func TestSecurity_RejectedCallbackSpendsTheFlow(t *testing.T) {
 	var refuse atomic.Bool
 	app := newTestApp(t, func(c *middleware.Config) {
 		c.LINE.Timeout = 500 * time.Millisecond
-		c.OnLogin = func(context.Context, *callback.Login) (string, error) {
+		c.OnLogin = func(context.Context, *callback.Login) error {
 			if refuse.Load() {
-				return "", errors.New("banned")
+				return errors.New("banned")
 			}
-			return "", nil
+			return nil
 		}
 	})
 	jsonHeader := http.Header{"Content-Type": {"application/json"}}
@@ -963,7 +962,7 @@ func TestSecurity_LogoutNearMissOriginsAreRefused(t *testing.T) {
 // ordinary request, whatever the app's handler does about caching.
 func TestSecurity_ReissuedSessionCookieIsNotCacheable(t *testing.T) {
 	oldKey, newKey := session.GenerateKey(), session.GenerateKey()
-	app := newTestApp(t, func(c *middleware.Config) { c.SessionKeys = [][]byte{oldKey} })
+	app := newTestApp(t, func(c *middleware.Config) { c.Session.Keys = [][]byte{oldKey} })
 	b := app.browser()
 	b.mustLogin()
 	old := b.jarCookie(sessionCookie)
@@ -1127,8 +1126,9 @@ func (l leanClient) login(app *testApp) (int, error) {
 }
 
 // parallelLogin runs one whole login in its own cookie jar and checks that
-// the session it gets is its own: OnLogin links the flow's state as the
-// account, and /api/me must give it back. It reports problems as errors:
+// the session it gets is its own: a cookie of its own, that /api/me
+// accepts, after a callback that sends it back to the page its own flow
+// started from. It reports problems as errors:
 // it runs on goroutines that must not call t.Fatal.
 func parallelLogin(app *testApp, rt http.RoundTripper, i int) (string, error) {
 	get := newLeanClient(rt).get
@@ -1157,12 +1157,10 @@ func parallelLogin(app *testApp, rt http.RoundTripper, i int) (string, error) {
 	if err := json.Unmarshal(body, &me); err != nil {
 		return "", err
 	}
-	if me.User == nil || me.User.ID != app.user.ID || !strings.HasPrefix(me.AccountID, "acct-") {
-		return "", fmt.Errorf("/api/me gave %+v account %q, want the login's", me.User, me.AccountID)
+	if me.User == nil || me.User.ID != app.user.ID {
+		return "", fmt.Errorf("/api/me gave %+v, want the login's user", me.User)
 	}
-	// The account the hook gave this login (keyed by its access token)
-	// must be this browser's alone, like its session.
-	return value.Value + " " + me.AccountID, nil
+	return value.Value, nil
 }
 
 // inMemoryLINE sends requests for the platform's host to the platform in
@@ -1183,17 +1181,14 @@ func (m inMemoryLINE) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // TestSecurity_ThousandParallelLoginsEachGetTheirOwnSession: 1000 browsers
 // log in at once against one app; each gets its own session (its own
-// cookie value, and the account its own flow linked), none gets another's.
+// cookie value, back on the page its own flow started from), none gets
+// another's.
 // Run under -race, this is the data-race check of the login path.
 func TestSecurity_ThousandParallelLoginsEachGetTheirOwnSession(t *testing.T) {
 	const n = 1000
 	app := newTestApp(t)
 	cfg := app.cfg
 	cfg.LINE.HTTPClient = &http.Client{Transport: app.platform.Transport()}
-	cfg.OnLogin = func(_ context.Context, l *callback.Login) (string, error) {
-		sum := sha256.Sum256([]byte(l.Token.AccessToken))
-		return "acct-" + hex.EncodeToString(sum[:8]), nil
-	}
 	app.mount(t, cfg)
 	platformURL, _ := url.Parse(app.platform.AccessURL())
 	network := &http.Transport{MaxConnsPerHost: 64, MaxIdleConnsPerHost: 64}
@@ -1221,12 +1216,11 @@ func TestSecurity_ThousandParallelLoginsEachGetTheirOwnSession(t *testing.T) {
 		t.Fatalf("%d of %d parallel logins failed", failed, n)
 	}
 	seen := make(map[string]bool, n)
-	for _, v := range values {
-		cookie, account, _ := strings.Cut(v, " ")
-		if seen[cookie] || seen[account] {
-			t.Fatal("two browsers got the same session cookie or account")
+	for _, cookie := range values {
+		if seen[cookie] {
+			t.Fatal("two browsers got the same session cookie")
 		}
-		seen[cookie], seen[account] = true, true
+		seen[cookie] = true
 	}
 	t.Logf("%d parallel logins in %v", n, elapsed)
 }

@@ -59,9 +59,9 @@ func TestInvalidCookieVerdictIsKeptForRequireLINEUser(t *testing.T) {
 	auth, err := New(Config{
 		LINE: callback.Config{
 			ChannelID: "1234567890", ChannelSecret: "0123456789abcdef0123456789abcdef",
-			RedirectURL: "http://app.example/callback",
+			RedirectURL: "http://app.localhost/callback",
 		},
-		SessionKeys: [][]byte{session.GenerateKey()},
+		Session: SessionConfig{Keys: [][]byte{session.GenerateKey()}},
 	})
 	if err != nil {
 		t.Fatal(err)

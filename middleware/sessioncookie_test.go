@@ -148,7 +148,7 @@ func TestSessionCookie_BadValuesMeanLoggedOut(t *testing.T) {
 
 func TestSessionCookie_KeyRotation(t *testing.T) {
 	oldKey, newKey := session.GenerateKey(), session.GenerateKey()
-	app := newTestApp(t, func(c *middleware.Config) { c.SessionKeys = [][]byte{oldKey} })
+	app := newTestApp(t, func(c *middleware.Config) { c.Session.Keys = [][]byte{oldKey} })
 	b := app.browser()
 	b.mustLogin()
 	appURL, _ := url.Parse(app.url("/"))
@@ -183,7 +183,7 @@ func TestSessionCookie_KeyRotation(t *testing.T) {
 func restartWithKeys(t *testing.T, app *testApp, keys ...[]byte) *testApp {
 	t.Helper()
 	cfg := app.cfg
-	cfg.SessionKeys = keys
+	cfg.Session.Keys = keys
 	app.mount(t, cfg)
 	return app
 }
@@ -213,7 +213,7 @@ func TestSessionCookie_ServerEnforcesExpiry(t *testing.T) {
 	clock := testkit.NewClock(time.Now())
 	app := newTestApp(t, func(c *middleware.Config) {
 		c.Now = clock.Now
-		c.SessionLifetime = time.Hour
+		c.Session.Lifetime = time.Hour
 	})
 	b := app.browser()
 	b.mustLogin()

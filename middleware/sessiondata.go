@@ -17,7 +17,7 @@ type sessionData struct {
 	accountID    string
 	accessToken  string    // for logout's revoke and Token; never logged
 	tokenExpiry  time.Time // when accessToken expires
-	refreshToken string    // only with Config.KeepRefreshToken
+	refreshToken string    // only with Config.Session.KeepRefreshToken
 	// granted are the scopes the user granted at login, space-separated
 	// (callback.Login.Scopes); asked are those the login asked for. A
 	// scope asked for and not granted is one the user declined.

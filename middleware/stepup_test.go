@@ -38,7 +38,7 @@ func newStepUpApp(t *testing.T, opts ...appOption) *stepUpApp {
 	s := &stepUpApp{clock: testkit.NewClock(time.Now().Truncate(time.Second))} // auth_time has whole seconds
 	s.testApp = newTestApp(t, append(opts, func(cfg *middleware.Config) {
 		cfg.Now = s.clock.Now
-		cfg.OnError = func(w http.ResponseWriter, r *http.Request, err error) {
+		cfg.Pages.OnError = func(w http.ResponseWriter, r *http.Request, err error) {
 			s.mu.Lock()
 			s.errors = append(s.errors, err)
 			s.mu.Unlock()

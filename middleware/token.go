@@ -30,7 +30,7 @@ const (
 
 // Token returns a valid access token of the request's session, to call
 // LINE's APIs on the user's behalf (see callback.Client.Profile and
-// Friendship). When the token is near its expiry and Config.KeepRefreshToken
+// Friendship). When the token is near its expiry and Config.Session.KeepRefreshToken
 // is set, it is renewed with LINE and the session cookie is updated through
 // w; concurrent renewals of one session make one call to LINE. When LINE
 // rejects the refresh token, the session ends and Token fails with
@@ -120,7 +120,8 @@ type renewal struct {
 // channel's channelAccessToken (every token the user granted stops
 // working), ends the user's sessions on every instance when the session
 // store can (see RevokeUser), and ends this one.
-func (a *Auth) Unregister(w http.ResponseWriter, r *http.Request, channelAccessToken string) error {
+func (s *UserSessions) Unregister(w http.ResponseWriter, r *http.Request, channelAccessToken string) error {
+	a := s.a
 	r, st := a.state(w, r)
 	tok, err := a.Token(w, r)
 	if err != nil {

@@ -32,7 +32,7 @@ func (v *panickyVerifier) VerifyIDToken(ctx context.Context, raw, nonce string) 
 // for the check that died.
 func TestBearer_PanickingCheckDoesNotBlockTheNextRequest(t *testing.T) {
 	v := &panickyVerifier{}
-	app := newTestApp(t, func(c *middleware.Config) { c.IDTokenVerifier = v })
+	app := newTestApp(t, func(c *middleware.Config) { c.Bearer.IDTokenVerifier = v })
 	client, err := callback.New(app.cfg.LINE)
 	if err != nil {
 		t.Fatal(err)

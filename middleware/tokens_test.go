@@ -21,11 +21,11 @@ import (
 
 func withTokens(clock *testkit.Clock) appOption {
 	return func(c *middleware.Config) {
-		c.KeepRefreshToken = true
+		c.Session.KeepRefreshToken = true
 		c.Now = clock.Now
 		// Longer than LINE's 30-day access tokens, so that the tests can
 		// move the clock to a token's expiry within the session.
-		c.SessionLifetime = 60 * 24 * time.Hour
+		c.Session.Lifetime = 60 * 24 * time.Hour
 	}
 }
 

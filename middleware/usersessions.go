@@ -28,13 +28,25 @@ type UserSession struct {
 	Current bool
 }
 
-// Sessions returns the sessions of the request's user, most recently seen
+// UserSessions manages the sessions of the app's LINE users: a "where
+// you're signed in" page (List, End, EndOthers, EndHandler), an operator's
+// ban (RevokeUser) and a user's request to delete their account
+// (Unregister). Get it from Auth.Sessions. Listing and ending other
+// sessions need a server-side Session.Store that lists sessions
+// (session/redisstore).
+type UserSessions struct{ a *Auth }
+
+// Sessions returns the room that manages users' sessions.
+func (a *Auth) Sessions() *UserSessions { return &UserSessions{a: a} }
+
+// List returns the sessions of the request's user, most recently seen
 // first, with the request's own marked Current. It needs a server-side
-// SessionStore that lists sessions (redisstore): with the cookie store it
+// Session.Store that lists sessions (redisstore): with the cookie store it
 // fails with session.ErrListingUnsupported. A request without a session
 // cookie fails with ErrLoginRequired; a store outage wraps
 // session.ErrStoreUnavailable.
-func (a *Auth) Sessions(r *http.Request) ([]UserSession, error) {
+func (s *UserSessions) List(r *http.Request) ([]UserSession, error) {
+	a := s.a
 	l, owner, current, err := a.userSessionStore(r)
 	if err != nil {
 		return nil, err
@@ -50,11 +62,12 @@ func (a *Auth) Sessions(r *http.Request) ([]UserSession, error) {
 	return out, nil
 }
 
-// EndSession ends the request user's session id (a UserSession's ID) on
+// End ends the request user's session id (a UserSession's ID) on
 // every instance. Ending the request's own session also deletes its
 // cookie through w, as a logout does. An id that is not one of the user's
-// sessions ends nothing. Errors are those of Sessions.
-func (a *Auth) EndSession(w http.ResponseWriter, r *http.Request, id string) error {
+// sessions ends nothing. Errors are those of List.
+func (s *UserSessions) End(w http.ResponseWriter, r *http.Request, id string) error {
+	a := s.a
 	l, owner, current, err := a.userSessionStore(r)
 	if err != nil {
 		return err
@@ -72,10 +85,11 @@ func (a *Auth) EndSession(w http.ResponseWriter, r *http.Request, id string) err
 	return nil
 }
 
-// EndOtherSessions ends every session of the request's user but the
+// EndOthers ends every session of the request's user but the
 // request's own, on every instance ("sign out everywhere else"). Errors
-// are those of Sessions.
-func (a *Auth) EndOtherSessions(r *http.Request) error {
+// are those of List.
+func (s *UserSessions) EndOthers(r *http.Request) error {
+	a := s.a
 	l, owner, current, err := a.userSessionStore(r)
 	if err != nil {
 		return err
@@ -95,20 +109,21 @@ func (a *Auth) EndOtherSessions(r *http.Request) error {
 	return nil
 }
 
-// EndSessionHandler ends sessions of the logged-in user from a form of
+// EndHandler ends sessions of the logged-in user from a form of
 // the app's own pages: a POST with `id` (a UserSession's ID) ends that
 // session, one with `others` set ends every session but the request's
 // own. Like logout it accepts only a same-origin POST (403 otherwise, 405
 // for other methods), then answers 303 to the form's `return_to` (a
 // same-origin path) or `/`. Without a session it answers as
 // RequireLINEUser does; with the store down, 503 with Retry-After.
-func (a *Auth) EndSessionHandler() http.Handler {
+func (s *UserSessions) EndHandler() http.Handler {
+	a := s.a
 	end := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var err error
 		if r.PostFormValue("others") != "" {
-			err = a.EndOtherSessions(r)
+			err = s.EndOthers(r)
 		} else {
-			err = a.EndSession(w, r, r.PostFormValue("id"))
+			err = s.End(w, r, r.PostFormValue("id"))
 		}
 		switch {
 		case errors.Is(err, session.ErrStoreUnavailable):
@@ -120,7 +135,7 @@ func (a *Auth) EndSessionHandler() http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		http.Redirect(w, r, SafeReturnTo(r.PostFormValue("return_to")), http.StatusSeeOther)
+		http.Redirect(w, r, safeReturnTo(r.PostFormValue("return_to")), http.StatusSeeOther)
 	})
 	protected := a.RequireLINEUserFrom(SourceSession)(end)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -143,7 +158,9 @@ func (a *Auth) EndSessionHandler() http.Handler {
 // userSessionStore returns the store as a Lister, the request's user (the
 // owner of its session) and the ID of the request's session.
 func (a *Auth) userSessionStore(r *http.Request) (l session.Lister, owner, current string, err error) {
-	l = a.sessions.Lister()
+	if a.sessions != nil {
+		l = a.sessions.Lister()
+	}
 	if l == nil {
 		return nil, "", "", session.ErrListingUnsupported
 	}
@@ -204,7 +221,7 @@ func (a *Auth) touchSession(r *http.Request, t *sessionTouch) {
 	if now.UnixNano() < next || !t.next.CompareAndSwap(next, now.Add(touchCheck).UnixNano()) {
 		return
 	}
-	device := DeviceHint(r.UserAgent())
+	device := deviceHint(r.UserAgent())
 	go func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), touchTimeout)
 		defer cancel()
@@ -223,16 +240,16 @@ func (a *Auth) touchSessionNow(r *http.Request, t *sessionTouch) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), touchTimeout)
 	defer cancel()
-	if err := t.lister.Touch(ctx, t.owner, t.ref, a.cfg.Now(), DeviceHint(r.UserAgent())); err != nil {
+	if err := t.lister.Touch(ctx, t.owner, t.ref, a.cfg.Now(), deviceHint(r.UserAgent())); err != nil {
 		a.log.Debug("linelogin: recording a session as seen failed", "error", err)
 	}
 }
 
-// DeviceHint returns a coarse description of the browser and system a
+// deviceHint returns a coarse description of the browser and system a
 // User-Agent names, such as "Chrome on Android" or "LINE on iPhone", or ""
 // when it names neither. It is a hint for people looking at their
 // sessions, never a security check: the header is the client's to choose.
-func DeviceHint(ua string) string {
+func deviceHint(ua string) string {
 	var browser, system string
 	for _, b := range []struct{ token, name string }{
 		{" Line/", "LINE"}, {"Edg/", "Edge"}, {"OPR/", "Opera"}, {"SamsungBrowser/", "Samsung Internet"},

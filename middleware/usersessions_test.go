@@ -20,7 +20,7 @@ import (
 // /sessions/end ends one or all others.
 func mountUserSessions(mux *http.ServeMux, auth *middleware.Auth) {
 	mux.Handle("GET /sessions", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		list, err := auth.Sessions(r)
+		list, err := auth.Sessions().List(r)
 		switch {
 		case errors.Is(err, session.ErrListingUnsupported):
 			http.Error(w, err.Error(), http.StatusNotImplemented)
@@ -32,14 +32,14 @@ func mountUserSessions(mux *http.ServeMux, auth *middleware.Auth) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(list)
 	})))
-	mux.Handle("/sessions/end", auth.EndSessionHandler())
+	mux.Handle("/sessions/end", auth.Sessions().EndHandler())
 }
 
 // listSessions returns user's sessions as the app's store has them (what
 // an operator or a test sees, whatever request asks).
 func listSessions(t *testing.T, app *testApp, user string) []session.Info {
 	t.Helper()
-	l, ok := app.cfg.SessionStore.(session.Lister)
+	l, ok := app.cfg.Session.Store.(session.Lister)
 	if !ok {
 		t.Fatal("the app's store does not list sessions")
 	}

@@ -13,5 +13,5 @@
 //	if err != nil {
 //		log.Fatal(err) // each key is the standard base64 of 32 random bytes
 //	}
-//	auth, err := middleware.New(middleware.Config{SessionKeys: keys, ...})
+//	auth, err := middleware.New(middleware.Config{Session: middleware.SessionConfig{Keys: keys}, ...})
 package session

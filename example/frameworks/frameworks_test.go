@@ -36,7 +36,9 @@ func exampleServer(mount func(auth *middleware.Auth) http.Handler) (*httptest.Se
 			AccessURL:     platform.AccessURL(), // LINE's hosts by default
 			APIURL:        platform.APIURL(),
 		},
-		SessionKeys: [][]byte{session.GenerateKey()}, // from session.ParseKeys in production
+		Session: middleware.SessionConfig{
+			Keys: [][]byte{session.GenerateKey()}, // from session.ParseKeys in production
+		},
 	})
 	if err != nil {
 		panic(err)

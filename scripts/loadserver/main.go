@@ -166,8 +166,7 @@ func startAuth(name string, platform *linetest.Platform, store session.Store) *a
 			APIURL:        platform.APIURL(),
 			HTTPClient:    &http.Client{Transport: platform.Transport()},
 		},
-		SessionKeys:  [][]byte{session.GenerateKey()},
-		SessionStore: store,
+		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}, Store: store},
 	})
 	if err != nil {
 		log.Fatal(err)

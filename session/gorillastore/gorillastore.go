@@ -4,7 +4,7 @@
 //
 //	fs := sessions.NewFilesystemStore(dir, hashKey, blockKey)
 //	auth, err := middleware.New(middleware.Config{
-//		SessionStore: gorillastore.New(fs),
+//		Session: middleware.SessionConfig{Keys: keys, Store: gorillastore.New(fs)},
 //		...
 //	})
 //

@@ -30,15 +30,14 @@ func ExampleNewURL() {
 			ChannelSecret: os.Getenv("LINE_CHANNEL_SECRET"),
 			RedirectURL:   "https://app.example/callback",
 		},
-		SessionKeys:  keys,
-		SessionStore: store,
+		Session: middleware.SessionConfig{Keys: keys, Store: store},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /me/sessions", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sessions, err := auth.Sessions(r)
+		sessions, err := auth.Sessions().List(r)
 		if err != nil {
 			auth.ServeError(w, r, err)
 			return
@@ -49,6 +48,6 @@ func ExampleNewURL() {
 			_ = s
 		}
 	})))
-	mux.Handle("POST /me/sessions/end", auth.EndSessionHandler())
+	mux.Handle("POST /me/sessions/end", auth.Sessions().EndHandler())
 	log.Fatal(http.ListenAndServe(":8080", auth.Handler(mux)))
 }

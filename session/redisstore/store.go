@@ -18,7 +18,7 @@
 //	store, err := redisstore.NewURL("redis://redis:6379", redisstore.Options{})
 //	...
 //	defer store.Close()
-//	auth, err := middleware.New(middleware.Config{SessionStore: store, ...})
+//	auth, err := middleware.New(middleware.Config{Session: middleware.SessionConfig{Keys: keys, Store: store}, ...})
 package redisstore
 
 import (
