@@ -8,9 +8,11 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
+	"github.com/gorilla/securecookie"
 	"golang.org/x/oauth2"
 
 	"github.com/linelogin/linelogin/linetest"
+	"github.com/linelogin/linelogin/session"
 )
 
 // newBaselineContender is a login written by hand on x/oauth2 and go-oidc,
@@ -18,9 +20,11 @@ import (
 // PKCE verifier in three HttpOnly cookies and redirects to LINE; /callback
 // compares the state in constant time, exchanges the code with the
 // verifier, verifies the ID token with oidc.NewVerifier (HS256 under the
-// channel secret, through hmacKeySet) and compares the nonce. The cookies
-// are neither signed nor encrypted (go-oidc's examples do the same): that
-// is less work than linelogin's encrypted flow cookie.
+// channel secret, through hmacKeySet) and compares the nonce, and ends with
+// the user ID in a session cookie made with gorilla/securecookie (HMAC and
+// AES, as gorilla/sessions' CookieStore makes them). The flow's cookies are
+// neither signed nor encrypted (go-oidc's examples do the same): less work
+// than linelogin's encrypted flow cookie.
 func newBaselineContender(tb testing.TB, p *linetest.Platform) contender {
 	tb.Helper()
 	client := platformClient(p)
@@ -39,6 +43,7 @@ func newBaselineContender(tb testing.TB, p *linetest.Platform) contender {
 		ClientID:             p.ChannelID(),
 		SupportedSigningAlgs: []string{string(jose.HS256)},
 	})
+	sessions := securecookie.New(session.GenerateKey(), session.GenerateKey())
 	var last string
 	setCookie := func(w http.ResponseWriter, name, value string, maxAge int) {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode})
@@ -75,6 +80,12 @@ func newBaselineContender(tb testing.TB, p *linetest.Platform) contender {
 			http.Error(w, "bad ID token", http.StatusUnauthorized)
 			return
 		}
+		session, err := sessions.Encode("session", idt.Subject)
+		if err != nil {
+			http.Error(w, "no session", http.StatusInternalServerError)
+			return
+		}
+		setCookie(w, "session", session, 0)
 		last = idt.Subject
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
@@ -82,6 +93,7 @@ func newBaselineContender(tb testing.TB, p *linetest.Platform) contender {
 		name:     "oauth2-go-oidc",
 		platform: p,
 		handler:  mux,
+		session:  "session",
 		lastUser: func() string { u := last; last = ""; return u },
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/linelogin/linelogin/callback"
+	"github.com/linelogin/linelogin/internal/sessioncookie"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
@@ -40,6 +41,7 @@ func newLineloginContender(tb testing.TB, p *linetest.Platform) contender {
 		name:     "linelogin",
 		platform: p,
 		handler:  auth.Handler(http.NotFoundHandler()),
+		session:  sessioncookie.DefaultCookieName,
 		lastUser: func() string { u := last; last = ""; return u },
 	}
 }

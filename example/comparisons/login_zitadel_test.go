@@ -33,7 +33,9 @@ import (
 //     URL (WithURLParam); /callback reads it back into the request's
 //     context, where the verifier's WithNonce finds it.
 //
-// The app is not https, so the cookies are made WithUnsecure.
+// The login ends with the user ID in a session cookie of the same
+// CookieHandler. The app is not https, so the cookies are made
+// WithUnsecure.
 func newZitadelContender(tb testing.TB, p *linetest.Platform) contender {
 	tb.Helper()
 	cookies := httphelper.NewCookieHandler(session.GenerateKey(), session.GenerateKey(), httphelper.WithUnsecure())
@@ -55,6 +57,10 @@ func newZitadelContender(tb testing.TB, p *linetest.Platform) contender {
 	var last string
 	exchange := rp.CodeExchangeHandler(func(w http.ResponseWriter, r *http.Request, tokens *oidc.Tokens[*oidc.IDTokenClaims], _ string, _ rp.RelyingParty) {
 		last = tokens.IDTokenClaims.GetSubject()
+		if err := cookies.SetCookie(w, "session", last); err != nil {
+			http.Error(w, "no session", http.StatusInternalServerError)
+			return
+		}
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	}, party)
 	mux := http.NewServeMux()
@@ -79,6 +85,7 @@ func newZitadelContender(tb testing.TB, p *linetest.Platform) contender {
 		name:     "zitadel-rp",
 		platform: p,
 		handler:  mux,
+		session:  "session",
 		lastUser: func() string { u := last; last = ""; return u },
 	}
 }
