@@ -29,5 +29,9 @@ func (a *Auth) serveLogin(w http.ResponseWriter, r *http.Request) {
 			attempt.UILocales = msgs.Tag.String()
 		}
 	}
-	http.Redirect(w, r, a.client.AuthCodeURL(attempt), http.StatusFound)
+	// The authorize URL is absolute, so http.Redirect would only parse it
+	// again and write an HTML copy of it as the body, which no browser
+	// shows for a 302.
+	w.Header().Set("Location", a.client.AuthCodeURL(attempt))
+	w.WriteHeader(http.StatusFound)
 }
