@@ -68,7 +68,8 @@ func newBaselineContender(tb testing.TB, p *linetest.Platform) contender {
 			http.Error(w, "bad state", http.StatusBadRequest)
 			return
 		}
-		ctx := context.WithValue(r.Context(), oauth2.HTTPClient, client)
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), oauth2.HTTPClient, client), loginTimeout)
+		defer cancel()
 		tok, err := conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(pkce.Value))
 		if err != nil {
 			http.Error(w, "token exchange failed", http.StatusBadGateway)

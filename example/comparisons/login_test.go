@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/linelogin/linelogin/linetest"
 )
@@ -70,11 +71,19 @@ func newCmpPlatform(tb testing.TB) *linetest.Platform {
 	return p
 }
 
-// platformClient is the HTTP client every contender calls LINE with: the
-// platform in memory, no timeout of the client's own.
+// platformClient is the HTTP client the contenders call LINE with: the
+// platform in memory, no timeout of the client's own. Every contender
+// bounds its calls in time, each as its library does: linelogin with a
+// context deadline per call (Config.Timeout), zitadel-rp with
+// http.Client.Timeout (zitadelTimeout, as its default client has), the
+// baseline with a context deadline around the exchange (loginTimeout).
 func platformClient(p *linetest.Platform) *http.Client {
 	return &http.Client{Transport: p.Transport()}
 }
+
+// loginTimeout bounds the baseline's token exchange, as linelogin's
+// default Config.Timeout bounds its calls.
+const loginTimeout = 10 * time.Second
 
 // randomHex returns 16 random bytes in hex: LINE wants an alphanumeric
 // state and nonce.

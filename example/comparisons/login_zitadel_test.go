@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/client/rp"
@@ -42,7 +43,7 @@ func newZitadelContender(tb testing.TB, p *linetest.Platform) contender {
 	party, err := rp.NewRelyingPartyOIDC(context.Background(), p.Issuer(), p.ChannelID(), p.ChannelSecret(), cmpCallbackURL,
 		[]string{oidc.ScopeOpenID, oidc.ScopeProfile},
 		rp.WithPKCE(cookies),
-		rp.WithHTTPClient(platformClient(p)),
+		rp.WithHTTPClient(&http.Client{Transport: p.Transport(), Timeout: zitadelTimeout}),
 		rp.WithAuthStyle(oauth2.AuthStyleInParams),
 		rp.WithVerifierOpts(
 			rp.WithSupportedSigningAlgorithms(string(jose.HS256)),
@@ -89,6 +90,10 @@ func newZitadelContender(tb testing.TB, p *linetest.Platform) contender {
 		lastUser: func() string { u := last; last = ""; return u },
 	}
 }
+
+// zitadelTimeout is the Timeout of zitadel/oidc's default HTTP client
+// (httphelper.DefaultHTTPClient), which WithHTTPClient replaces.
+const zitadelTimeout = 30 * time.Second
 
 // nonceKey is the context key under which the zitadel contender's
 // /callback hands the flow's nonce to the verifier.
