@@ -104,7 +104,7 @@ func newBaselineContender(tb testing.TB, p *linetest.Platform) contender {
 type hmacKeySet struct{ secret []byte }
 
 func (k hmacKeySet) VerifySignature(_ context.Context, raw string) ([]byte, error) {
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.HS256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.HS256})
 	if err != nil {
 		return nil, err
 	}
