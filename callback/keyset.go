@@ -56,10 +56,20 @@ func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 type joseHeader struct {
 	Alg string `json:"alg"`
 	Kid string `json:"kid"`
+	// The parameters of headerKeys, whose presence alone refuses a token.
+	// encoding/json matches names case-insensitively and unescaped, so
+	// "JWK" or "\u006awk" count as "jwk" too; a RawMessage is set even for
+	// null.
+	JWK  json.RawMessage `json:"jwk"`
+	JKU  json.RawMessage `json:"jku"`
+	X5U  json.RawMessage `json:"x5u"`
+	X5C  json.RawMessage `json:"x5c"`
+	Crit json.RawMessage `json:"crit"`
 }
 
 // parseHeader decodes a JWT's header, refusing one that names or carries
-// its own key.
+// its own key. It decodes the header once, into one struct: go-oidc and
+// the key set parse the token again, and this runs on every login.
 func parseHeader(raw string) (joseHeader, error) {
 	var h joseHeader
 	seg, _, ok := strings.Cut(raw, ".")
@@ -70,15 +80,13 @@ func parseHeader(raw string) (joseHeader, error) {
 	if err != nil {
 		return h, errors.New("malformed JWT header")
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(b, &fields); err != nil {
-		return h, errors.New("malformed JWT header")
+	if err := json.Unmarshal(b, &h); err != nil {
+		return joseHeader{}, errors.New("malformed JWT header")
 	}
-	for _, name := range headerKeys {
-		if _, ok := fields[name]; ok {
-			return h, errors.New("JWT header names its own key (" + name + ")")
+	for i, v := range [...]json.RawMessage{h.JWK, h.JKU, h.X5U, h.X5C, h.Crit} {
+		if v != nil {
+			return joseHeader{}, errors.New("JWT header names its own key (" + headerKeys[i] + ")")
 		}
 	}
-	_ = json.Unmarshal(b, &h)
 	return h, nil
 }

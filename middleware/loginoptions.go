@@ -110,7 +110,11 @@ func (a *Auth) startLogin(w http.ResponseWriter, r *http.Request, opts LoginOpti
 		a.fail(w, r, err, nil)
 		return
 	}
-	http.Redirect(w, r, authorize, http.StatusFound)
+	// The authorize URL is absolute, so http.Redirect would only parse it
+	// again and write an HTML copy of it as the body, which no browser
+	// shows for a 302.
+	w.Header().Set("Location", authorize)
+	w.WriteHeader(http.StatusFound)
 }
 
 // configScopes are the scopes of Config.LINE, defaults applied.

@@ -52,11 +52,20 @@ func (o Options) New(name, value string, maxAge time.Duration) (*http.Cookie, er
 		c.MaxAge = int(maxAge / time.Second)
 		c.Expires = now().Add(maxAge).UTC()
 	}
-	if n := len(c.String()); n > MaxBytes {
-		return nil, fmt.Errorf("cookie %s has %d bytes: %w", name, n, session.ErrCookieTooLarge)
+	// Serialising the cookie to measure it costs as much as setting it:
+	// only a value near the limit is measured.
+	if len(name)+len(value)+maxAttributes > MaxBytes {
+		if n := len(c.String()); n > MaxBytes {
+			return nil, fmt.Errorf("cookie %s has %d bytes: %w", name, n, session.ErrCookieTooLarge)
+		}
 	}
 	return c, nil
 }
+
+// maxAttributes bounds what net/http's Cookie.String adds to a name and a
+// value for the attributes set here: "=", quotes around the value, Path,
+// Expires, Max-Age, HttpOnly, Secure, SameSite (about 120 bytes).
+const maxAttributes = 256
 
 // Expired returns a cookie that deletes the cookie called name: the same
 // name, path and Secure flag, an empty value and Max-Age=0.
