@@ -118,7 +118,7 @@ func TestErrorPages_FallBackToEnglish(t *testing.T) {
 	}
 }
 
-// TestErrorPages_AppOverridesTextsAndChoice: Config.Messages rewords a
+// TestErrorPages_AppOverridesTextsAndChoice: Config.Pages.Messages rewords a
 // page (the rest keeps the built-in text) and adds a language;
 // Config.Language chooses instead of Accept-Language.
 func TestErrorPages_AppOverridesTextsAndChoice(t *testing.T) {

@@ -17,7 +17,8 @@ import (
 // return_to is read from it.
 type LoginOptions struct {
 	// ReturnTo is the local path (with its query) to land on after the
-	// login; "/" if empty or not a same-origin path (see SafeReturnTo).
+	// login; "/" if empty or not a same-origin path (an absolute URL, a
+	// scheme-relative one, a backslash, an encoded slash: all become "/").
 	ReturnTo string
 	// Scopes replace LINE.Scopes, e.g. with "email" added on the page that
 	// needs the address. The session records the scopes granted (see
@@ -35,7 +36,7 @@ type LoginOptions struct {
 	// account as a friend, e.g. on a campaign page.
 	BotPrompt string
 	// UILocales is the language of LINE's screens, e.g. "ja"; with
-	// Config.SendUILocales, the language of the request's pages if empty.
+	// Config.Pages.SendUILocales, the language of the request's pages if empty.
 	UILocales string
 	// InitialAMRDisplay is "lineqr" to show the QR code login first.
 	InitialAMRDisplay string
