@@ -2,6 +2,7 @@ package comparisons_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"testing"
 
@@ -29,6 +30,8 @@ func newLineloginContender(tb testing.TB, p *linetest.Platform) contender {
 			HTTPClient:    platformClient(p),
 		},
 		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
+		// The peers log nothing per login either.
+		Logger: slog.New(slog.DiscardHandler),
 		OnLogin: func(_ context.Context, l *callback.Login) error {
 			last = l.User.ID
 			return nil
