@@ -94,8 +94,8 @@ type Linking struct {
 type linker struct {
 	cfg      Linking
 	accounts *linkCache
-	inHouse *inHouseVerifier // nil without an in-house issuer
-	log     *slog.Logger
+	inHouse  *inHouseVerifier // nil without an in-house issuer
+	log      *slog.Logger
 }
 
 // setupLinking validates cfg.Linking and prepares it.
