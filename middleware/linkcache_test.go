@@ -23,13 +23,16 @@ type countingLinks struct {
 	gate   chan struct{}
 }
 
+// AccountOf reads, then waits at the gate when held: what it returns may
+// be out of date by then, as a slow database's answer can be.
 func (s *countingLinks) AccountOf(ctx context.Context, lineUserID string) (string, error) {
 	s.reads.Add(1)
+	acct, err := s.Store.AccountOf(ctx, lineUserID)
 	if s.hold.Load() {
 		s.inside.Add(1)
 		<-s.gate
 	}
-	return s.Store.AccountOf(ctx, lineUserID)
+	return acct, err
 }
 
 func countLinks(c *countingLinks) func(*middleware.Linking) {
@@ -161,6 +164,47 @@ func TestLinkedAccount_ChangesSeenAcrossInstances(t *testing.T) {
 	other.clock.Advance(middleware.LinkRecheckInterval)
 	if got := accounts(); got != [3]string{"alice", "alice", "alice"} {
 		t.Errorf("linked again, on the other instance after %v: %q", middleware.LinkRecheckInterval, got)
+	}
+}
+
+// TestLinkedAccount_ReadOlderThanAnUnlinkIsDropped: a read of the store
+// that began before an unlink on the same instance, and answers after it,
+// does not bring the link back for later requests.
+func TestLinkedAccount_ReadOlderThanAnUnlinkIsDropped(t *testing.T) {
+	links := &countingLinks{gate: make(chan struct{})}
+	la := newLinkApp(t, countLinks(links))
+	b := la.browser()
+	la.signIn(b, "alice")
+	b.get(b.authorize(b.startConnect("/account")).String())
+	token := la.credential(t, "access token")
+	if _, cu := la.meWith(t, http.DefaultClient, token); cu.AccountID != "alice" {
+		t.Fatalf("connected: %+v", cu)
+	}
+	la.clock.Advance(middleware.LinkRecheckInterval)
+	links.hold.Store(true)
+	slow := make(chan contextUser)
+	go func() {
+		_, cu := la.meWith(t, http.DefaultClient, token)
+		slow <- cu
+	}()
+	deadline := time.Now().Add(time.Minute)
+	for links.inside.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond) // polling for the read to be made
+	}
+	links.hold.Store(false)
+	if resp := b.post("/account/unlink", true, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("unlink: %d", resp.StatusCode)
+	}
+	close(links.gate)
+	<-slow // began before the unlink: either answer is right
+	for _, kind := range []string{"session", "access token"} {
+		h := http.Header{}
+		if kind != "session" {
+			h = token
+		}
+		if _, cu := la.meWith(t, b.client, h); cu.AccountID != "" || cu.Source != kind {
+			t.Errorf("%s after the unlink: %+v, want no account", kind, cu)
+		}
 	}
 }
 
