@@ -92,9 +92,10 @@ type Linking struct {
 
 // linker is Linking at work, one per Auth.
 type linker struct {
-	cfg     Linking
-	inHouse *inHouseVerifier // nil without an in-house issuer
-	log     *slog.Logger
+	cfg      Linking
+	accounts *linkCache
+	inHouse  *inHouseVerifier // nil without an in-house issuer
+	log      *slog.Logger
 }
 
 // setupLinking validates cfg.Linking and prepares it.
@@ -115,7 +116,7 @@ func (a *Auth) setupLinking() error {
 	if (l.InHouseIssuer == "") != (l.InHouseClientID == "") {
 		return fmt.Errorf("%w: Linking.InHouseIssuer and InHouseClientID go together", ErrConfig)
 	}
-	k := &linker{cfg: l, log: a.log}
+	k := &linker{cfg: l, accounts: newLinkCache(l.Store, a.cfg.Now), log: a.log}
 	if k.cfg.Attempts == nil {
 		k.cfg.Attempts = linkmemory.NewAttempts(maxRefusedProofs, refusedProofWindow)
 	}
@@ -145,13 +146,23 @@ func (a *Auth) withLinker(ctx context.Context, st *requestState) context.Context
 
 // LinkedAccountFromContext returns the app's own account linked to the
 // request's LINE user, whatever the credential (session, access token or
-// ID token), and "" when the user is unlinked or there is no user. With
-// Config.Linking it asks Linking.Store on every call, so that a link or
-// unlink made by another request or instance counts at once, whatever is
-// cached. An error (matching link.ErrUnavailable for the library's
-// stores) means the store could not answer: the user may well be linked,
-// so answer 503 (ServeError does), never treat it as unlinked. Without
-// Linking it returns "" and no error.
+// ID token), and "" when the user is unlinked or there is no user.
+//
+// With Config.Linking, each instance keeps the account of each LINE user
+// it has read from Linking.Store, and reads the store again at most once
+// per LinkRecheckInterval (one second) and user, one read for all the
+// requests that ask at once: the requests of a linked user make no store
+// round trip in the common case. A link or unlink made through this
+// instance (sign-up, Links' handlers) counts on this instance at once; one
+// made through another instance, or straight in the store, counts on this
+// one within LinkRecheckInterval. An app that must cut a LINE user off
+// everywhere at once also ends their sessions
+// (Auth.Sessions().RevokeUser).
+//
+// An error (matching link.ErrUnavailable for the library's stores) means
+// the store could not answer when a read was due: the user may well be
+// linked, so answer 503 (ServeError does), never treat it as unlinked.
+// Without Linking it returns "" and no error.
 func LinkedAccountFromContext(ctx context.Context) (string, error) {
 	st := stateFrom(ctx)
 	if st == nil || st.user == nil {
@@ -161,11 +172,8 @@ func LinkedAccountFromContext(ctx context.Context) (string, error) {
 	if k == nil {
 		return "", nil
 	}
-	acct, err := k.cfg.Store.AccountOf(ctx, st.user.ID)
-	switch {
-	case errors.Is(err, link.ErrNotLinked):
-		return "", nil
-	case err != nil:
+	acct, err := k.accounts.account(ctx, st.user.ID)
+	if err != nil {
 		k.log.Error("linelogin: reading the linked account failed", "error", err.Error())
 		return "", err
 	}
@@ -174,15 +182,15 @@ func LinkedAccountFromContext(ctx context.Context) (string, error) {
 
 // accountForLogin returns the account of a LINE user who just logged in
 // on the web: the linked one, else one SignUp creates, else "".
+// The store is read at the login, whatever this instance remembers, and
+// what it says is remembered for the user's next requests.
 func (k *linker) accountForLogin(ctx context.Context, login *callback.Login) (string, error) {
-	acct, err := k.cfg.Store.AccountOf(ctx, login.User.ID)
+	acct, err := k.accounts.read(ctx, login.User.ID)
 	switch {
-	case err == nil:
-		return acct, nil
-	case !errors.Is(err, link.ErrNotLinked):
+	case err != nil:
 		return "", err
-	case k.cfg.SignUp == nil:
-		return "", nil
+	case acct != "" || k.cfg.SignUp == nil:
+		return acct, nil
 	}
 	acct, err = k.cfg.SignUp(ctx, login)
 	if err != nil {
@@ -191,12 +199,16 @@ func (k *linker) accountForLogin(ctx context.Context, login *callback.Login) (st
 	if acct == "" {
 		return "", nil
 	}
-	err = k.cfg.Store.Link(ctx, login.User.ID, acct)
+	err = k.link(ctx, login.User.ID, acct)
 	var conflict *link.ConflictError
 	if errors.As(err, &conflict) && conflict.LINEUser {
 		// A login of the same user in another tab signed up first: its
 		// account is the user's.
-		return k.cfg.Store.AccountOf(ctx, login.User.ID)
+		acct, err := k.accounts.read(ctx, login.User.ID)
+		if err == nil && acct == "" {
+			err = link.ErrNotLinked // unlinked again meanwhile
+		}
+		return acct, err
 	}
 	if err != nil {
 		return "", err
@@ -309,7 +321,7 @@ func (a *Auth) finishConnect(w http.ResponseWriter, r *http.Request, f *flow.Flo
 		a.failLink(w, r, ErrConnectSessionChanged)
 		return false
 	}
-	if err := a.linking.cfg.Store.Link(r.Context(), login.User.ID, f.LinkAccount); err != nil {
+	if err := a.linking.link(r.Context(), login.User.ID, f.LinkAccount); err != nil {
 		a.failLink(w, r, err)
 		return false
 	}
@@ -330,7 +342,7 @@ func (a *Auth) serveUnlink(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	lineUserID, err := k.cfg.Store.Unlink(r.Context(), acct)
+	lineUserID, err := k.unlink(r.Context(), acct)
 	switch {
 	case errors.Is(err, link.ErrNotLinked):
 		// Already unlinked, in another tab perhaps: the wish is granted.
@@ -418,4 +430,30 @@ func (a *Auth) failLink(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	a.ServeError(w, r, err)
+}
+
+// link links lineUserID to accountID in the store; this instance's
+// requests see it at once.
+func (k *linker) link(ctx context.Context, lineUserID, accountID string) error {
+	err := k.cfg.Store.Link(ctx, lineUserID, accountID)
+	var conflict *link.ConflictError
+	switch {
+	case err == nil:
+		k.accounts.wrote(lineUserID, accountID)
+	case errors.As(err, &conflict):
+		// Nothing changed.
+	default:
+		k.accounts.unsure(lineUserID)
+	}
+	return err
+}
+
+// unlink removes the link of accountID from the store; this instance's
+// requests see it at once.
+func (k *linker) unlink(ctx context.Context, accountID string) (string, error) {
+	lineUserID, err := k.cfg.Store.Unlink(ctx, accountID)
+	if err == nil {
+		k.accounts.wrote(lineUserID, "")
+	}
+	return lineUserID, err
 }

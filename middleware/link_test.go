@@ -420,9 +420,10 @@ func TestUnlink(t *testing.T) {
 	}
 }
 
-// TestAccountIDInContext_EveryCredential reads the linked account through
-// the store on every request: a link or unlink counts at once, though the
-// session and both bearer tokens are cached.
+// TestAccountIDInContext_EveryCredential: a link or unlink made straight
+// in the store (as another instance would) counts for every credential
+// within LinkRecheckInterval, though the session and both bearer tokens
+// are cached.
 func TestAccountIDInContext_EveryCredential(t *testing.T) {
 	la := newLinkApp(t)
 	b := la.browser()
@@ -465,12 +466,14 @@ func TestAccountIDInContext_EveryCredential(t *testing.T) {
 	if err := la.store.Link(context.Background(), la.user.ID, "alice"); err != nil {
 		t.Fatal(err)
 	}
+	la.clock.Advance(middleware.LinkRecheckInterval)
 	for _, k := range kinds {
 		if got := accountOf(k); got != "alice" {
 			t.Errorf("%s, linked: account %q, want alice", k, got)
 		}
 	}
 	la.store.Unlink(context.Background(), "alice")
+	la.clock.Advance(middleware.LinkRecheckInterval)
 	for _, k := range kinds {
 		if got := accountOf(k); got != "" {
 			t.Errorf("%s, after unlink: account %q", k, got)

@@ -176,7 +176,7 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 		refused = a.failLinkAPI(w, st.source, err)
 		return
 	}
-	err = k.cfg.Store.Link(r.Context(), st.user.ID, acct)
+	err = k.link(r.Context(), st.user.ID, acct)
 	if err != nil {
 		refused = a.failLinkAPI(w, st.source, err)
 		return

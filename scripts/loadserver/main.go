@@ -1,7 +1,10 @@
 // Command loadserver serves the load test of `make load` (scripts/load):
 // the same JSON handler on two loopback ports, one with no middleware and
 // one behind linelogin's middleware, and a valid session cookie for the
-// second, so that wrk can compare the two.
+// second, so that wrk can compare the two. Behind the middleware, /api/me
+// also reads the linked account (middleware.LinkedAccountFromContext) of
+// the logged-in user, who is linked, with the links in SQLite
+// (link.SQLStore), as the example keeps them.
 //
 // The LINE Platform is linetest's fake, embedded and reached in memory: it
 // is needed only to log in once at start-up, by driving /login, the
@@ -12,8 +15,9 @@
 //	PLAIN_URL=http://127.0.0.1:port/api/data   the handler alone
 //	AUTH_URL=http://127.0.0.1:port/api/data    behind the middleware
 //	COOKIE=linelogin_session=...               the session cookie
+//	ME_URL=http://127.0.0.1:port/api/me        the linked account, behind the middleware
 //
-// and, with -redis, REDIS_AUTH_URL and REDIS_COOKIE for a third port
+// and, with -redis, REDIS_AUTH_URL, REDIS_ME_URL and REDIS_COOKIE for a third port
 // behind the middleware with sessions in Redis; it serves until SIGINT or
 // SIGTERM, then prints how many requests each
 // port answered and how many of them carried a user.
@@ -22,6 +26,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,6 +37,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -39,18 +45,27 @@ import (
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/internal/sessioncookie"
 	"github.com/linelogin/linelogin/linetest"
+	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
 	"github.com/linelogin/linelogin/session/redisstore"
+
+	_ "modernc.org/sqlite" // the example's driver
 )
 
-const path = "/api/data"
+const (
+	path   = "/api/data"
+	mePath = "/api/me"
+	// linkedAccount is the account the logged-in LINE user is linked to.
+	linkedAccount = "demo-account"
+)
 
 // body is what both ports serve, byte for byte.
 var body = []byte(`{"ok":true,"items":[{"id":1,"name":"apple"},{"id":2,"name":"banana"},{"id":3,"name":"cherry"}]}` + "\n")
 
-// counts are one port's requests, and those of them with a user.
-type counts struct{ all, withUser atomic.Int64 }
+// counts are one port's requests, and those of them with a user; for
+// /api/me, the requests, and those of them whose user was linked.
+type counts struct{ all, withUser, me, linked atomic.Int64 }
 
 // app is the JSON handler both ports serve (each with its own counts): it
 // reads the user from the context and writes the same body either way.
@@ -60,6 +75,25 @@ func app(c *counts) http.Handler {
 		c.all.Add(1)
 		if u, ok := middleware.UserFromContext(r.Context()); ok && u.ID != "" {
 			c.withUser.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	})
+	// /api/me is /api/data for a linked user: the same body, once the
+	// linked account is known (an error answers 503, which wrk counts).
+	mux.HandleFunc(mePath, func(w http.ResponseWriter, r *http.Request) {
+		c.me.Add(1)
+		acct, err := middleware.LinkedAccountFromContext(r.Context())
+		if err != nil && r.Context().Err() != nil {
+			c.me.Add(-1) // wrk hung up at the end of a run: no answer is due
+			return
+		}
+		if err != nil {
+			http.Error(w, "links unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		if acct == linkedAccount {
+			c.linked.Add(1)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
@@ -86,17 +120,18 @@ func main() {
 		log.Fatal(err)
 	}
 	// Never dialled: the Transport serves both hosts.
+	links := openLinks(platform)
 
 	var plainCounts counts
 	plain := &http.Server{Handler: app(&plainCounts), ReadHeaderTimeout: 10 * time.Second}
-	servers := []*authServer{startAuth("middleware", platform, nil)}
+	servers := []*authServer{startAuth("middleware", platform, links, nil)}
 	if *redisURL != "" {
 		store, err := redisstore.NewURL(*redisURL, redisstore.Options{Prefix: "linelogin-load:"})
 		if err != nil {
 			log.Fatal(err)
 		}
 		defer store.Close()
-		servers = append(servers, startAuth("redis", platform, store))
+		servers = append(servers, startAuth("redis", platform, links, store))
 	}
 	errc := make(chan error, 1+len(servers))
 	go func() { errc <- plain.Serve(plainLn) }()
@@ -108,10 +143,15 @@ func main() {
 		}
 		a.counts.all.Store(0)
 		a.counts.withUser.Store(0)
+		if err := checkMe(a.base+mePath, a.cookie, &a.counts); err != nil {
+			log.Fatalf("%s: %s: %v", a.name, mePath, err)
+		}
+		a.counts.me.Store(0)
+		a.counts.linked.Store(0)
 		if a.name == "redis" {
-			out += fmt.Sprintf("REDIS_AUTH_URL=%s\nREDIS_COOKIE=%s\n", a.url, a.cookie)
+			out += fmt.Sprintf("REDIS_AUTH_URL=%s\nREDIS_ME_URL=%s\nREDIS_COOKIE=%s\n", a.url, a.base+mePath, a.cookie)
 		} else {
-			out += fmt.Sprintf("AUTH_URL=%s\nCOOKIE=%s\n", a.url, a.cookie)
+			out += fmt.Sprintf("AUTH_URL=%s\nME_URL=%s\nCOOKIE=%s\n", a.url, a.base+mePath, a.cookie)
 		}
 	}
 	if err := os.WriteFile(*ready, []byte(out), 0o600); err != nil {
@@ -132,13 +172,36 @@ func main() {
 	for _, a := range servers {
 		_ = a.srv.Shutdown(ctx)
 		fmt.Printf("loadserver: %-11s %d requests, %d with a user\n", a.name+":", a.counts.all.Load(), a.counts.withUser.Load())
+		fmt.Printf("loadserver: %-11s %d requests, %d linked\n", a.name+"-me:", a.counts.me.Load(), a.counts.linked.Load())
 	}
+}
+
+// openLinks opens a link store in SQLite in a temporary directory and
+// links the user linetest approves as to linkedAccount.
+func openLinks(platform *linetest.Platform) link.Store {
+	dir, err := os.MkdirTemp("", "loadserver-links")
+	if err != nil {
+		log.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "links.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	store, err := link.NewSQLStore(context.Background(), db, link.SQLOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := store.Link(context.Background(), linetest.DefaultUsers()[0].ID, linkedAccount); err != nil {
+		log.Fatal(err)
+	}
+	return store
 }
 
 // authServer is the handler behind the middleware on a port of its own,
 // with a logged-in session cookie for it.
 type authServer struct {
 	name   string
+	base   string
 	srv    *http.Server
 	ln     net.Listener
 	url    string
@@ -148,7 +211,7 @@ type authServer struct {
 
 // startAuth listens on a loopback port and logs in once, with sessions in
 // store (the cookie store if nil); the caller serves.
-func startAuth(name string, platform *linetest.Platform, store session.Store) *authServer {
+func startAuth(name string, platform *linetest.Platform, links link.Store, store session.Store) *authServer {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
@@ -167,11 +230,15 @@ func startAuth(name string, platform *linetest.Platform, store session.Store) *a
 			HTTPClient:    &http.Client{Transport: platform.Transport()},
 		},
 		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}, Store: store},
+		Linking: &middleware.Linking{
+			Store:           links,
+			SignedInAccount: func(*http.Request) (string, error) { return "", nil },
+		},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	a := &authServer{name: name, ln: ln, url: base + path}
+	a := &authServer{name: name, ln: ln, base: base, url: base + path}
 	a.srv = &http.Server{Handler: auth.Handler(app(&a.counts)), ReadHeaderTimeout: 10 * time.Second}
 	if a.cookie, err = login(a.srv.Handler, platform, base); err != nil {
 		log.Fatalf("%s: login: %v", name, err)
@@ -239,6 +306,26 @@ func check(url, cookie string, c *counts) error {
 	}
 	if c.withUser.Load() != 1 {
 		return errors.New("the handler saw no user")
+	}
+	return nil
+}
+
+// checkMe fetches url (/api/me) with cookie and makes sure that the
+// handler saw the linked account.
+func checkMe(url, cookie string, c *counts) error {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Cookie", cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK || c.linked.Load() != 1 {
+		return fmt.Errorf("status %d, %d of %d requests linked", resp.StatusCode, c.linked.Load(), c.me.Load())
 	}
 	return nil
 }
