@@ -37,3 +37,6 @@ const (
 	DefaultRefusedTokenTTL     = defaultRefusedTokenTTL
 	DefaultMaxConcurrentChecks = defaultMaxConcurrentChecks
 )
+
+// LinkRecheck is how long an instance trusts the account it remembers.
+const LinkRecheck = linkRecheckInterval

@@ -150,12 +150,12 @@ func (a *Auth) withLinker(ctx context.Context, st *requestState) context.Context
 //
 // With Config.Linking, each instance keeps the account of each LINE user
 // it has read from Linking.Store, and reads the store again at most once
-// per LinkRecheckInterval (one second) and user, one read for all the
+// a second per user, one read for all the
 // requests that ask at once: the requests of a linked user make no store
 // round trip in the common case. A link or unlink made through this
 // instance (sign-up, Links' handlers) counts on this instance at once; one
 // made through another instance, or straight in the store, counts on this
-// one within LinkRecheckInterval. An app that must cut a LINE user off
+// one within a second. An app that must cut a LINE user off
 // everywhere at once also ends their sessions
 // (Auth.Sessions().RevokeUser).
 //

@@ -73,7 +73,7 @@ func TestLinkedAccount_StoreDownIsNoUnlinkedUser(t *testing.T) {
 	}
 	access := la.bearer(la.user.ID)
 	// The link made straight in the store is due for a read.
-	la.clock.Advance(middleware.LinkRecheckInterval)
+	la.clock.Advance(middleware.LinkRecheck)
 	links.down.Store(true)
 	for kind, h := range map[string]http.Header{"session": {"Accept": {"application/json"}}, "access token": access} {
 		resp := b.do(http.MethodGet, la.url("/api/me"), h, nil)

@@ -422,7 +422,7 @@ func TestUnlink(t *testing.T) {
 
 // TestAccountIDInContext_EveryCredential: a link or unlink made straight
 // in the store (as another instance would) counts for every credential
-// within LinkRecheckInterval, though the session and both bearer tokens
+// within linkRecheckInterval, though the session and both bearer tokens
 // are cached.
 func TestAccountIDInContext_EveryCredential(t *testing.T) {
 	la := newLinkApp(t)
@@ -466,14 +466,14 @@ func TestAccountIDInContext_EveryCredential(t *testing.T) {
 	if err := la.store.Link(context.Background(), la.user.ID, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	la.clock.Advance(middleware.LinkRecheckInterval)
+	la.clock.Advance(middleware.LinkRecheck)
 	for _, k := range kinds {
 		if got := accountOf(k); got != "alice" {
 			t.Errorf("%s, linked: account %q, want alice", k, got)
 		}
 	}
 	la.store.Unlink(context.Background(), "alice")
-	la.clock.Advance(middleware.LinkRecheckInterval)
+	la.clock.Advance(middleware.LinkRecheck)
 	for _, k := range kinds {
 		if got := accountOf(k); got != "" {
 			t.Errorf("%s, after unlink: account %q", k, got)

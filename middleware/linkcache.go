@@ -13,12 +13,12 @@ import (
 	"github.com/linelogin/linelogin/link"
 )
 
-// LinkRecheckInterval is how long an instance answers
+// linkRecheckInterval is how long an instance answers
 // LinkedAccountFromContext for a LINE user from what it last read in
 // Linking.Store: a link or unlink made by another instance (or straight
 // in the store) is seen by this one within it. One made through this
 // instance's handlers is seen by it at once.
-const LinkRecheckInterval = time.Second
+const linkRecheckInterval = time.Second
 
 // linkCacheSize bounds the LINE users whose account an instance keeps.
 const linkCacheSize = 100000
@@ -29,7 +29,7 @@ const linkReadTimeout = 5 * time.Second
 
 // linkCache keeps the account linked to each LINE user as last read from
 // the store (or written through this instance), so that the requests of a
-// linked user make no store round trip but one per LinkRecheckInterval.
+// linked user make no store round trip but one per linkRecheckInterval.
 // Concurrent misses for one user wait for a single read (singleflight),
 // which runs under no caller's context. Every answer carries a sequence
 // number taken before its read (or after its write): an older one never
@@ -56,7 +56,7 @@ func newLinkCache(store link.Store, now func() time.Time) *linkCache {
 }
 
 // fresh returns the account of lineUserID if it was checked within
-// LinkRecheckInterval.
+// linkRecheckInterval.
 func (c *linkCache) fresh(lineUserID string) (string, bool) {
 	c.mu.RLock()
 	e, ok := c.users[lineUserID]
@@ -65,14 +65,14 @@ func (c *linkCache) fresh(lineUserID string) (string, bool) {
 		return "", false
 	}
 	now := c.now()
-	if now.Before(e.checked) || !now.Before(e.checked.Add(LinkRecheckInterval)) {
+	if now.Before(e.checked) || !now.Before(e.checked.Add(linkRecheckInterval)) {
 		return "", false
 	}
 	return e.account, true
 }
 
 // account returns the account linked to lineUserID ("" when none): from
-// memory when checked within LinkRecheckInterval, else from the store,
+// memory when checked within linkRecheckInterval, else from the store,
 // one read for all the requests that ask at once. An error means the
 // store could not answer (or ctx ended first), never "unlinked".
 func (c *linkCache) account(ctx context.Context, lineUserID string) (string, error) {

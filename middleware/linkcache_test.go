@@ -83,7 +83,7 @@ func (la *linkApp) meWith(t *testing.T, client *http.Client, header http.Header)
 var credentialKinds = []string{"session", "access token", "ID token"}
 
 // TestLinkedAccount_NoStoreReadInTheCommonCase: the requests of a linked
-// user read the store of links once per LinkRecheckInterval, whatever the
+// user read the store of links once per linkRecheckInterval, whatever the
 // credential; a web login reads it, and its session's requests then none.
 func TestLinkedAccount_NoStoreReadInTheCommonCase(t *testing.T) {
 	for _, kind := range credentialKinds {
@@ -115,7 +115,7 @@ func TestLinkedAccount_NoStoreReadInTheCommonCase(t *testing.T) {
 				if n := links.reads.Load(); n != 1+int32(round) {
 					t.Errorf("round %d: %d reads of the store in all, want %d", round, n, 1+int32(round))
 				}
-				la.clock.Advance(middleware.LinkRecheckInterval)
+				la.clock.Advance(middleware.LinkRecheck)
 			}
 		})
 	}
@@ -123,7 +123,7 @@ func TestLinkedAccount_NoStoreReadInTheCommonCase(t *testing.T) {
 
 // TestLinkedAccount_ChangesSeenAcrossInstances: two instances share one
 // store of links. An unlink (then a link) made through one counts on it at
-// once, and on the other within LinkRecheckInterval.
+// once, and on the other within linkRecheckInterval.
 func TestLinkedAccount_ChangesSeenAcrossInstances(t *testing.T) {
 	one := newLinkApp(t)
 	other := newLinkApp(t, func(l *middleware.Linking) { l.Store = one.store })
@@ -152,18 +152,18 @@ func TestLinkedAccount_ChangesSeenAcrossInstances(t *testing.T) {
 	if _, cu := b.me(); cu.AccountID != "" {
 		t.Errorf("unlinked, on the same instance at once: account %q", cu.AccountID)
 	}
-	other.clock.Advance(middleware.LinkRecheckInterval)
+	other.clock.Advance(middleware.LinkRecheck)
 	if got := accounts(); got != [3]string{} {
-		t.Errorf("unlinked, on the other instance after %v: %q", middleware.LinkRecheckInterval, got)
+		t.Errorf("unlinked, on the other instance after %v: %q", middleware.LinkRecheck, got)
 	}
 
 	b.get(b.authorize(b.startConnect("/account")).String())
 	if _, cu := b.me(); cu.AccountID != "alice" {
 		t.Errorf("linked again, on the same instance at once: account %q", cu.AccountID)
 	}
-	other.clock.Advance(middleware.LinkRecheckInterval)
+	other.clock.Advance(middleware.LinkRecheck)
 	if got := accounts(); got != [3]string{"alice", "alice", "alice"} {
-		t.Errorf("linked again, on the other instance after %v: %q", middleware.LinkRecheckInterval, got)
+		t.Errorf("linked again, on the other instance after %v: %q", middleware.LinkRecheck, got)
 	}
 }
 
@@ -180,7 +180,7 @@ func TestLinkedAccount_ReadOlderThanAnUnlinkIsDropped(t *testing.T) {
 	if _, cu := la.meWith(t, http.DefaultClient, token); cu.AccountID != "alice" {
 		t.Fatalf("connected: %+v", cu)
 	}
-	la.clock.Advance(middleware.LinkRecheckInterval)
+	la.clock.Advance(middleware.LinkRecheck)
 	links.hold.Store(true)
 	slow := make(chan contextUser)
 	go func() {
@@ -226,7 +226,7 @@ func TestLinkedAccount_StoreDownWhenAReadIsDue(t *testing.T) {
 			t.Fatalf("%s: %+v", kind, cu)
 		}
 	}
-	la.clock.Advance(middleware.LinkRecheckInterval)
+	la.clock.Advance(middleware.LinkRecheck)
 	links.down.Store(true)
 	for _, kind := range credentialKinds {
 		if status, cu := la.meWith(t, b.client, headers[kind]); status != http.StatusServiceUnavailable {
@@ -273,7 +273,7 @@ func TestLinkedAccount_OneReadPerUserAtOnce(t *testing.T) {
 		}
 		tokens[i] = la.warmBearer(t, u.ID)
 	}
-	la.clock.Advance(middleware.LinkRecheckInterval) // every account due for a read
+	la.clock.Advance(middleware.LinkRecheck) // every account due for a read
 	links.hold.Store(true)
 	links.reads.Store(0)
 
