@@ -10,6 +10,10 @@ import "net/http"
 // not be able to submit. The app's origin is that of LINE.RedirectURL:
 // without a web login, only Sec-Fetch-Site proves it.
 func (a *Auth) RequireSameOrigin(next http.Handler) http.Handler {
+	return a.perTenant(func(a *Auth) http.Handler { return a.requireSameOrigin(next) })
+}
+
+func (a *Auth) requireSameOrigin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
