@@ -207,8 +207,10 @@ func (a *Auth) newView(line callback.Config) (*Auth, error) {
 	v.sessionCache = newSessionCache(v.cfg.Now)
 	v.refreshes = newTokenCache[renewal](refreshMemory, refreshCacheSize, v.cfg.Now)
 	v.tenantChannel = line.ChannelID
-	// A flow is bound to its channel by keys of the channel's own: a flow
-	// cookie of one tenant cannot be read at another's callback.
+	// Flows and sessions are bound to their channel by keys of the
+	// channel's own (derived from Session.Keys): a flow cookie of one
+	// tenant cannot be read at another's callback, nor a session cookie
+	// anywhere but on its tenant (which its channel binding says again).
 	keys := make([][]byte, len(v.cfg.Session.Keys))
 	for i, k := range v.cfg.Session.Keys {
 		if keys[i], err = hkdf.Key(sha256.New, k, nil, "linelogin flow "+line.ChannelID, session.KeySize); err != nil {

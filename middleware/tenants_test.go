@@ -16,11 +16,13 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/internal/testkit"
+	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
@@ -127,6 +129,9 @@ func newTenantApp(t *testing.T, opts ...appOption) *tenantApp {
 		}
 		io.WriteString(w, tok.AccessToken)
 	})))
+	if cfg.Linking != nil {
+		mux.Handle("/api/link", auth.Links().APIHandler())
+	}
 	app.srv.Config.Handler = auth.Handler(mux)
 	app.srv.Start()
 	t.Cleanup(app.srv.Close)
@@ -160,7 +165,12 @@ func (app *tenantApp) browser() *tenantBrowser {
 
 func (b *tenantBrowser) do(method, rawURL string, header http.Header) (int, http.Header, string) {
 	b.t.Helper()
-	req, err := http.NewRequest(method, rawURL, nil)
+	return b.send(method, rawURL, header, "")
+}
+
+func (b *tenantBrowser) send(method, rawURL string, header http.Header, body string) (int, http.Header, string) {
+	b.t.Helper()
+	req, err := http.NewRequest(method, rawURL, strings.NewReader(body))
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -173,8 +183,8 @@ func (b *tenantBrowser) do(method, rawURL string, header http.Header) (int, http
 		b.t.Fatalf("%s %s: %v", method, rawURL, err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(body)
+	got, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(got)
 }
 
 func (b *tenantBrowser) get(rawURL string) (int, http.Header, string) {
@@ -499,6 +509,86 @@ func TestTenants_ConcurrentLogins(t *testing.T) {
 	for _, tp := range tps {
 		if got := secretsAt(tp, linetest.PathToken); len(got) != perTenant {
 			t.Errorf("%s: %d token requests, want %d", tp.host, len(got), perTenant)
+		}
+	}
+}
+
+// TestTenants_LockoutPerTenant: refused proofs of a member number on one
+// tenant lock it there only (a member number is a shop's): another
+// tenant's member of that number links at once, and is checked.
+func TestTenants_LockoutPerTenant(t *testing.T) {
+	var checks atomic.Int32
+	clock := testkit.NewClock(time.Now())
+	app := newTenantApp(t, func(cfg *middleware.Config) {
+		cfg.Now = clock.Now
+		cfg.Linking = &middleware.Linking{
+			Store:           &link.MemoryStore{},
+			SignedInAccount: func(*http.Request) (string, error) { return "", nil },
+			CheckFacts: func(_ context.Context, f link.Facts) (string, error) {
+				checks.Add(1)
+				if f.BirthDate != "1990-04-01" {
+					return "", link.ErrProofRefused
+				}
+				return "member-" + f.MemberNumber, nil
+			},
+		}
+	})
+	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
+	app.add(a)
+	app.add(b)
+	post := func(tp *tenantPlatform, user int, birthDate string) (int, string) {
+		t.Helper()
+		tok, err := tp.IssueAccessToken(tp.Users()[user].ID, []string{"openid", "profile"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, _, got := app.browser().send(http.MethodPost, "http://"+tp.host+"/api/link", http.Header{
+			"Authorization": {"Bearer " + tok}, "Content-Type": {"application/json"}, "Accept": {"application/json"}},
+			`{"memberNumber":"M-1001","birthDate":"`+birthDate+`"}`)
+		return status, strings.TrimSpace(got)
+	}
+	for i := range middleware.MaxRefusedProofs {
+		// From several LINE users, so that only the member number's count
+		// reaches the limit.
+		if status, got := post(a, i%3, fmt.Sprintf("2000-01-%02d", 10+i)); status != http.StatusForbidden {
+			t.Fatalf("guess %d on A: %d %s", i, status, got)
+		}
+	}
+	checked := checks.Load()
+	if status, got := post(a, 3, "1990-04-01"); status != http.StatusTooManyRequests || got != answerTooMany {
+		t.Errorf("the right facts on A during its lockout: %d %s, want 429", status, got)
+	}
+	if checks.Load() != checked {
+		t.Error("a proof was checked during A's lockout")
+	}
+	if status, got := post(b, 3, "1990-04-01"); status != http.StatusOK || got != `{"accountId":"member-M-1001"}` {
+		t.Errorf("B's member M-1001 while A's is locked: %d %s, want 200", status, got)
+	}
+}
+
+// TestTenants_MetricsCarryTheChannel: logins count under their tenant's
+// channel label; a request of an unknown host adds no series.
+func TestTenants_MetricsCarryTheChannel(t *testing.T) {
+	obs, observe := withObservation(t)
+	app := newTenantApp(t, observe)
+	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
+	app.add(a)
+	app.add(b)
+	br := app.browser()
+	br.mustLogin(a.host)
+	br.mustLogin(a.host)
+	br.mustLogin(b.host)
+	br.get("http://shop-z.localhost:" + app.port + "/login")
+	br.get("http://shop-z.localhost:" + app.port + "/callback?code=x&state=y")
+	got := obs.collect()
+	want := map[string]series{
+		"linelogin.login.started": {"channel=" + a.ChannelID(): 2, "channel=" + b.ChannelID(): 1},
+		"linelogin.login.finished": {"channel=" + a.ChannelID() + ",result=success": 2,
+			"channel=" + b.ChannelID() + ",result=success": 1},
+	}
+	for name, w := range want {
+		if fmt.Sprint(got[name]) != fmt.Sprint(w) {
+			t.Errorf("%s: %v, want %v", name, got[name], w)
 		}
 	}
 }
