@@ -22,8 +22,8 @@ import (
 
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/internal/testkit"
-	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/linetest"
+	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
 )
