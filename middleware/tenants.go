@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -40,7 +41,8 @@ func NewTenants() *Tenants { return &Tenants{byKey: map[string]*tenant{}} }
 
 // Add adds the tenant key, or replaces it: line is its channel, with
 // RedirectURL its callback URL (on its own host, when tenants are chosen
-// by host). It fails, wrapping ErrConfig, when line could never work.
+// by host). Adding a tenant again with the same line changes nothing. It
+// fails, wrapping ErrConfig, when line could never work.
 func (t *Tenants) Add(key string, line callback.Config) error {
 	key = strings.ToLower(key)
 	if key == "" {
@@ -53,8 +55,13 @@ func (t *Tenants) Add(key string, line callback.Config) error {
 		return fmt.Errorf("tenant %q: %w", key, err)
 	}
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	if old := t.byKey[key]; old != nil && reflect.DeepEqual(old.line, line) {
+		// Unchanged (an app that adds every row of its table again on
+		// each refresh): the tenant keeps its client, caches and sessions.
+		return nil
+	}
 	t.byKey[key] = &tenant{key: key, line: line}
-	t.mu.Unlock()
 	return nil
 }
 
@@ -139,8 +146,10 @@ func (a *Auth) at(r *http.Request) (*Auth, error) {
 }
 
 func (tc *tenancy) view(a *Auth, key string) (*Auth, error) {
+	key = strings.ToLower(key) // as Tenants keeps them
 	t := tc.store.lookup(key)
 	if t == nil {
+		tc.forget(key)
 		return nil, ErrUnknownTenant
 	}
 	tc.mu.RLock()
@@ -161,6 +170,20 @@ func (tc *tenancy) view(a *Auth, key string) (*Auth, error) {
 	}
 	tc.views[key] = v
 	return v.a, v.err
+}
+
+// forget drops the view of key, a removed tenant, if there is one: the
+// views stay bounded by the tenants there are, whatever hosts requests
+// name.
+func (tc *tenancy) forget(key string) {
+	tc.mu.RLock()
+	_, ok := tc.views[key]
+	tc.mu.RUnlock()
+	if ok {
+		tc.mu.Lock()
+		delete(tc.views, key)
+		tc.mu.Unlock()
+	}
 }
 
 // all returns the views of every tenant, building those not built yet.
@@ -231,18 +254,26 @@ func (a *Auth) perTenant(build func(t *Auth) http.Handler) http.Handler {
 	if a.tenancy == nil {
 		return build(a)
 	}
-	var built sync.Map // *Auth (a view) → http.Handler
+	type builtFor struct {
+		view *Auth
+		h    http.Handler
+	}
+	// By tenant key, so that a replaced view's handler is dropped; only
+	// keys of tenants get this far.
+	var built sync.Map // string → builtFor
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t, err := a.at(r)
+		key := strings.ToLower(a.tenancy.key(r))
+		t, err := a.tenancy.view(a, key)
 		if err != nil {
 			a.serveTenantError(w, r, err)
 			return
 		}
-		h, ok := built.Load(t)
-		if !ok {
-			h, _ = built.LoadOrStore(t, build(t))
+		b, ok := built.Load(key)
+		if !ok || b.(builtFor).view != t {
+			b = builtFor{view: t, h: build(t)}
+			built.Store(key, b)
 		}
-		h.(http.Handler).ServeHTTP(w, r)
+		b.(builtFor).h.ServeHTTP(w, r)
 	})
 }
 

@@ -44,6 +44,8 @@ type tenantApp struct {
 	tenants *middleware.Tenants
 	logs    *testkit.Buffer
 	port    string
+	// channelTokens are the channel access tokens of the tenants, by host.
+	channelTokens sync.Map
 }
 
 // newTenantPlatform starts the platform of tenant name (a host name
@@ -55,6 +57,8 @@ func (app *tenantApp) newTenantPlatform(name string, n int) *tenantPlatform {
 		// Same people, other provider: other IDs (U + 32 hex digits).
 		users[i].ID = fmt.Sprintf("U%031x%d", 0xabc0+n, i%10)
 	}
+	// The first user is a friend of tenant 1's official account only.
+	users[0].Friend = n == 1
 	p := linetest.NewServer(app.t, linetest.Config{
 		ChannelID:     fmt.Sprintf("20000000%02d", n),
 		ChannelSecret: fmt.Sprintf("secret-of-tenant-%02d-0123456789abcdef", n),
@@ -86,6 +90,7 @@ func (app *tenantApp) add(tp *tenantPlatform) {
 	if err := app.tenants.Add(tp.host, tp.line(tp.ChannelSecret())); err != nil {
 		app.t.Fatal(err)
 	}
+	app.channelTokens.Store(tp.host, tp.IssueChannelAccessToken())
 }
 
 // newTenantApp starts an app with an empty set of tenants on
@@ -128,6 +133,36 @@ func newTenantApp(t *testing.T, opts ...appOption) *tenantApp {
 			return
 		}
 		io.WriteString(w, tok.AccessToken)
+	})))
+	// /friend asks LINE through the client of the request's channel;
+	// /unregister deletes the user at LINE with the channel's own channel
+	// access token (as an app keeps one per channel).
+	mux.Handle("/friend", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, err := auth.Token(w, r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		client, err := auth.ClientFor(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		friend, err := client.Friendship(r.Context(), tok.AccessToken)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		fmt.Fprint(w, friend)
+	})))
+	mux.Handle("/unregister", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, _ := app.channelTokens.Load(strings.ToLower(r.Host))
+		token, _ := v.(string)
+		if err := auth.Sessions().Unregister(w, r, token); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		io.WriteString(w, "unregistered")
 	})))
 	if cfg.Linking != nil {
 		mux.Handle("/api/link", auth.Links().APIHandler())
@@ -590,5 +625,46 @@ func TestTenants_MetricsCarryTheChannel(t *testing.T) {
 		if fmt.Sprint(got[name]) != fmt.Sprint(w) {
 			t.Errorf("%s: %v, want %v", name, got[name], w)
 		}
+	}
+}
+
+// TestTenants_FriendshipDeauthorizationAndBearerPerChannel: friendship
+// (through ClientFor) and Unregister's deauthorization reach the tenant's
+// own platform; an access token of tenant A's channel is refused on B.
+func TestTenants_FriendshipDeauthorizationAndBearerPerChannel(t *testing.T) {
+	app := newTenantApp(t)
+	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
+	app.add(a)
+	app.add(b)
+	br := app.browser()
+	br.mustLogin(a.host)
+	br.mustLogin(b.host)
+	for tp, want := range map[*tenantPlatform]string{a: "true", b: "false"} {
+		if status, _, body := br.get("http://" + tp.host + "/friend"); status != http.StatusOK || body != want {
+			t.Errorf("%s /friend: %d %q, want %s from its own official account", tp.host, status, body, want)
+		}
+		if n := tp.Count(linetest.PathFriendship); n != 1 {
+			t.Errorf("%s: %d friendship requests at its platform, want 1", tp.host, n)
+		}
+	}
+	if status, _, body := br.get("http://" + b.host + "/unregister"); status != http.StatusOK {
+		t.Fatalf("B /unregister: %d %s", status, body)
+	}
+	if n, m := b.Count(linetest.PathDeauthorize), a.Count(linetest.PathDeauthorize); n != 1 || m != 0 {
+		t.Errorf("deauthorizations: %d at B's platform, %d at A's; want 1 and 0", n, m)
+	}
+	if status, u := br.me(a.host); status != http.StatusOK || u.ID != a.user.ID {
+		t.Errorf("A after B's unregister: /api/me %d %q", status, u.ID)
+	}
+	tok, err := a.IssueAccessToken(a.user.ID, []string{"openid", "profile"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := http.Header{"Authorization": {"Bearer " + tok}, "Accept": {"application/json"}}
+	if status, _, _ := app.browser().do(http.MethodGet, "http://"+a.host+"/api/me", bearer); status != http.StatusOK {
+		t.Errorf("A's access token on A: %d, want 200", status)
+	}
+	if status, _, _ := app.browser().do(http.MethodGet, "http://"+b.host+"/api/me", bearer); status != http.StatusUnauthorized {
+		t.Errorf("A's access token on B: %d, want 401", status)
 	}
 }
