@@ -72,9 +72,9 @@ func (t *Tenants) Remove(key string) {
 	t.mu.Unlock()
 }
 
-// Lookup returns the channel of the tenant key.
+// Lookup returns the channel of the tenant key (in any case).
 func (t *Tenants) Lookup(key string) (callback.Config, bool) {
-	if e := t.lookup(key); e != nil {
+	if e := t.lookup(strings.ToLower(key)); e != nil {
 		return e.line, true
 	}
 	return callback.Config{}, false

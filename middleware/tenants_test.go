@@ -6,6 +6,7 @@ package middleware_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -666,5 +667,68 @@ func TestTenants_FriendshipDeauthorizationAndBearerPerChannel(t *testing.T) {
 	}
 	if status, _, _ := app.browser().do(http.MethodGet, "http://"+b.host+"/api/me", bearer); status != http.StatusUnauthorized {
 		t.Errorf("A's access token on B: %d, want 401", status)
+	}
+}
+
+// TestTenants_TenantKey: an app routing tenants by something else than
+// the host names them with Config.TenantKey (case does not matter); a
+// request naming no tenant gets 421.
+func TestTenants_TenantKey(t *testing.T) {
+	app := newTenantApp(t, func(cfg *middleware.Config) {
+		cfg.TenantKey = func(r *http.Request) string { return r.Header.Get("X-Shop") }
+	})
+	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
+	if err := app.tenants.Add("Shop-A", a.line(a.ChannelSecret())); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.tenants.Add("shop-b", b.line(b.ChannelSecret())); err != nil {
+		t.Fatal(err)
+	}
+	br := app.browser()
+	for shop, tp := range map[string]*tenantPlatform{"shop-a": a, "SHOP-B": b} {
+		// The host says nothing: both requests go to one host.
+		status, h, _ := br.do(http.MethodGet, "http://shop-a.localhost:"+app.port+"/login", http.Header{"X-Shop": {shop}})
+		loc, _ := url.Parse(h.Get("Location"))
+		if status != http.StatusFound || loc.Query().Get("client_id") != tp.ChannelID() {
+			t.Errorf("X-Shop: %s: %d to client_id %q, want 302 to %s", shop, status, loc.Query().Get("client_id"), tp.ChannelID())
+		}
+	}
+	if status, _, _ := br.do(http.MethodGet, "http://shop-a.localhost:"+app.port+"/login", nil); status != http.StatusMisdirectedRequest {
+		t.Errorf("no X-Shop: %d, want 421", status)
+	}
+	if keys := app.tenants.Keys(); fmt.Sprint(keys) != "[shop-a shop-b]" {
+		t.Errorf("Keys() = %v", keys)
+	}
+	if line, ok := app.tenants.Lookup("SHOP-A"); !ok || line.ChannelID != a.ChannelID() {
+		t.Errorf("Lookup(SHOP-A) = %q, %v", line.ChannelID, ok)
+	}
+}
+
+// TestTenants_New: Config.Tenants needs no channel in LINE, but session
+// keys; a tenant that could never work is refused by Add.
+func TestTenants_New(t *testing.T) {
+	if _, err := middleware.New(middleware.Config{Tenants: middleware.NewTenants()}); !errors.Is(err, middleware.ErrConfig) {
+		t.Errorf("Tenants without Session.Keys: %v, want ErrConfig", err)
+	}
+	if _, err := middleware.New(middleware.Config{Tenants: middleware.NewTenants(),
+		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}}}); err != nil {
+		t.Errorf("Tenants with session keys and no channel in LINE: %v", err)
+	}
+	tenants := middleware.NewTenants()
+	for name, line := range map[string]callback.Config{
+		"no secret":         {ChannelID: "2000000001", RedirectURL: "https://a.example.com/callback"},
+		"no callback":       {ChannelID: "2000000001", ChannelSecret: "secret"},
+		"http on the web":   {ChannelID: "2000000001", ChannelSecret: "secret", RedirectURL: "http://a.example.com/callback"},
+		"no channel at all": {},
+	} {
+		if err := tenants.Add("a.example.com", line); !errors.Is(err, middleware.ErrConfig) {
+			t.Errorf("%s: Add: %v, want ErrConfig", name, err)
+		}
+	}
+	if err := tenants.Add("", callback.Config{ChannelID: "2000000001", ChannelSecret: "secret", RedirectURL: "https://a.example.com/callback"}); !errors.Is(err, middleware.ErrConfig) {
+		t.Errorf("no key: %v, want ErrConfig", err)
+	}
+	if len(tenants.Keys()) != 0 {
+		t.Errorf("refused tenants were kept: %v", tenants.Keys())
 	}
 }
