@@ -204,6 +204,10 @@ func (a *Auth) newView(line callback.Config) (*Auth, error) {
 	v := *a
 	v.tenancy = nil
 	v.cfg.LINE = line
+	// Every line a tenant logs names its channel: a mistake of one tenant
+	// is told as that tenant's.
+	v.log = a.log.With("channel", line.ChannelID)
+	v.cfg.Logger = v.log
 	if err := checkRedirectURL(line.RedirectURL); err != nil {
 		return nil, err
 	}

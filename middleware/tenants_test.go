@@ -476,6 +476,16 @@ func TestTenants_WrongSecretShowsOnItsTenantOnly(t *testing.T) {
 	if status, u := br.me(a.host); status != http.StatusOK || u.ID != a.user.ID {
 		t.Errorf("A beside a misconfigured B: /api/me %d %q", status, u.ID)
 	}
+	// The log tells the operator which tenant to fix, and no other.
+	var mistakes []string
+	for _, line := range strings.Split(app.logs.String(), "\n") {
+		if strings.Contains(line, "configuration error") {
+			mistakes = append(mistakes, line)
+		}
+	}
+	if len(mistakes) != 1 || !strings.Contains(mistakes[0], "channel="+b.ChannelID()) {
+		t.Errorf("configuration errors logged: %q, want one naming channel %s", mistakes, b.ChannelID())
+	}
 	// Fixing the secret fixes B without a restart.
 	app.add(b)
 	br.mustLogin(b.host)
