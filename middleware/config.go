@@ -34,7 +34,7 @@ const (
 const maxFlows = 5
 
 // Config configures an Auth. LINE.ChannelID and LINE.ChannelSecret are
-// always required. A web login (the login, callback and logout endpoints,
+// required, unless Tenants gives each tenant its channel. A web login (the login, callback and logout endpoints,
 // and sessions) also needs LINE.RedirectURL and Session.Keys; an API that
 // only accepts bearer credentials from LIFF and native apps leaves both
 // empty. Every other zero value is a safe default.
