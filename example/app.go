@@ -24,6 +24,8 @@ type app struct {
 	postedCallback bool
 	// metrics is set when METRICS_ADDR is: run serves it there.
 	metrics *metricsExporter
+	// shops are the names of the tenants' home pages, by host.
+	shops map[string]string
 }
 
 // newApp builds the example for c, linking LINE users to accounts; demo
@@ -46,7 +48,7 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 			return nil, err
 		}
 	}
-	auth, err := middleware.New(middleware.Config{
+	cfg := middleware.Config{
 		Linking: linking,
 		OnLogin: func(ctx context.Context, login *callback.Login) error { return a.onLogin(ctx, login) },
 		LINE: callback.Config{
@@ -70,19 +72,33 @@ func newApp(c config, accts *accounts, demo bool, log *slog.Logger) (*app, error
 		},
 		Logger:        log,
 		MeterProvider: metrics.meterProvider(),
-	})
+	}
+	shops := map[string]string{}
+	if len(c.Tenants) > 0 {
+		// A tenant per host: the channel chosen by the request's host, and
+		// a 421 page for any other host.
+		if cfg.Tenants, err = tenantStore(c, cfg.LINE); err != nil {
+			return nil, err
+		}
+		for _, t := range c.Tenants {
+			if t.Name != "" {
+				shops[t.Host] = t.Name
+			}
+		}
+	}
+	auth, err := middleware.New(cfg)
 	if err != nil {
 		return nil, err
 	}
 	a = &app{auth: auth, accounts: accts, demo: demo, log: log, secure: strings.HasPrefix(c.BaseURL, "https://"),
-		postedCallback: strings.HasPrefix(c.ResponseMode, "form_post"), metrics: metrics}
+		postedCallback: strings.HasPrefix(c.ResponseMode, "form_post"), metrics: metrics, shops: shops}
 	return a, nil
 }
 
 // home greets a logged-in user, or offers the LINE login button.
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	user, _ := middleware.UserFromContext(r.Context())
-	render(w, homePage, pageData{User: user, Demo: a.demo, T: a.texts(r)})
+	render(w, homePage, pageData{User: user, Demo: a.demo, Shop: a.shopName(r.Host), T: a.texts(r)})
 }
 
 // me shows the logged-in user, their account here, and whether they are a
@@ -96,8 +112,9 @@ func (a *app) me(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := pageData{User: user, Demo: a.demo, AccountID: acct, Friend: "unknown", T: a.texts(r)}
-	if tok, err := a.auth.Token(w, r); err == nil {
-		if friend, err := a.auth.Client().Friendship(r.Context(), tok.AccessToken); err == nil {
+	client, err := a.auth.ClientFor(r) // the channel of r's host
+	if tok, terr := a.auth.Token(w, r); err == nil && terr == nil {
+		if friend, err := client.Friendship(r.Context(), tok.AccessToken); err == nil {
 			data.Friend = map[bool]string{true: "yes", false: "no"}[friend]
 		}
 	}

@@ -17,23 +17,27 @@ type config struct {
 	ChannelID     string
 	ChannelSecret string
 	ExtraChannels []callback.Channel
-	AccessURL     string
-	APIURL        string
-	Scopes        []string
-	SessionKeys   [][]byte
-	ResponseMode  string
-	RedisURL      string
-	DatabasePath  string
-	MetricsAddr   string
+	// Tenants are further hosts with channels of their own
+	// (LINE_TENANTS, and the demo's shops).
+	Tenants      []tenant
+	AccessURL    string
+	APIURL       string
+	Scopes       []string
+	SessionKeys  [][]byte
+	ResponseMode string
+	RedisURL     string
+	DatabasePath string
+	MetricsAddr  string
 	// AccountsFile, InHouseIssuer and InHouseClientID: account linking.
 	AccountsFile    string
 	InHouseIssuer   string
 	InHouseClientID string
 }
 
-// demo reports whether no LINE channel is configured, so that the example
-// runs against an embedded linetest platform.
-func (c config) demo() bool { return c.ChannelID == "" }
+// demo reports whether no LINE channel is configured (neither
+// LINE_CHANNEL_ID nor LINE_TENANTS), so that the example runs against an
+// embedded linetest platform.
+func (c config) demo() bool { return c.ChannelID == "" && len(c.Tenants) == 0 }
 
 func loadConfig(getenv func(string) string, log *slog.Logger) (config, error) {
 	get := func(key, def string) string {
@@ -70,6 +74,9 @@ func loadConfig(getenv func(string) string, log *slog.Logger) (config, error) {
 		return c, err
 	}
 	c.ExtraChannels = extra
+	if c.Tenants, err = parseTenants(getenv("LINE_TENANTS"), c); err != nil {
+		return c, err
+	}
 	if keys := getenv("SESSION_KEYS"); keys != "" {
 		var err error
 		if c.SessionKeys, err = session.ParseKeys(keys); err != nil {

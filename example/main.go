@@ -10,6 +10,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -50,6 +53,13 @@ func run(router string, reset bool, getenv func(string) string, log *slog.Logger
 	if demo {
 		platform := startDemoPlatform(&cfg, log)
 		defer platform.Close()
+		shops, err := startDemoShops(&cfg, log)
+		if err != nil {
+			return err
+		}
+		for _, s := range shops {
+			defer s.Close()
+		}
 	}
 	accts, err := openAccounts(cfg.DatabasePath)
 	if err != nil {
@@ -121,4 +131,42 @@ func startDemoPlatform(cfg *config, log *slog.Logger) *linetest.Server {
 	log.Info(fmt.Sprintf("try the API as a native app would: curl -H \"Authorization: Bearer $(curl -s %s%s)\" %s/api/me",
 		platform.APIURL(), linetest.PathDemoTokens, cfg.BaseURL))
 	return platform
+}
+
+// demoShops are the demo's tenants: hosts of the app with channels of
+// their own, each of another provider (so another user ID per person).
+var demoShops = []struct{ host, name, provider string }{
+	{"shop-a.localhost", "Shop A", "demo-shop-a"},
+	{"shop-b.localhost", "Shop B", "demo-shop-b"},
+}
+
+// startDemoShops starts a linetest platform per demo shop and adds the
+// shops to cfg's tenants, on the app's port: *.localhost is loopback in
+// browsers.
+func startDemoShops(cfg *config, log *slog.Logger) ([]*linetest.Server, error) {
+	_, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("ADDR: %w", err)
+	}
+	scheme, _, _ := strings.Cut(cfg.BaseURL, "://")
+	var servers []*linetest.Server
+	for i, s := range demoShops {
+		host := s.host + ":" + port
+		secret := make([]byte, 16)
+		_, _ = rand.Read(secret)
+		p := linetest.NewServer(nil, linetest.Config{
+			ChannelID:     fmt.Sprintf("200000000%d", i+1),
+			ChannelSecret: hex.EncodeToString(secret),
+			CallbackURLs:  []string{scheme + "://" + host + "/callback"},
+			Users:         linetest.ProviderUsers(s.provider),
+			Logger:        log.With("component", "linetest", "tenant", s.host),
+			RecordLimit:   demoRecordLimit,
+			HTTPPictures:  true,
+		})
+		servers = append(servers, p)
+		cfg.Tenants = append(cfg.Tenants, tenant{Host: host, Name: s.name, ChannelID: p.ChannelID(), ChannelSecret: p.ChannelSecret(),
+			AccessURL: p.AccessURL(), APIURL: p.APIURL()})
+		log.Info(fmt.Sprintf("demo tenant %s: %s://%s with its own fake LINE Platform at %s", s.name, scheme, host, p.AccessURL()))
+	}
+	return servers, nil
 }

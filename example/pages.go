@@ -16,6 +16,8 @@ type pageData struct {
 	AccountID string
 	Friend    string // "yes", "no" or "unknown"
 	Demo      bool
+	// Shop names the tenant whose home page this is (the demo's shops).
+	Shop string
 	// Sessions are the user's sessions, with Redis sessions only.
 	Sessions []middleware.UserSession
 	// T is the page's language (see app.texts); English when nil.
@@ -97,6 +99,7 @@ addEventListener("pageshow", function (e) { if (e.persisted) location.reload(); 
 {{define "foot"}}</main></body></html>{{end}}`
 
 var homePage = template.Must(template.Must(template.New("layout").Parse(layout)).New("home").Parse(`{{template "head" .}}
+{{if .Shop}}<p class="shop" id="shop">{{.Shop}}</p>{{end}}
 {{if .User}}
 <h1 id="greeting">{{printf .T.Hello .User.DisplayName}}</h1>
 <nav><a href="/me" id="me-link">{{.T.YourProfile}}</a><a href="/account" id="account-link">{{.T.YourAccount}}</a><a href="/api/me">/api/me</a></nav>

@@ -21,7 +21,15 @@ func (a *app) handler(router string) (http.Handler, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown router %q (want servemux, chi or gorillamux)", router)
 	}
-	return mount(a), nil
+	h := mount(a)
+	// /healthz answers on every host: a probe does not send a tenant's.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" && r.Method == http.MethodGet {
+			healthz(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}), nil
 }
 
 // route is one of the example's own routes: the same list is mounted on

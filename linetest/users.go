@@ -1,6 +1,8 @@
 package linetest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -178,4 +180,18 @@ func (p *Platform) setFriend(userID string, friend bool) {
 	p.mu.Lock()
 	p.friends[userID] = friend
 	p.mu.Unlock()
+}
+
+// ProviderUsers returns DefaultUsers as another provider of LINE sees
+// them: the same people, with user IDs of that provider's own (LINE gives
+// a user a different ID under each provider), derived from provider. Give
+// each channel of another provider its own, for example to run several
+// channels of one app (one Server each).
+func ProviderUsers(provider string) []User {
+	users := DefaultUsers()
+	for i := range users {
+		sum := sha256.Sum256([]byte("linetest provider " + provider + " " + users[i].ID))
+		users[i].ID = "U" + hex.EncodeToString(sum[:16])
+	}
+	return users
 }

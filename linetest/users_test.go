@@ -2,6 +2,7 @@ package linetest_test
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -101,5 +102,32 @@ func TestUserInfo_NeedsOpenIDAndGivesNameOnlyWithProfile(t *testing.T) {
 		if _, ok := info["picture"]; ok == tc.wantNoPic {
 			t.Errorf("%v: userinfo picture = %v", tc.scopes, info["picture"])
 		}
+	}
+}
+
+func TestProviderUsers(t *testing.T) {
+	defaults, a, a2, b := linetest.DefaultUsers(), linetest.ProviderUsers("shop-a"), linetest.ProviderUsers("shop-a"), linetest.ProviderUsers("shop-b")
+	shape := regexp.MustCompile(`^U[0-9a-f]{32}$`)
+	seen := map[string]bool{}
+	for i := range defaults {
+		if a[i].ID != a2[i].ID {
+			t.Errorf("user %d: provider shop-a gave %s, then %s", i, a[i].ID, a2[i].ID)
+		}
+		if a[i].DisplayName != defaults[i].DisplayName {
+			t.Errorf("user %d: %q, want the same person %q", i, a[i].DisplayName, defaults[i].DisplayName)
+		}
+		for _, id := range []string{defaults[i].ID, a[i].ID, b[i].ID} {
+			if !shape.MatchString(id) || seen[id] {
+				t.Errorf("user %d: ID %s is not of LINE's shape, or not its provider's own", i, id)
+			}
+			seen[id] = true
+		}
+	}
+	p, err := linetest.New(linetest.Config{Users: a})
+	if err != nil {
+		t.Fatalf("a platform of ProviderUsers: %v", err)
+	}
+	if p.Users()[0].ID != a[0].ID {
+		t.Errorf("the platform's first user is %s, want %s", p.Users()[0].ID, a[0].ID)
 	}
 }

@@ -36,20 +36,27 @@ type Auth struct {
 	metrics      *metrics
 	languages    *languages
 	log          *slog.Logger
+
+	tenancy       *tenancy // with Config.Tenants; nil in a tenant's view
+	tenantChannel string   // the channel of a tenant's view, "" otherwise
 }
 
 // New validates cfg and returns an Auth. It refuses, with an error
 // wrapping ErrConfig, every configuration that could only fail later.
 func New(cfg Config) (*Auth, error) {
 	cfg.setDefaults()
-	client, err := callback.New(cfg.LINE, callback.WithClock(cfg.Now), callback.WithMeterProvider(cfg.MeterProvider))
-	if err != nil {
-		return nil, err // already ErrConfig
+	var client *callback.Client
+	if cfg.Tenants == nil || cfg.LINE.ChannelID != "" {
+		var err error
+		client, err = callback.New(cfg.LINE, callback.WithClock(cfg.Now), callback.WithMeterProvider(cfg.MeterProvider))
+		if err != nil {
+			return nil, err // already ErrConfig
+		}
 	}
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	m, err := newMetrics(cfg.MeterProvider)
+	m, err := newMetrics(cfg.MeterProvider, "")
 	if err != nil {
 		return nil, errMetrics(err)
 	}
@@ -73,7 +80,13 @@ func New(cfg Config) (*Auth, error) {
 		cfg:          cfg,
 		log:          cfg.Logger,
 	}
-	if cfg.webLogin() {
+	if cfg.Tenants != nil {
+		key := cfg.TenantKey
+		if key == nil {
+			key = HostTenant
+		}
+		a.tenancy = &tenancy{store: cfg.Tenants, key: key, views: map[string]*view{}}
+	} else if cfg.webLogin() {
 		if err := a.setupWebLogin(); err != nil {
 			return nil, err
 		}
@@ -113,8 +126,22 @@ func (a *Auth) setupWebLogin() error {
 	return nil
 }
 
-// Client returns the LINE Login client, for calls such as Profile.
+// Client returns the LINE Login client, for calls such as Profile: that
+// of LINE's channel, nil with Config.Tenants and no channel in LINE (see
+// ClientFor).
 func (a *Auth) Client() *callback.Client { return a.client }
+
+// ClientFor returns the LINE Login client of r's channel: that of r's
+// tenant with Config.Tenants (failing with ErrUnknownTenant, or ErrConfig
+// for a tenant whose configuration is wrong), Client otherwise. Calls
+// such as Friendship with a user's token go to the user's channel.
+func (a *Auth) ClientFor(r *http.Request) (*callback.Client, error) {
+	t, err := a.at(r)
+	if err != nil {
+		return nil, err
+	}
+	return t.client, nil
+}
 
 // Handler serves the login, callback and logout paths and passes every
 // other request to next, with the session's user (if any) in its context.
@@ -131,7 +158,14 @@ func (a *Auth) Client() *callback.Client { return a.client }
 //
 // Without a web login (no LINE.RedirectURL and no Session.Keys), Handler
 // mounts nothing and passes every request on.
+//
+// With Config.Tenants, each request is served by its tenant's channel, and
+// a request of no tenant gets the 421 page.
 func (a *Auth) Handler(next http.Handler) http.Handler {
+	return a.perTenant(func(a *Auth) http.Handler { return a.handler(next) })
+}
+
+func (a *Auth) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.sessions == nil {
 			next.ServeHTTP(w, r) // bearer only: nothing to mount, no cookie to read
@@ -152,22 +186,24 @@ func (a *Auth) Handler(next http.Handler) http.Handler {
 
 // LoginHandler starts a login: GET with an optional return_to path.
 // Without a web login it answers 404.
-func (a *Auth) LoginHandler() http.Handler { return a.webHandler(a.serveLogin) }
+func (a *Auth) LoginHandler() http.Handler { return a.webHandler((*Auth).serveLogin) }
 
 // CallbackHandler finishes a login at the callback URL. Without a web login
 // it answers 404.
-func (a *Auth) CallbackHandler() http.Handler { return a.webHandler(a.serveCallback) }
+func (a *Auth) CallbackHandler() http.Handler { return a.webHandler((*Auth).serveCallback) }
 
 // LogoutHandler ends the session: POST from the app's own pages only.
 // Without a web login it answers 404.
-func (a *Auth) LogoutHandler() http.Handler { return a.webHandler(a.serveLogout) }
+func (a *Auth) LogoutHandler() http.Handler { return a.webHandler((*Auth).serveLogout) }
 
 // webHandler is serve, or 404 when there is no web login to serve.
-func (a *Auth) webHandler(serve http.HandlerFunc) http.Handler {
-	if a.sessions == nil {
-		return http.NotFoundHandler()
-	}
-	return serve
+func (a *Auth) webHandler(serve func(*Auth, http.ResponseWriter, *http.Request)) http.Handler {
+	return a.perTenant(func(a *Auth) http.Handler {
+		if a.sessions == nil {
+			return http.NotFoundHandler()
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(a, w, r) })
+	})
 }
 
 // withSession returns r with the request's user (if any), or the reason
@@ -257,14 +293,18 @@ func (a *Auth) identifySession(w http.ResponseWriter, r *http.Request) *requestS
 // server-side Session.Store that indexes sessions by user; with the default
 // cookie store, or without a web login, it fails with
 // session.ErrRevocationUnsupported.
+//
+// With Config.Tenants, it ends the user's sessions on every tenant.
 func (s *UserSessions) RevokeUser(ctx context.Context, lineUserID string) error {
-	a := s.a
-	if a.sessions == nil {
+	views := s.a.everyChannel()
+	if len(views) == 0 || views[0].sessions == nil {
 		return session.ErrRevocationUnsupported
 	}
-	if err := a.sessions.RevokeOwner(ctx, lineUserID); err != nil {
-		return err
+	for _, a := range views {
+		if err := a.sessions.RevokeOwner(ctx, lineUserID); err != nil {
+			return err
+		}
+		a.emit(ctx, Event{Kind: EventRevoke, UserID: lineUserID})
 	}
-	a.emit(ctx, Event{Kind: EventRevoke, UserID: lineUserID})
 	return nil
 }

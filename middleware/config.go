@@ -34,7 +34,7 @@ const (
 const maxFlows = 5
 
 // Config configures an Auth. LINE.ChannelID and LINE.ChannelSecret are
-// always required. A web login (the login, callback and logout endpoints,
+// required, unless Tenants gives each tenant its channel. A web login (the login, callback and logout endpoints,
 // and sessions) also needs LINE.RedirectURL and Session.Keys; an API that
 // only accepts bearer credentials from LIFF and native apps leaves both
 // empty. Every other zero value is a safe default.
@@ -45,6 +45,19 @@ type Config struct {
 	// back-channel timeouts. Its clock and meter provider are this
 	// Config's Now and MeterProvider.
 	LINE callback.Config
+
+	// Tenants, when set, makes a web login for many channels: each
+	// request is served with the channel of its tenant (see Tenants and
+	// TenantKey), its bearer credentials checked against that channel,
+	// and a request of no tenant gets a 421 page. Each tenant's
+	// callback.Config is complete; LINE then needs no channel (one set
+	// there is only Client's). Session cookies, flows, caches, link
+	// lockout counts and metrics are each tenant's own.
+	Tenants *Tenants
+	// TenantKey names a request's tenant, a key of Tenants; HostTenant
+	// (the request's host, with its port, in lower case) if nil. Apps
+	// routing tenants by path or header set their own.
+	TenantKey func(r *http.Request) string
 
 	// Session is how a web login is kept: keys, lifetime, store, cookie
 	// name and the refresh token.
@@ -185,7 +198,7 @@ type Pages struct {
 // webLogin reports whether cfg asks for a web login: a callback URL or
 // session keys. An app with neither only accepts bearer credentials.
 func (cfg *Config) webLogin() bool {
-	return cfg.LINE.RedirectURL != "" || len(cfg.Session.Keys) > 0
+	return cfg.Tenants != nil || cfg.LINE.RedirectURL != "" || len(cfg.Session.Keys) > 0
 }
 
 func (cfg *Config) setDefaults() {
@@ -240,7 +253,7 @@ func (cfg *Config) validate() error {
 		return nil
 	}
 	switch {
-	case cfg.LINE.RedirectURL == "":
+	case cfg.LINE.RedirectURL == "" && cfg.Tenants == nil:
 		return bad("LINE.RedirectURL is empty: a web login needs the callback URL (leave Session.Keys empty too for bearer credentials only)")
 	case len(cfg.Session.Keys) == 0:
 		return bad("Session.Keys is empty: a web login needs a key (session.GenerateKey, or session.ParseKeys of `openssl rand -base64 32`)")
@@ -253,19 +266,23 @@ func (cfg *Config) validate() error {
 			return bad("Session.Keys[%d] is all zeros: generate one with session.GenerateKey or `openssl rand -base64 32`", i)
 		}
 	}
-	redirect, err := url.Parse(cfg.LINE.RedirectURL)
-	if err != nil {
-		return bad("LINE.RedirectURL: %v", err)
-	}
-	if redirect.Scheme != "https" && !localHost(redirect.Hostname()) {
-		return bad("LINE.RedirectURL %q is plain http on a public host: use https (http is for localhost, *.localhost, 127.0.0.0/8 and ::1 only)", cfg.LINE.RedirectURL)
+	var callbackPath string // each tenant's is checked when it is first used
+	if cfg.Tenants == nil {
+		redirect, err := url.Parse(cfg.LINE.RedirectURL)
+		if err != nil {
+			return bad("LINE.RedirectURL: %v", err)
+		}
+		if redirect.Scheme != "https" && !localHost(redirect.Hostname()) {
+			return bad("LINE.RedirectURL %q is plain http on a public host: use https (http is for localhost, *.localhost, 127.0.0.0/8 and ::1 only)", cfg.LINE.RedirectURL)
+		}
+		callbackPath = redirect.Path
 	}
 	for name, p := range map[string]string{"Routes.Login": cfg.Routes.Login, "Routes.Logout": cfg.Routes.Logout, "Routes.AfterLogout": cfg.Routes.AfterLogout} {
 		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
 			return bad("%s %q must be a local path", name, p)
 		}
 	}
-	if redirect.Path == cfg.Routes.Login || redirect.Path == cfg.Routes.Logout || cfg.Routes.Login == cfg.Routes.Logout {
+	if callbackPath != "" && (callbackPath == cfg.Routes.Login || callbackPath == cfg.Routes.Logout) || cfg.Routes.Login == cfg.Routes.Logout {
 		return bad("the login, callback and logout paths must differ")
 	}
 	for _, c := range cfg.Session.CookieName {

@@ -50,6 +50,17 @@
 // Session.Keys empty: Handler then mounts nothing, and RequireLINEUser
 // answers 401 to every request without a bearer credential.
 //
+// # Many channels
+//
+// Config.Tenants gives one Auth a LINE channel per tenant (a brand, a
+// country, a shop), each with its own credentials, callback URL, scopes
+// and bot_prompt, chosen per request by its host (or Config.TenantKey).
+// The app may Add and Remove tenants while it runs. A session, a login in
+// progress, the token renewal, logout's revocation, the bearer checks,
+// link lockout counts and metrics are each tenant's own; a request of no
+// tenant gets a 421 page. Auth.ClientFor returns the client of a
+// request's channel.
+//
 // # Rooms
 //
 // What is not mounted on every app lives in rooms of its own.

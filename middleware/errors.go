@@ -57,4 +57,9 @@ var (
 	// ErrUnlinkRefused reports an unlink that Linking.BeforeUnlink
 	// refused: the link is kept (409).
 	ErrUnlinkRefused = errors.New("middleware: unlink refused by the app")
+
+	// ErrUnknownTenant reports a request whose tenant (its host, or what
+	// Config.TenantKey says) is none of Config.Tenants: 421, never another
+	// tenant's login.
+	ErrUnknownTenant = errors.New("middleware: unknown tenant")
 )

@@ -36,6 +36,7 @@ var sentinels = map[string]error{
 	"middleware.ErrNotSignedIn":                   middleware.ErrNotSignedIn,
 	"middleware.ErrConnectSessionChanged":         middleware.ErrConnectSessionChanged,
 	"middleware.ErrUnlinkRefused":                 middleware.ErrUnlinkRefused,
+	"middleware.ErrUnknownTenant":                 middleware.ErrUnknownTenant,
 	"link.ErrAlreadyLinked":                       link.ErrAlreadyLinked,
 	"link.ErrNotLinked":                           link.ErrNotLinked,
 	"link.ErrInvalidID":                           link.ErrInvalidID,

@@ -48,6 +48,8 @@ type linkAPIError struct {
 // adding a category is adding a row. Errors of no row (ErrLoginRequired,
 // callback.ErrRefreshRejected, ...) get otherError.
 var errorClasses = []errorClass{
+	{is: ErrUnknownTenant, status: http.StatusMisdirectedRequest, reason: ReasonOther,
+		text: func(m *Messages) Text { return m.UnknownSite }},
 	{is: ErrConfig, status: http.StatusInternalServerError, reason: ReasonConfig,
 		text: func(m *Messages) Text { return m.Misconfigured }},
 	{is: callback.ErrUpstream, status: http.StatusBadGateway, reason: ReasonUpstream,

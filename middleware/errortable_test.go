@@ -34,6 +34,8 @@ type errorAnswer struct {
 // rows refine: LINE's error code, the side of a link conflict), and errors
 // of no row.
 var errorAnswers = []errorAnswer{
+	{"a host of no tenant", middleware.ErrUnknownTenant,
+		421, middleware.ReasonOther, func(m *middleware.Messages) middleware.Text { return m.UnknownSite }, "", false},
 	{"a configuration mistake", fmt.Errorf("%w: LINE refused the channel secret", middleware.ErrConfig),
 		500, middleware.ReasonConfig, func(m *middleware.Messages) middleware.Text { return m.Misconfigured }, "", false},
 	{"LINE down", &callback.UpstreamError{Op: "token", Status: http.StatusServiceUnavailable},

@@ -39,6 +39,7 @@ type Messages struct {
 	StoreUnavailable Text // the session store is down at login
 	Unavailable      Text // the session store or LINE is down on a protected page (503)
 	Misconfigured    Text // a configuration error (500)
+	UnknownSite      Text // a host that is none of Config.Tenants (421)
 	ResponseRejected Text // a JARM response that failed verification
 	CrossSite        Text // a logout, connect, unlink or end-session POST from another site
 	LogoutUnfinished Text // the session store could not end the session at logout (503)

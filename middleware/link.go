@@ -240,14 +240,14 @@ const maxLinkForm = 8 << 10
 // still names it (else 403), and only if neither the LINE user nor the
 // account is linked elsewhere (else 409 and a page explaining what to do;
 // nothing is overwritten). A connected user is also logged in with LINE.
-func (l *Links) ConnectHandler() http.Handler { return l.a.webHandler(l.a.serveConnect) }
+func (l *Links) ConnectHandler() http.Handler { return l.a.webHandler((*Auth).serveConnect) }
 
 // UnlinkHandler removes the link of the account signed in to the app: a
 // POST from the app's own pages (else 403), then a redirect to
 // Linking.AfterUnlink. With Linking.DeauthorizeToken, the app is also
 // deauthorized at LINE for that LINE user when the request carries their
 // session.
-func (l *Links) UnlinkHandler() http.Handler { return l.a.webHandler(l.a.serveUnlink) }
+func (l *Links) UnlinkHandler() http.Handler { return l.a.webHandler((*Auth).serveUnlink) }
 
 // signedIn runs the checks common to connect and unlink, answering the
 // request when one fails, and returns the request with its context and

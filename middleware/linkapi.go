@@ -83,7 +83,9 @@ type linkRequest struct {
 // failing with an error other than link.ErrProofRefused, or the store
 // unreachable: 503 {"error":"unavailable"} with Retry-After, and no
 // refusal counted.
-func (l *Links) APIHandler() http.Handler { return http.HandlerFunc(l.a.serveLinkAPI) }
+func (l *Links) APIHandler() http.Handler {
+	return l.a.perTenant(func(a *Auth) http.Handler { return http.HandlerFunc(a.serveLinkAPI) })
+}
 
 func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
@@ -130,9 +132,10 @@ func (a *Auth) serveLinkAPI(w http.ResponseWriter, r *http.Request) {
 	// The LINE user's key comes first: a LINE user already locked out
 	// then never takes a membership number's place, even for a moment
 	// (see redislink.Attempts.Reserve).
-	keys := []string{"line:" + st.user.ID}
+	// With Config.Tenants, each tenant counts its own.
+	keys := []string{a.tenantPrefix() + "line:" + st.user.ID}
 	if !byToken {
-		keys = append(keys, "member:"+memberKey(req.MemberNumber))
+		keys = append(keys, a.tenantPrefix()+"member:"+memberKey(req.MemberNumber))
 	}
 	// The attempt is reserved before the proof is checked, in one step
 	// with the test of the limit: check-then-count would let simultaneous
@@ -267,4 +270,13 @@ func memberKey(n string) string {
 		}
 		return r
 	}, n)
+}
+
+// tenantPrefix is what the keys of a tenant's lockout counts begin with:
+// its channel ID and a colon; "" with one channel.
+func (a *Auth) tenantPrefix() string {
+	if a.tenantChannel == "" {
+		return ""
+	}
+	return a.tenantChannel + ":"
 }

@@ -48,7 +48,12 @@ type LoginOptions struct {
 // the app's code, never from the request. Options LINE would refuse answer
 // with the error page of ErrConfig.
 func (a *Auth) Login(w http.ResponseWriter, r *http.Request, opts LoginOptions) {
-	a.startLogin(w, r, opts)
+	t, err := a.at(r)
+	if err != nil {
+		a.serveTenantError(w, r, err)
+		return
+	}
+	t.startLogin(w, r, opts)
 }
 
 // LoginHandlerWith is LoginHandler with the options of opts, for a login
@@ -56,6 +61,10 @@ func (a *Auth) Login(w http.ResponseWriter, r *http.Request, opts LoginOptions) 
 // return_to in the query is used when opts.ReturnTo is empty; nothing else
 // in the request changes the login.
 func (a *Auth) LoginHandlerWith(opts LoginOptions) http.Handler {
+	return a.perTenant(func(a *Auth) http.Handler { return a.loginHandlerWith(opts) })
+}
+
+func (a *Auth) loginHandlerWith(opts LoginOptions) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")

@@ -95,6 +95,8 @@ type metrics struct {
 	started  metric.Int64Counter
 	finished metric.Int64Counter
 
+	startedWith []metric.AddOption // the channel label, if any
+
 	success []metric.AddOption
 	failure map[Reason][]metric.AddOption
 
@@ -102,7 +104,10 @@ type metrics struct {
 	checks [SourceIDToken + 1][numBearerResults]atomic.Int64
 }
 
-func newMetrics(mp metric.MeterProvider) (*metrics, error) {
+// newMetrics makes the instruments; with channel set (an Auth of many
+// channels, see Config.Tenants), every attribute set carries it as the
+// channel label, bounded by the configured channels.
+func newMetrics(mp metric.MeterProvider, channel string) (*metrics, error) {
 	meter := mp.Meter(meterName)
 	m := &metrics{failure: make(map[Reason][]metric.AddOption, len(reasons))}
 	var err error
@@ -116,7 +121,13 @@ func newMetrics(mp metric.MeterProvider) (*metrics, error) {
 		return nil, err
 	}
 	with := func(kv ...attribute.KeyValue) []metric.AddOption {
+		if channel != "" {
+			kv = append(kv, attribute.String("channel", channel))
+		}
 		return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(kv...))}
+	}
+	if channel != "" {
+		m.startedWith = with()
 	}
 	m.success = with(attribute.String("result", "success"))
 	for _, r := range reasons {
@@ -125,8 +136,11 @@ func newMetrics(mp metric.MeterProvider) (*metrics, error) {
 	var observe [SourceIDToken + 1][numBearerResults]metric.ObserveOption
 	for _, src := range bearerSources {
 		for i, res := range bearerResults {
-			observe[src][i] = metric.WithAttributeSet(attribute.NewSet(
-				attribute.String("source", src.label()), attribute.String("result", res)))
+			kv := []attribute.KeyValue{attribute.String("source", src.label()), attribute.String("result", res)}
+			if channel != "" {
+				kv = append(kv, attribute.String("channel", channel))
+			}
+			observe[src][i] = metric.WithAttributeSet(attribute.NewSet(kv...))
 		}
 	}
 	_, err = meter.Int64ObservableCounter("linelogin.bearer.checks",
@@ -160,7 +174,7 @@ func (s Source) label() string {
 	return "none"
 }
 
-func (m *metrics) loginStarted(ctx context.Context) { m.started.Add(ctx, 1) }
+func (m *metrics) loginStarted(ctx context.Context) { m.started.Add(ctx, 1, m.startedWith...) }
 
 func (m *metrics) loginSucceeded(ctx context.Context) { m.finished.Add(ctx, 1, m.success...) }
 

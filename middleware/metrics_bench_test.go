@@ -10,7 +10,7 @@ import (
 // with an SDK MeterProvider: what a bearer request pays for metrics (a
 // session request pays nothing): an atomic increment, read at collection.
 func BenchmarkMetricsBearerCheck(b *testing.B) {
-	m, err := newMetrics(sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader())))
+	m, err := newMetrics(sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader())), "")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -31,6 +31,12 @@ func (a *Auth) RequireLINEUser(next http.Handler) http.Handler {
 // bearer tokens out of a browser-only route.
 func (a *Auth) RequireLINEUserFrom(sources ...Source) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
+		return a.perTenant(func(a *Auth) http.Handler { return a.requireFrom(sources, next) })
+	}
+}
+
+func (a *Auth) requireFrom(sources []Source, next http.Handler) http.Handler {
+	{
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			r, st := a.state(w, r)
 			switch {
@@ -98,8 +104,10 @@ func (a *Auth) serveUnavailable(w http.ResponseWriter, r *http.Request, err erro
 // token or ID token is not checked (see Handler), so UserFromContext finds
 // no user for it.
 func (a *Auth) OptionalLINEUser(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r, _ = a.state(w, r)
-		next.ServeHTTP(w, r)
+	return a.perTenant(func(a *Auth) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r, _ = a.state(w, r)
+			next.ServeHTTP(w, r)
+		})
 	})
 }

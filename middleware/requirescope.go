@@ -30,6 +30,12 @@ import (
 // session has the email scope when LINE's ID token carried an address.
 func (a *Auth) RequireScope(scope string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
+		return a.perTenant(func(a *Auth) http.Handler { return a.requireScope(scope, next) })
+	}
+}
+
+func (a *Auth) requireScope(scope string, next http.Handler) http.Handler {
+	{
 		granted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			st := stateFrom(r.Context())
 			if st.session != nil && (hasWord(a.sessionGranted(st.session), scope) || st.session.declined(scope)) {

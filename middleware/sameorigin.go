@@ -7,9 +7,14 @@ import "net/http"
 // app's own pages, as logout does: an Origin header equal to the app's
 // origin, or Sec-Fetch-Site: same-origin. It is for the app's own forms,
 // such as a password login or an account page, which another site must
-// not be able to submit. The app's origin is that of LINE.RedirectURL:
+// not be able to submit. The app's origin is that of LINE.RedirectURL
+// (with Config.Tenants, that of the request's tenant's callback URL):
 // without a web login, only Sec-Fetch-Site proves it.
 func (a *Auth) RequireSameOrigin(next http.Handler) http.Handler {
+	return a.perTenant(func(a *Auth) http.Handler { return a.requireSameOrigin(next) })
+}
+
+func (a *Auth) requireSameOrigin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:

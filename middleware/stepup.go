@@ -32,6 +32,12 @@ func (a *Auth) RequireRecentLogin(maxAge time.Duration) func(http.Handler) http.
 	seconds := int64((maxAge + time.Second - 1) / time.Second)
 	maxAge = time.Duration(seconds) * time.Second
 	return func(next http.Handler) http.Handler {
+		return a.perTenant(func(a *Auth) http.Handler { return a.requireRecentLogin(maxAge, seconds, next) })
+	}
+}
+
+func (a *Auth) requireRecentLogin(maxAge time.Duration, seconds int64, next http.Handler) http.Handler {
+	{
 		recent := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			st := stateFrom(r.Context())
 			if t := st.user.AuthTime; !t.IsZero() && a.cfg.Now().Sub(t) <= maxAge {

@@ -36,6 +36,10 @@ const (
 // rejects the refresh token, the session ends and Token fails with
 // ErrLoginRequired: the next protected request asks the user to log in.
 func (a *Auth) Token(w http.ResponseWriter, r *http.Request) (*oauth2.Token, error) {
+	a, err := a.at(r)
+	if err != nil {
+		return nil, err
+	}
 	_, st := a.state(w, r)
 	if st.unavailable != nil {
 		return nil, st.unavailable
@@ -121,7 +125,10 @@ type renewal struct {
 // working), ends the user's sessions on every instance when the session
 // store can (see RevokeUser), and ends this one.
 func (s *UserSessions) Unregister(w http.ResponseWriter, r *http.Request, channelAccessToken string) error {
-	a := s.a
+	a, err := s.a.at(r)
+	if err != nil {
+		return err
+	}
 	r, st := a.state(w, r)
 	tok, err := a.Token(w, r)
 	if err != nil {

@@ -46,7 +46,10 @@ func (a *Auth) Sessions() *UserSessions { return &UserSessions{a: a} }
 // cookie fails with ErrLoginRequired; a store outage wraps
 // session.ErrStoreUnavailable.
 func (s *UserSessions) List(r *http.Request) ([]UserSession, error) {
-	a := s.a
+	a, err := s.a.at(r)
+	if err != nil {
+		return nil, err
+	}
 	l, owner, current, err := a.userSessionStore(r)
 	if err != nil {
 		return nil, err
@@ -67,7 +70,10 @@ func (s *UserSessions) List(r *http.Request) ([]UserSession, error) {
 // cookie through w, as a logout does. An id that is not one of the user's
 // sessions ends nothing. Errors are those of List.
 func (s *UserSessions) End(w http.ResponseWriter, r *http.Request, id string) error {
-	a := s.a
+	a, err := s.a.at(r)
+	if err != nil {
+		return err
+	}
 	l, owner, current, err := a.userSessionStore(r)
 	if err != nil {
 		return err
@@ -89,7 +95,10 @@ func (s *UserSessions) End(w http.ResponseWriter, r *http.Request, id string) er
 // request's own, on every instance ("sign out everywhere else"). Errors
 // are those of List.
 func (s *UserSessions) EndOthers(r *http.Request) error {
-	a := s.a
+	a, err := s.a.at(r)
+	if err != nil {
+		return err
+	}
 	l, owner, current, err := a.userSessionStore(r)
 	if err != nil {
 		return err
@@ -117,6 +126,10 @@ func (s *UserSessions) EndOthers(r *http.Request) error {
 // same-origin path) or `/`. Without a session it answers as
 // RequireLINEUser does; with the store down, 503 with Retry-After.
 func (s *UserSessions) EndHandler() http.Handler {
+	return s.a.perTenant(func(a *Auth) http.Handler { return (&UserSessions{a: a}).endHandler() })
+}
+
+func (s *UserSessions) endHandler() http.Handler {
 	a := s.a
 	end := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var err error
