@@ -653,6 +653,16 @@ func TestTenants_MetricsCarryTheChannel(t *testing.T) {
 			t.Errorf("%s: %v, want %v", name, got[name], w)
 		}
 	}
+	// The calls to LINE are timed under the channel they went to.
+	if d := got["linelogin.line.request.duration"]; d["channel="+a.ChannelID()+",endpoint=token"] != 2 ||
+		d["channel="+b.ChannelID()+",endpoint=token"] != 1 {
+		t.Errorf("linelogin.line.request.duration: %v, want 2 token calls of A's channel, 1 of B's", d)
+	}
+	for set := range got["linelogin.line.request.duration"] {
+		if !strings.HasPrefix(set, "channel="+a.ChannelID()+",") && !strings.HasPrefix(set, "channel="+b.ChannelID()+",") {
+			t.Errorf("linelogin.line.request.duration has the series %s, of no tenant", set)
+		}
+	}
 }
 
 // TestTenants_FriendshipDeauthorizationAndBearerPerChannel: friendship
