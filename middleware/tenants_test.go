@@ -780,8 +780,14 @@ func TestTenants_LinksPerTenant(t *testing.T) {
 	var signUps atomic.Int32
 	var signUpFor sync.Map // account → LINE user ID that signed up
 	var beforeUnlink []string
+	var events []middleware.Event
 	var mu sync.Mutex
 	app := newTenantApp(t, func(cfg *middleware.Config) {
+		cfg.OnEvent = func(_ context.Context, e middleware.Event) {
+			mu.Lock()
+			events = append(events, e)
+			mu.Unlock()
+		}
 		cfg.Linking = &middleware.Linking{
 			Store: store,
 			SignedInAccount: func(r *http.Request) (string, error) {
@@ -870,5 +876,23 @@ func TestTenants_LinksPerTenant(t *testing.T) {
 	}
 	if got := linked(br, b); got != "linked to acct-2" {
 		t.Errorf("on B after A unlinked its own acct-2: %q, want acct-2", got)
+	}
+
+	// The audit log knows each event's tenant, and sees the IDs without
+	// the store's prefix.
+	want := []middleware.Event{
+		{Kind: middleware.EventLogin, ChannelID: a.ChannelID(), UserID: user, AccountID: "acct-1"},
+		{Kind: middleware.EventLogin, ChannelID: b.ChannelID(), UserID: user, AccountID: "acct-2"},
+		{Kind: middleware.EventUnlink, ChannelID: a.ChannelID(), UserID: user, AccountID: "acct-1"},
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) != len(want) {
+		t.Fatalf("events %+v, want %+v", events, want)
+	}
+	for i, e := range events {
+		if e.Kind != want[i].Kind || e.ChannelID != want[i].ChannelID || e.UserID != want[i].UserID || e.AccountID != want[i].AccountID {
+			t.Errorf("event %d: %+v, want %+v", i, e, want[i])
+		}
 	}
 }
