@@ -2,6 +2,8 @@ package middleware
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/linelogin/linelogin/link"
@@ -53,4 +55,24 @@ func (s *tenantLinks) LINEUserOf(ctx context.Context, accountID string) (string,
 func (s *tenantLinks) Unlink(ctx context.Context, accountID string) (string, error) {
 	user, err := s.store.Unlink(ctx, s.in(accountID))
 	return s.out(user), err
+}
+
+// StoreFor returns Linking.Store as r's channel sees it: with
+// Config.Tenants, the view of r's tenant, whose IDs are the tenant's own
+// (the store keeps them prefixed with its channel ID); with one channel,
+// Linking.Store itself. An app that reads or changes links itself (its
+// account page, say) does it through StoreFor, so that it sees what the
+// middleware sees (a change made through it counts for
+// LinkedAccountFromContext within a second, as one made straight in the
+// store). It fails with ErrUnknownTenant for a request of no
+// tenant, and wraps ErrConfig without Config.Linking.
+func (l *Links) StoreFor(r *http.Request) (link.Store, error) {
+	a, err := l.a.at(r)
+	if err != nil {
+		return nil, err
+	}
+	if a.linking == nil {
+		return nil, fmt.Errorf("%w: Links.StoreFor without Config.Linking", ErrConfig)
+	}
+	return a.linking.cfg.Store, nil
 }

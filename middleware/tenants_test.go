@@ -845,6 +845,25 @@ func TestTenants_LinksPerTenant(t *testing.T) {
 	if _, err := store.AccountOf(ctx, user); !errors.Is(err, link.ErrNotLinked) {
 		t.Errorf("the unprefixed LINE user in the store: %v, want not linked", err)
 	}
+	// Links.StoreFor is the store as a request's tenant sees it.
+	storeFor := func(host string) (link.Store, error) {
+		return app.auth.Links().StoreFor(httptest.NewRequest(http.MethodGet, "http://"+host+"/account", nil))
+	}
+	for tp, want := range map[*tenantPlatform]string{a: "acct-1", b: "acct-2"} {
+		s, err := storeFor(tp.host)
+		if err != nil {
+			t.Fatalf("StoreFor(%s): %v", tp.host, err)
+		}
+		if acct, err := s.AccountOf(ctx, user); err != nil || acct != want {
+			t.Errorf("StoreFor(%s).AccountOf: %q %v, want %s", tp.host, acct, err, want)
+		}
+		if got, err := s.LINEUserOf(ctx, want); err != nil || got != user {
+			t.Errorf("StoreFor(%s).LINEUserOf(%s): %q %v, want %s", tp.host, want, got, err, user)
+		}
+	}
+	if _, err := storeFor("shop-z.localhost:" + app.port); !errors.Is(err, middleware.ErrUnknownTenant) {
+		t.Errorf("StoreFor of an unknown host: %v, want ErrUnknownTenant", err)
+	}
 
 	// Unlink on A: B's link stays, on this instance and in the store.
 	status, _, body := br.do(http.MethodPost, "http://"+a.host+"/account/unlink", http.Header{
