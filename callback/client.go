@@ -69,7 +69,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(c)
 	}
-	hc, err := newHTTPClient(cfg.HTTPClient, cfg.Timeout, c.meters, c.tracers)
+	hc, err := newHTTPClient(cfg.HTTPClient, cfg.Timeout, c.meters, c.tracers, cfg.ChannelID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: MeterProvider: %v", ErrConfig, err)
 	}

@@ -31,13 +31,13 @@ type httpClient struct {
 	timeout time.Duration
 }
 
-func newHTTPClient(base *http.Client, timeout time.Duration, mp metric.MeterProvider, tp trace.TracerProvider) (*httpClient, error) {
+func newHTTPClient(base *http.Client, timeout time.Duration, mp metric.MeterProvider, tp trace.TracerProvider, channel string) (*httpClient, error) {
 	c := &http.Client{}
 	if base != nil {
 		*c = *base
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	metered, err := newMeteredTransport(c.Transport, mp, tp)
+	metered, err := newMeteredTransport(c.Transport, mp, tp, channel)
 	if err != nil {
 		return nil, err
 	}

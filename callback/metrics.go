@@ -41,12 +41,16 @@ type meteredTransport struct {
 	next     http.RoundTripper
 	tracer   trace.Tracer
 	duration metric.Float64Histogram
-	// opts holds one attribute set per endpoint, built once in a slice
-	// passed on with "...", so that a call records without allocating.
+	// opts holds one attribute set per endpoint (with the channel), built
+	// once in a slice passed on with "...", so that a call records without
+	// allocating.
 	opts map[string][]metric.RecordOption
 }
 
-func newMeteredTransport(next http.RoundTripper, mp metric.MeterProvider, tp trace.TracerProvider) (*meteredTransport, error) {
+// newMeteredTransport returns the transport of a Client of channel, the
+// value of the channel attribute: one per Client, so bounded by the
+// channels the app configures.
+func newMeteredTransport(next http.RoundTripper, mp metric.MeterProvider, tp trace.TracerProvider, channel string) (*meteredTransport, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
@@ -59,7 +63,8 @@ func newMeteredTransport(next http.RoundTripper, mp metric.MeterProvider, tp tra
 	}
 	t := &meteredTransport{next: next, tracer: tp.Tracer(meterName), duration: h, opts: make(map[string][]metric.RecordOption, len(endpoints))}
 	for _, op := range endpoints {
-		t.opts[op] = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("endpoint", op)))}
+		set := attribute.NewSet(attribute.String("channel", channel), attribute.String("endpoint", op))
+		t.opts[op] = []metric.RecordOption{metric.WithAttributeSet(set)}
 	}
 	return t, nil
 }

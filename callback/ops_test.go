@@ -188,8 +188,11 @@ func TestMetrics_RequestDurationPerEndpoint(t *testing.T) {
 				t.Errorf("unit %q, want s", m.Unit)
 			}
 			for _, dp := range m.Data.(metricdata.Histogram[float64]).DataPoints {
-				if keys := attrKeys(dp.Attributes); !slices.Equal(keys, []string{"endpoint"}) {
-					t.Errorf("labels %v, want only endpoint", keys)
+				if keys := attrKeys(dp.Attributes); !slices.Equal(keys, []string{"channel", "endpoint"}) {
+					t.Errorf("labels %v, want channel and endpoint", keys)
+				}
+				if ch, _ := dp.Attributes.Value("channel"); ch.AsString() != p.ChannelID() {
+					t.Errorf("channel label %q, want the client's %s", ch.AsString(), p.ChannelID())
 				}
 				op, _ := dp.Attributes.Value("endpoint")
 				counts[op.AsString()] += dp.Count

@@ -27,9 +27,10 @@ func WithClock(now func() time.Time) Option {
 
 // WithMeterProvider makes mp receive the duration of every back-channel
 // call, as the histogram linelogin.line.request.duration (seconds;
-// Prometheus: linelogin_line_request_duration_seconds) with the attribute
-// endpoint: token, verify, profile, revoke, certs, friendship or
-// deauthorize. By default the global otel.GetMeterProvider(), which
+// Prometheus: linelogin_line_request_duration_seconds) with the attributes
+// endpoint (token, verify, profile, revoke, certs, friendship or
+// deauthorize) and channel, the Client's own Config.ChannelID (also for
+// the calls about Config.ExtraChannels). By default the global otel.GetMeterProvider(), which
 // records nothing until the app installs an SDK MeterProvider. A nil mp
 // keeps the default.
 func WithMeterProvider(mp metric.MeterProvider) Option {

@@ -34,7 +34,7 @@ func TestMetricsOnTheirOwnListener(t *testing.T) {
 	for _, want := range []string{
 		`(?m)^linelogin_login_started_total\{[^}]*\} 1$`,
 		`(?m)^linelogin_login_finished_total\{[^}]*result="success"[^}]*\} 1$`,
-		`(?m)^linelogin_line_request_duration_seconds_count\{endpoint="token"[^}]*\} 1$`,
+		`(?m)^linelogin_line_request_duration_seconds_count\{channel="[0-9]+",endpoint="token"[^}]*\} 1$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(body) {
 			t.Errorf("/metrics lacks %s", want)

@@ -134,7 +134,7 @@ func (a *app) account(w http.ResponseWriter, r *http.Request) {
 // and whether it has a password, with errText or notice above.
 func (a *app) renderAccountPage(w http.ResponseWriter, r *http.Request, id string, status int, errText string, notice ...string) {
 	ctx := r.Context()
-	lineUser, err := a.accounts.links.LINEUserOf(ctx, id)
+	lineUser, err := a.lineUserOf(r, id)
 	if err != nil && !errors.Is(err, link.ErrNotLinked) {
 		http.Error(w, "accounts unavailable", http.StatusServiceUnavailable)
 		return
@@ -177,7 +177,7 @@ func (a *app) apiAccount(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": "unauthorized"})
 		return
 	}
-	lineUser, err := a.accounts.links.LINEUserOf(r.Context(), id)
+	lineUser, err := a.lineUserOf(r, id)
 	if err != nil && !errors.Is(err, link.ErrNotLinked) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": "temporarily_unavailable"})
@@ -240,3 +240,13 @@ var accountPage = template.Must(template.Must(template.New("layout").Parse(layou
 <nav style="margin-top:24px"><a href="/">{{.T.Home}}</a><a href="/api/account">/api/account</a></nav>
 <form method="post" action="/account/logout" style="margin-top:20px"><button class="secondary" id="account-logout" type="submit">{{.T.LogOut}}</button></form>
 {{template "foot"}}`))
+
+// lineUserOf returns the LINE user linked to account id on r's channel
+// (links are per tenant with many channels).
+func (a *app) lineUserOf(r *http.Request, id string) (string, error) {
+	links, err := a.auth.Links().StoreFor(r)
+	if err != nil {
+		return "", err
+	}
+	return links.LINEUserOf(r.Context(), id)
+}

@@ -57,10 +57,10 @@ func TestExample_MetricsOnTheirOwnListener(t *testing.T) {
 		`^linelogin_login_finished_total\{[^}]*result="success"[^}]*\} 1$`,
 		`^linelogin_bearer_checks_total\{[^}]*result="verified",source="access_token"[^}]*\} 1$`,
 		`^linelogin_bearer_checks_total\{[^}]*result="invalid",source="access_token"[^}]*\} 1$`,
-		`^linelogin_line_request_duration_seconds_count\{endpoint="token"[^}]*\} 1$`,
-		`^linelogin_line_request_duration_seconds_count\{endpoint="verify"[^}]*\} 2$`,
-		`^linelogin_line_request_duration_seconds_count\{endpoint="friendship"[^}]*\} 1$`,
-		`^linelogin_line_request_duration_seconds_bucket\{endpoint="profile",[^}]*le="0.005"[^}]*\} \d+$`,
+		`^linelogin_line_request_duration_seconds_count\{channel="[0-9]+",endpoint="token"[^}]*\} 1$`,
+		`^linelogin_line_request_duration_seconds_count\{channel="[0-9]+",endpoint="verify"[^}]*\} 2$`,
+		`^linelogin_line_request_duration_seconds_count\{channel="[0-9]+",endpoint="friendship"[^}]*\} 1$`,
+		`^linelogin_line_request_duration_seconds_bucket\{channel="[0-9]+",endpoint="profile",[^}]*le="0.005"[^}]*\} \d+$`,
 	} {
 		if !regexp.MustCompile("(?m)" + want).MatchString(body) {
 			t.Errorf("/metrics lacks %s", want)

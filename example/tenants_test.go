@@ -169,6 +169,12 @@ func TestExample_LINETenants(t *testing.T) {
 		if got, want := loginOn(t, c, host), platforms[i].Users()[0].ID; got != want {
 			t.Errorf("%s: logged in as %s, want %s (its provider's ID)", host, got, want)
 		}
+		// The account signed up at the login is linked on its tenant, and
+		// the app's own page reads the link there.
+		resp, body := sendAs(t, c, http.MethodGet, "http://"+host+"/api/account", "application/json")
+		if want := `"lineUserId":"` + platforms[i].Users()[0].ID + `"`; resp.StatusCode != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("%s /api/account: %d %s, want %s", host, resp.StatusCode, body, want)
+		}
 	}
 	if platforms[0].Users()[0].ID == platforms[1].Users()[0].ID {
 		t.Fatal("the two providers gave one user ID: the test proves nothing")

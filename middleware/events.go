@@ -32,6 +32,9 @@ type Event struct {
 	Kind EventKind
 	// Time is when it happened, by Config.Now.
 	Time time.Time
+	// ChannelID is the LINE channel it happened on: the tenant's with
+	// Config.Tenants, Config.LINE's otherwise.
+	ChannelID string
 	// UserID is the LINE user ID, when known.
 	UserID string
 	// AccountID is the app's own account ID (from OnLogin or a link), when
@@ -50,5 +53,6 @@ func (a *Auth) emit(ctx context.Context, e Event) {
 		return
 	}
 	e.Time = a.cfg.Now()
+	e.ChannelID = a.cfg.LINE.ChannelID // a tenant's view has its own
 	a.cfg.OnEvent(ctx, e)
 }

@@ -25,7 +25,11 @@ import (
 // refuses a Linking without Store, or, with a web login, without
 // SignedInAccount.
 type Linking struct {
-	// Store keeps the links. Required.
+	// Store keeps the links. Required. With Config.Tenants it holds every
+	// tenant's links, each tenant's LINE user and account IDs prefixed
+	// with its channel ID and a colon ("1234567890:U4af4..."), so that
+	// links are per tenant (the prefix counts toward link.MaxIDLength);
+	// the hooks and events see the IDs without it.
 	Store link.Store
 
 	// SignUp, when set, decides whether a LINE user with no link who logs

@@ -948,7 +948,8 @@ func TestLinkEvents(t *testing.T) {
 		t.Fatalf("events %+v, want %+v", got, want)
 	}
 	for i, e := range got {
-		if e.Kind != want[i].Kind || e.UserID != want[i].UserID || e.AccountID != want[i].AccountID || e.Time.IsZero() {
+		if e.Kind != want[i].Kind || e.UserID != want[i].UserID || e.AccountID != want[i].AccountID || e.Time.IsZero() ||
+			e.ChannelID != la.platform.ChannelID() {
 			t.Errorf("event %d: %+v, want %+v", i, e, want[i])
 		}
 	}

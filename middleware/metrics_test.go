@@ -166,7 +166,7 @@ func TestMetrics_LoginOutcomes(t *testing.T) {
 	}
 	// Three logins reached the token endpoint: the success, LINE down and
 	// the wrong secret; every call is timed, failed ones too.
-	if n := got["linelogin.line.request.duration"]["endpoint=token"]; n != 3 {
+	if n := got["linelogin.line.request.duration"]["channel="+app.platform.ChannelID()+",endpoint=token"]; n != 3 {
 		t.Errorf("token calls timed: %d, want 3 (%v)", n, got["linelogin.line.request.duration"])
 	}
 	wantEvents := []string{"login", "failure:access_denied", "failure:state", "failure:upstream", "failure:config"}
@@ -176,7 +176,7 @@ func TestMetrics_LoginOutcomes(t *testing.T) {
 	if !strings.Contains(app.logs.String(), "configuration error") {
 		t.Errorf("the wrong secret is not logged as a configuration error:\n%s", app.logs.String())
 	}
-	noSecretsInLabels(t, got, app.platform.ChannelSecret(), wrong.LINE.ChannelSecret, q.Get("code"))
+	noSecretsInLabels(t, got, app.platform.ChannelID(), app.platform.ChannelSecret(), wrong.LINE.ChannelSecret, q.Get("code"))
 }
 
 func mapsEqual(a, b series) bool {
@@ -192,10 +192,11 @@ func mapsEqual(a, b series) bool {
 }
 
 // noSecretsInLabels fails when any label value holds one of secrets, or
-// anything but the documented values.
-func noSecretsInLabels(t *testing.T, got map[string]series, secrets ...string) {
+// anything but the documented values (a channel label: channel).
+func noSecretsInLabels(t *testing.T, got map[string]series, channel string, secrets ...string) {
 	t.Helper()
 	allowed := map[string][]string{
+		"channel":  {channel},
 		"result":   {"success", "failure", "cached", "verified", "invalid", "malformed", "unavailable", "limited"},
 		"reason":   {"state", "access_denied", "authorization", "code_rejected", "id_token", "upstream", "rejected", "config", "session_store", "cross_site", "other"},
 		"source":   {"access_token", "id_token"},
@@ -290,10 +291,11 @@ func TestMetrics_BearerChecks(t *testing.T) {
 	if !mapsEqual(before, got["linelogin.bearer.checks"]) {
 		t.Error("session requests changed the bearer counts")
 	}
-	if d := got["linelogin.line.request.duration"]; d["endpoint=verify"] < 3 || d["endpoint=profile"] < 2 {
+	ch := "channel=" + app.platform.ChannelID() + ","
+	if d := got["linelogin.line.request.duration"]; d[ch+"endpoint=verify"] < 3 || d[ch+"endpoint=profile"] < 2 {
 		t.Errorf("verify and profile calls not timed: %v", d)
 	}
-	noSecretsInLabels(t, got, access, idToken, unknown, other, app.platform.ChannelSecret())
+	noSecretsInLabels(t, got, app.platform.ChannelID(), access, idToken, unknown, other, app.platform.ChannelSecret())
 }
 
 // TestEvents_LogoutAndRevoke: logout and RevokeUser reach the hook with

@@ -245,6 +245,15 @@ func (a *Auth) newView(line callback.Config) (*Auth, error) {
 		}
 	}
 	v.cfg.Session.Keys = keys
+	if a.linking != nil {
+		// Links are the tenant's own: its view of the store prefixes the
+		// IDs with its channel, and it keeps the accounts it read apart.
+		k := *a.linking
+		k.cfg.Store = newTenantLinks(a.linking.cfg.Store, line.ChannelID)
+		k.accounts = newLinkCache(k.cfg.Store, v.cfg.Now)
+		k.log = v.log
+		v.linking = &k
+	}
 	if err := v.setupWebLogin(); err != nil {
 		return nil, err
 	}

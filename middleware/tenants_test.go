@@ -53,10 +53,16 @@ type tenantApp struct {
 // without port) with a channel of its own and users whose IDs are its
 // provider's.
 func (app *tenantApp) newTenantPlatform(name string, n int) *tenantPlatform {
+	return app.newTenantPlatformOf(name, n, n)
+}
+
+// newTenantPlatformOf starts the platform of tenant name with a channel
+// of provider's: tenants of one provider see the same user IDs.
+func (app *tenantApp) newTenantPlatformOf(name string, n, provider int) *tenantPlatform {
 	users := linetest.DefaultUsers()
 	for i := range users {
 		// Same people, other provider: other IDs (U + 32 hex digits).
-		users[i].ID = fmt.Sprintf("U%031x%d", 0xabc0+n, i%10)
+		users[i].ID = fmt.Sprintf("U%031x%d", 0xabc0+provider, i%10)
 	}
 	// The first user is a friend of tenant 1's official account only.
 	users[0].Friend = n == 1
@@ -167,6 +173,16 @@ func newTenantApp(t *testing.T, opts ...appOption) *tenantApp {
 	})))
 	if cfg.Linking != nil {
 		mux.Handle("/api/link", auth.Links().APIHandler())
+		mux.Handle("/account/unlink", auth.Links().UnlinkHandler())
+		// /linked names the account linked to the request's LINE user.
+		mux.Handle("/linked", auth.RequireLINEUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			acct, err := middleware.LinkedAccountFromContext(r.Context())
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+			io.WriteString(w, "linked to "+acct)
+		})))
 	}
 	app.srv.Config.Handler = auth.Handler(mux)
 	app.srv.Start()
@@ -637,6 +653,16 @@ func TestTenants_MetricsCarryTheChannel(t *testing.T) {
 			t.Errorf("%s: %v, want %v", name, got[name], w)
 		}
 	}
+	// The calls to LINE are timed under the channel they went to.
+	if d := got["linelogin.line.request.duration"]; d["channel="+a.ChannelID()+",endpoint=token"] != 2 ||
+		d["channel="+b.ChannelID()+",endpoint=token"] != 1 {
+		t.Errorf("linelogin.line.request.duration: %v, want 2 token calls of A's channel, 1 of B's", d)
+	}
+	for set := range got["linelogin.line.request.duration"] {
+		if !strings.HasPrefix(set, "channel="+a.ChannelID()+",") && !strings.HasPrefix(set, "channel="+b.ChannelID()+",") {
+			t.Errorf("linelogin.line.request.duration has the series %s, of no tenant", set)
+		}
+	}
 }
 
 // TestTenants_FriendshipDeauthorizationAndBearerPerChannel: friendship
@@ -740,5 +766,152 @@ func TestTenants_New(t *testing.T) {
 	}
 	if len(tenants.Keys()) != 0 {
 		t.Errorf("refused tenants were kept: %v", tenants.Keys())
+	}
+}
+
+// TestTenants_LinksPerTenant: two tenants of one provider (the same LINE
+// user IDs) share one link store, yet each has links of its own: a LINE
+// user signed up and linked on A is unlinked on B, where the same user
+// links to another account; unlinking on A leaves B's link, and an
+// account ID of B's names no account of A's; BeforeUnlink sees the LINE user's ID as
+// LINE gives it.
+func TestTenants_LinksPerTenant(t *testing.T) {
+	store := &link.MemoryStore{}
+	var signUps atomic.Int32
+	var signUpFor sync.Map // account → LINE user ID that signed up
+	var beforeUnlink []string
+	var events []middleware.Event
+	var mu sync.Mutex
+	app := newTenantApp(t, func(cfg *middleware.Config) {
+		cfg.OnEvent = func(_ context.Context, e middleware.Event) {
+			mu.Lock()
+			events = append(events, e)
+			mu.Unlock()
+		}
+		cfg.Linking = &middleware.Linking{
+			Store: store,
+			SignedInAccount: func(r *http.Request) (string, error) {
+				return r.Header.Get("X-Test-Account"), nil
+			},
+			SignUp: func(_ context.Context, login *callback.Login) (string, error) {
+				acct := fmt.Sprintf("acct-%d", signUps.Add(1))
+				signUpFor.Store(acct, login.User.ID)
+				return acct, nil
+			},
+			BeforeUnlink: func(_ context.Context, acct, lineUserID string) error {
+				mu.Lock()
+				beforeUnlink = append(beforeUnlink, acct+" "+lineUserID)
+				mu.Unlock()
+				return nil
+			},
+		}
+	})
+	a, b := app.newTenantPlatformOf("shop-a.localhost", 1, 7), app.newTenantPlatformOf("shop-b.localhost", 2, 7)
+	app.add(a)
+	app.add(b)
+	if a.user.ID != b.user.ID {
+		t.Fatalf("the tenants' users differ: %s, %s", a.user.ID, b.user.ID)
+	}
+	user := a.user.ID
+	linked := func(br *tenantBrowser, tp *tenantPlatform) string {
+		t.Helper()
+		status, _, body := br.get("http://" + tp.host + "/linked")
+		if status != http.StatusOK {
+			t.Fatalf("GET %s/linked: %d %s", tp.host, status, body)
+		}
+		return body
+	}
+
+	br := app.browser()
+	br.mustLogin(a.host)
+	if got := linked(br, a); got != "linked to acct-1" {
+		t.Fatalf("on A after its sign-up: %q, want acct-1", got)
+	}
+	br.mustLogin(b.host)
+	if got := linked(br, b); got != "linked to acct-2" {
+		t.Fatalf("on B, the same LINE user: %q, want a sign-up of its own (acct-2)", got)
+	}
+	if n := signUps.Load(); n != 2 {
+		t.Errorf("%d sign-ups, want one per tenant", n)
+	}
+	// In the store, each tenant's IDs carry its channel.
+	ctx := context.Background()
+	if acct, err := store.AccountOf(ctx, a.ChannelID()+":"+user); err != nil || acct != a.ChannelID()+":acct-1" {
+		t.Errorf("A's link in the store: %q %v", acct, err)
+	}
+	if acct, err := store.AccountOf(ctx, b.ChannelID()+":"+user); err != nil || acct != b.ChannelID()+":acct-2" {
+		t.Errorf("B's link in the store: %q %v", acct, err)
+	}
+	if _, err := store.AccountOf(ctx, user); !errors.Is(err, link.ErrNotLinked) {
+		t.Errorf("the unprefixed LINE user in the store: %v, want not linked", err)
+	}
+	// Links.StoreFor is the store as a request's tenant sees it.
+	storeFor := func(host string) (link.Store, error) {
+		return app.auth.Links().StoreFor(httptest.NewRequest(http.MethodGet, "http://"+host+"/account", nil))
+	}
+	for tp, want := range map[*tenantPlatform]string{a: "acct-1", b: "acct-2"} {
+		s, err := storeFor(tp.host)
+		if err != nil {
+			t.Fatalf("StoreFor(%s): %v", tp.host, err)
+		}
+		if acct, err := s.AccountOf(ctx, user); err != nil || acct != want {
+			t.Errorf("StoreFor(%s).AccountOf: %q %v, want %s", tp.host, acct, err, want)
+		}
+		if got, err := s.LINEUserOf(ctx, want); err != nil || got != user {
+			t.Errorf("StoreFor(%s).LINEUserOf(%s): %q %v, want %s", tp.host, want, got, err, user)
+		}
+	}
+	if _, err := storeFor("shop-z.localhost:" + app.port); !errors.Is(err, middleware.ErrUnknownTenant) {
+		t.Errorf("StoreFor of an unknown host: %v, want ErrUnknownTenant", err)
+	}
+
+	// Unlink on A: B's link stays, on this instance and in the store.
+	status, _, body := br.do(http.MethodPost, "http://"+a.host+"/account/unlink", http.Header{
+		"Origin": {"http://" + a.host}, "X-Test-Account": {"acct-1"},
+		"Content-Type": {"application/x-www-form-urlencoded"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("unlink on A: %d %s", status, body)
+	}
+	mu.Lock()
+	if len(beforeUnlink) != 1 || beforeUnlink[0] != "acct-1 "+user {
+		t.Errorf("BeforeUnlink saw %q, want [acct-1 %s]", beforeUnlink, user)
+	}
+	mu.Unlock()
+	if got := linked(br, a); got != "linked to " {
+		t.Errorf("on A after its unlink: %q, want unlinked", got)
+	}
+	if got := linked(br, b); got != "linked to acct-2" {
+		t.Errorf("on B after A's unlink: %q, want acct-2", got)
+	}
+	if acct, err := store.AccountOf(ctx, b.ChannelID()+":"+user); err != nil || acct != b.ChannelID()+":acct-2" {
+		t.Errorf("B's link in the store after A's unlink: %q %v", acct, err)
+	}
+	// B's account acct-2 is not A's: unlinking "acct-2" on A changes nothing on B.
+	status, _, body = br.do(http.MethodPost, "http://"+a.host+"/account/unlink", http.Header{
+		"Origin": {"http://" + a.host}, "X-Test-Account": {"acct-2"},
+		"Content-Type": {"application/x-www-form-urlencoded"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("unlink of acct-2 on A: %d %s", status, body)
+	}
+	if got := linked(br, b); got != "linked to acct-2" {
+		t.Errorf("on B after A unlinked its own acct-2: %q, want acct-2", got)
+	}
+
+	// The audit log knows each event's tenant, and sees the IDs without
+	// the store's prefix.
+	want := []middleware.Event{
+		{Kind: middleware.EventLogin, ChannelID: a.ChannelID(), UserID: user, AccountID: "acct-1"},
+		{Kind: middleware.EventLogin, ChannelID: b.ChannelID(), UserID: user, AccountID: "acct-2"},
+		{Kind: middleware.EventUnlink, ChannelID: a.ChannelID(), UserID: user, AccountID: "acct-1"},
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) != len(want) {
+		t.Fatalf("events %+v, want %+v", events, want)
+	}
+	for i, e := range events {
+		if e.Kind != want[i].Kind || e.ChannelID != want[i].ChannelID || e.UserID != want[i].UserID || e.AccountID != want[i].AccountID {
+			t.Errorf("event %d: %+v, want %+v", i, e, want[i])
+		}
 	}
 }
