@@ -102,6 +102,24 @@ func (app *tenantApp) add(tp *tenantPlatform) {
 
 // newTenantApp starts an app with an empty set of tenants on
 // 127.0.0.1; its tenants are hosts of *.localhost on its port, which
+// twoShops starts the platforms of shop-a.localhost and shop-b.localhost,
+// of providers 1 and 2, not yet tenants of app.
+func (app *tenantApp) twoShops() (a, b *tenantPlatform) {
+	return app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
+}
+
+// loggedInOnBoth adds both shops as tenants and returns a browser logged
+// in on each.
+func (app *tenantApp) loggedInOnBoth() (a, b *tenantPlatform, br *tenantBrowser) {
+	a, b = app.twoShops()
+	app.add(a)
+	app.add(b)
+	br = app.browser()
+	br.mustLogin(a.host)
+	br.mustLogin(b.host)
+	return a, b, br
+}
+
 // the tests' browsers dial at the app's address.
 func newTenantApp(t *testing.T, opts ...appOption) *tenantApp {
 	t.Helper()
@@ -314,12 +332,7 @@ func secretsAt(p *tenantPlatform, path string) []string {
 // with the user ID that tenant's provider gives and a session of its own.
 func TestTenants_LoginPerChannel(t *testing.T) {
 	app := newTenantApp(t)
-	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
-	app.add(a)
-	app.add(b)
-	br := app.browser()
-	br.mustLogin(a.host)
-	br.mustLogin(b.host)
+	a, b, br := app.loggedInOnBoth()
 	for _, tp := range []*tenantPlatform{a, b} {
 		status, u := br.me(tp.host)
 		if status != http.StatusOK || u.ID != tp.user.ID || u.ChannelID != tp.ChannelID() {
@@ -342,7 +355,7 @@ func TestTenants_LoginPerChannel(t *testing.T) {
 // refused (400) without a token request anywhere.
 func TestTenants_SessionAndFlowStayOnTheirTenant(t *testing.T) {
 	app := newTenantApp(t)
-	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
+	a, b := app.twoShops()
 	app.add(a)
 	app.add(b)
 	br := app.browser()
@@ -385,12 +398,7 @@ func TestTenants_SessionAndFlowStayOnTheirTenant(t *testing.T) {
 func TestTenants_RenewalAndRevocationUseTheTenantsSecret(t *testing.T) {
 	clock := testkit.NewClock(time.Now())
 	app := newTenantApp(t, withTokens(clock))
-	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
-	app.add(a)
-	app.add(b)
-	br := app.browser()
-	br.mustLogin(a.host)
-	br.mustLogin(b.host)
+	a, b, br := app.loggedInOnBoth()
 	clock.Advance(linetest.DefaultAccessTokenTTL - time.Minute)
 	for _, tp := range []*tenantPlatform{a, b} {
 		if status, _, body := br.get("http://" + tp.host + "/token"); status != http.StatusOK {
@@ -450,7 +458,7 @@ func TestTenants_UnknownHost(t *testing.T) {
 // session included; the other tenant carries on.
 func TestTenants_AddedAndRemovedAtRunTime(t *testing.T) {
 	app := newTenantApp(t)
-	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
+	a, b := app.twoShops()
 	app.add(a)
 	br := app.browser()
 	if status, _, _ := br.get("http://" + b.host + "/login"); status != http.StatusMisdirectedRequest {
@@ -478,7 +486,7 @@ func TestTenants_AddedAndRemovedAtRunTime(t *testing.T) {
 // secret shows the misconfigured page there, while the other logs in.
 func TestTenants_WrongSecretShowsOnItsTenantOnly(t *testing.T) {
 	app := newTenantApp(t)
-	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
+	a, b := app.twoShops()
 	app.add(a)
 	if err := app.tenants.Add(b.host, b.line("not-the-secret-of-b-0123456789abcdef")); err != nil {
 		t.Fatal(err)
@@ -595,7 +603,7 @@ func TestTenants_LockoutPerTenant(t *testing.T) {
 			},
 		}
 	})
-	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
+	a, b := app.twoShops()
 	app.add(a)
 	app.add(b)
 	post := func(tp *tenantPlatform, user int, birthDate string) (int, string) {
@@ -633,7 +641,7 @@ func TestTenants_LockoutPerTenant(t *testing.T) {
 func TestTenants_MetricsCarryTheChannel(t *testing.T) {
 	obs, observe := withObservation(t)
 	app := newTenantApp(t, observe)
-	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
+	a, b := app.twoShops()
 	app.add(a)
 	app.add(b)
 	br := app.browser()
@@ -670,12 +678,7 @@ func TestTenants_MetricsCarryTheChannel(t *testing.T) {
 // own platform; an access token of tenant A's channel is refused on B.
 func TestTenants_FriendshipDeauthorizationAndBearerPerChannel(t *testing.T) {
 	app := newTenantApp(t)
-	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
-	app.add(a)
-	app.add(b)
-	br := app.browser()
-	br.mustLogin(a.host)
-	br.mustLogin(b.host)
+	a, b, br := app.loggedInOnBoth()
 	for tp, want := range map[*tenantPlatform]string{a: "true", b: "false"} {
 		if status, _, body := br.get("http://" + tp.host + "/friend"); status != http.StatusOK || body != want {
 			t.Errorf("%s /friend: %d %q, want %s from its own official account", tp.host, status, body, want)
@@ -713,7 +716,7 @@ func TestTenants_TenantKey(t *testing.T) {
 	app := newTenantApp(t, func(cfg *middleware.Config) {
 		cfg.TenantKey = func(r *http.Request) string { return r.Header.Get("X-Shop") }
 	})
-	a, b := app.newTenantPlatform("shop-a.localhost", 1), app.newTenantPlatform("shop-b.localhost", 2)
+	a, b := app.twoShops()
 	if err := app.tenants.Add("Shop-A", a.line(a.ChannelSecret())); err != nil {
 		t.Fatal(err)
 	}
