@@ -11,6 +11,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/link"
 )
 
@@ -23,9 +24,7 @@ func openPostgres(t *testing.T) (*sql.DB, link.SQLOptions) {
 	t.Helper()
 	url := os.Getenv("POSTGRES_URL")
 	if url == "" {
-		if testing.Short() {
-			t.Skip("-short and no POSTGRES_URL")
-		}
+		testkit.LongOnly(t, "no POSTGRES_URL")
 		t.Fatal("POSTGRES_URL is not set: run the tests under scripts/with-postgres (make test does)")
 	}
 	db, err := sql.Open("pgx", url)

@@ -14,6 +14,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 
 	"github.com/linelogin/linelogin/internal/redistest"
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/link/redislink"
@@ -158,8 +159,8 @@ func TestLinkAPI_ParallelGuessesOfOneLINEUser(t *testing.T) {
 	for name, store := range lockoutStores(t) {
 		for _, n := range []int{100, 500} {
 			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) {
-				if n > 100 && testing.Short() {
-					t.Skip("-short")
+				if n > 100 {
+					testkit.LongOnly(t, "500 guesses at once")
 				}
 				var g gatedChecks
 				la := newLinkApp(t, store, gateChecks(&g))

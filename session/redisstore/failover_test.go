@@ -20,9 +20,7 @@ import (
 // returns only after a replica has it (WAIT), or fails when none
 // confirms it in time. A session nobody deleted survives the failover.
 func TestStore_DeletionSurvivesAFailover(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a six-node cluster and waits for a failover")
-	}
+	testkit.LongOnly(t, "starts a six-node cluster and waits for a failover")
 	c := redistest.StartReplicatedCluster(t)
 	opt, err := rueidis.ParseURL(c.URL())
 	if err != nil {
