@@ -19,15 +19,7 @@ import (
 // addresses start unlimited checks).
 func TestFloodGuard_ClientTableIsBounded(t *testing.T) {
 	clock := testkit.NewClock(time.Now())
-	g := newFloodGuard(BearerLimits{
-		ClientBurst: 1, ClientInterval: time.Minute, MaxConcurrentChecks: 1,
-		ClientAddress: func(r *http.Request) string { return r.Header.Get("Client") },
-	}, clock.Now, slog.New(slog.DiscardHandler))
-	from := func(client string) *http.Request {
-		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r.Header.Set("Client", client)
-		return r
-	}
+	g := newClientGuard(BearerLimits{ClientBurst: 1, ClientInterval: time.Minute, MaxConcurrentChecks: 1}, clock)
 	refused := &callback.TokenError{Kind: "access token", Reason: "refused by LINE"}
 	check := func(client string) error {
 		done, err := g.admit(from(client))
@@ -66,15 +58,7 @@ func TestFloodGuard_ClientTableIsBounded(t *testing.T) {
 // checks in flight, past its half of the slots.
 func TestFloodGuard_AddressWithChecksInFlightIsKept(t *testing.T) {
 	clock := testkit.NewClock(time.Now())
-	g := newFloodGuard(BearerLimits{
-		ClientBurst: 10, ClientInterval: time.Second, MaxConcurrentChecks: 4,
-		ClientAddress: func(r *http.Request) string { return r.Header.Get("Client") },
-	}, clock.Now, slog.New(slog.DiscardHandler))
-	from := func(client string) *http.Request {
-		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r.Header.Set("Client", client)
-		return r
-	}
+	g := newClientGuard(BearerLimits{ClientBurst: 10, ClientInterval: time.Second, MaxConcurrentChecks: 4}, clock)
 	var held []func(error) error
 	for range 2 { // half of the 4 slots, left running
 		done, err := g.admit(from("slow"))
@@ -108,4 +92,18 @@ func TestFloodGuard_AddressWithChecksInFlightIsKept(t *testing.T) {
 	} else {
 		done(nil)
 	}
+}
+
+// newClientGuard is a floodGuard with limits on clock that takes a
+// request's client address from its Client header (see from).
+func newClientGuard(limits BearerLimits, clock *testkit.Clock) *floodGuard {
+	limits.ClientAddress = func(r *http.Request) string { return r.Header.Get("Client") }
+	return newFloodGuard(limits, clock.Now, slog.New(slog.DiscardHandler))
+}
+
+// from is a request of the client address client, for newClientGuard.
+func from(client string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Client", client)
+	return r
 }
