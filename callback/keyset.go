@@ -2,9 +2,12 @@ package callback
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
@@ -32,19 +35,19 @@ type keySet struct {
 var headerKeys = []string{"jwk", "jku", "x5u", "x5c", "crit"}
 
 func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error) {
-	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{algHS256, algES256})
+	h, err := parseHeader(raw)
 	if err != nil {
 		return nil, err
 	}
-	if len(jws.Signatures) != 1 {
-		return nil, errors.New("want exactly one signature")
-	}
-	h := jws.Signatures[0].Protected
-	switch jose.SignatureAlgorithm(h.Algorithm) {
+	switch jose.SignatureAlgorithm(h.Alg) {
 	case algHS256:
-		return jws.Verify(k.secret)
+		return verifyHS256(raw, k.secret)
 	case algES256:
-		key, err := k.jwks.key(ctx, h.KeyID)
+		jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{algES256})
+		if err != nil {
+			return nil, err
+		}
+		key, err := k.jwks.key(ctx, h.Kid)
 		if err != nil {
 			return nil, err
 		}
@@ -53,23 +56,44 @@ func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 	return nil, errors.New("unsupported alg")
 }
 
+// verifyHS256 checks a compact JWT's HMAC-SHA256 under secret and returns
+// its decoded payload. go-oidc has parsed the token already (and checked
+// its alg against the verifier's list) before it asks the key set, and
+// the JOSE header was read by parseHeader: a MAC over the signing input is
+// all that is left, so the token is not parsed by go-jose a third time on
+// every login. raw has passed compactJWT (three base64url segments).
+func verifyHS256(raw string, secret []byte) ([]byte, error) {
+	head, sig := strings.LastIndexByte(raw, '.'), strings.IndexByte(raw, '.')
+	if head < 0 || sig == head {
+		return nil, errors.New("malformed JWT")
+	}
+	got, err := base64.RawURLEncoding.DecodeString(raw[head+1:])
+	if err != nil {
+		return nil, errors.New("malformed JWT signature")
+	}
+	mac := hmac.New(sha256.New, secret)
+	io.WriteString(mac, raw[:head])
+	if !hmac.Equal(mac.Sum(nil), got) {
+		return nil, errors.New("signature does not verify")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(raw[sig+1 : head])
+	if err != nil {
+		return nil, errors.New("malformed JWT payload")
+	}
+	return payload, nil
+}
+
+// joseHeader is what the key set reads of a JWT's header.
 type joseHeader struct {
-	Alg string `json:"alg"`
-	Kid string `json:"kid"`
-	// The parameters of headerKeys, whose presence alone refuses a token.
-	// encoding/json matches names case-insensitively and unescaped, so
-	// "JWK" or "\u006awk" count as "jwk" too; a RawMessage is set even for
-	// null.
-	JWK  json.RawMessage `json:"jwk"`
-	JKU  json.RawMessage `json:"jku"`
-	X5U  json.RawMessage `json:"x5u"`
-	X5C  json.RawMessage `json:"x5c"`
-	Crit json.RawMessage `json:"crit"`
+	Alg string
+	Kid string
 }
 
 // parseHeader decodes a JWT's header, refusing one that names or carries
-// its own key. It decodes the header once, into one struct: go-oidc and
-// the key set parse the token again, and this runs on every login.
+// its own key, and one that spells alg or kid twice or in another case.
+// go-jose reads member names exactly and encoding/json folds their case,
+// so {"alg":"ES256","ALG":"HS256"} would be one algorithm to go-oidc and
+// another to the key set: such a header is not LINE's, and is refused.
 func parseHeader(raw string) (joseHeader, error) {
 	var h joseHeader
 	seg, _, ok := strings.Cut(raw, ".")
@@ -80,12 +104,29 @@ func parseHeader(raw string) (joseHeader, error) {
 	if err != nil {
 		return h, errors.New("malformed JWT header")
 	}
-	if err := json.Unmarshal(b, &h); err != nil {
-		return joseHeader{}, errors.New("malformed JWT header")
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil || members == nil {
+		return h, errors.New("malformed JWT header")
 	}
-	for i, v := range [...]json.RawMessage{h.JWK, h.JKU, h.X5U, h.X5C, h.Crit} {
-		if v != nil {
-			return joseHeader{}, errors.New("JWT header names its own key (" + headerKeys[i] + ")")
+	for name, v := range members {
+		for _, k := range headerKeys {
+			if strings.EqualFold(name, k) {
+				return joseHeader{}, errors.New("JWT header names its own key (" + k + ")")
+			}
+		}
+		var dst *string
+		switch {
+		case name == "alg":
+			dst = &h.Alg
+		case name == "kid":
+			dst = &h.Kid
+		case strings.EqualFold(name, "alg"), strings.EqualFold(name, "kid"):
+			return joseHeader{}, errors.New("JWT header spells " + strings.ToLower(name) + " in another case")
+		default:
+			continue
+		}
+		if err := json.Unmarshal(v, dst); err != nil {
+			return joseHeader{}, errors.New("malformed JWT header")
 		}
 	}
 	return h, nil

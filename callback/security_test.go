@@ -264,6 +264,14 @@ func TestSecurity_IDTokenConformance(t *testing.T) {
 			return joseSign(t, jose.RS256, k, claims(), nil)
 		},
 		"alg EdDSA": func(*testing.T) string { return f.sign(with(hs, "alg", "EdDSA"), claims()) },
+		// alg spelt twice: go-jose reads names exactly, encoding/json folds
+		// their case, so each would see another algorithm.
+		"alg ES256 and ALG HS256, MAC under the secret": func(*testing.T) string {
+			return hs256([]byte(p.ChannelSecret()), with(es, "kid", kid, "ALG", "HS256"), claims())
+		},
+		"alg HS256 and Alg ES256, MAC under the secret": func(*testing.T) string {
+			return hs256([]byte(p.ChannelSecret()), with(hs, "Alg", "ES256"), claims())
+		},
 		// alg confusion: HMAC keyed with what the attacker knows of the
 		// public key.
 		"HS256 keyed with the public JWK JSON": func(*testing.T) string { return hs256(pubJSON, with(hs, "kid", kid), claims()) },
