@@ -2,9 +2,12 @@ package linetest
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -131,32 +134,37 @@ func signJWT(header, claims map[string]any, hsKey []byte, es *jose.JSONWebKey) (
 		return "", fmt.Errorf("claims: %w", err)
 	}
 	alg, _ := header["alg"].(string)
-	var key any
-	switch {
-	case alg == "HS256":
-		key = hsKey
-	case alg == "ES256" && es != nil:
-		key = *es
-	default:
-		h, err := json.Marshal(header)
-		if err != nil {
-			return "", fmt.Errorf("header: %w", err)
-		}
-		sig := ""
-		if alg != "none" {
-			sig = randomURLSafe(32)
-		}
-		enc := base64.RawURLEncoding
-		return enc.EncodeToString(h) + "." + enc.EncodeToString(payload) + "." + sig, nil
+	if alg == "ES256" && es != nil {
+		return signES256(header, payload, es)
 	}
+	h, err := json.Marshal(header)
+	if err != nil {
+		return "", fmt.Errorf("header: %w", err)
+	}
+	enc := base64.RawURLEncoding
+	input := enc.EncodeToString(h) + "." + enc.EncodeToString(payload)
+	switch alg {
+	case "HS256":
+		// An HMAC over the signing input, as RFC 7515 defines it.
+		mac := hmac.New(sha256.New, hsKey)
+		io.WriteString(mac, input)
+		return input + "." + enc.EncodeToString(mac.Sum(nil)), nil
+	case "none":
+		return input + ".", nil
+	}
+	return input + "." + randomURLSafe(32), nil
+}
 
+// signES256 signs payload with es through go-jose, keeping header's other
+// members.
+func signES256(header map[string]any, payload []byte, es *jose.JSONWebKey) (string, error) {
 	opts := &jose.SignerOptions{ExtraHeaders: make(map[jose.HeaderKey]any, len(header))}
 	for k, v := range header {
 		if k != "alg" {
 			opts.ExtraHeaders[jose.HeaderKey(k)] = v
 		}
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: key}, opts)
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: *es}, opts)
 	if err != nil {
 		return "", err
 	}
