@@ -65,7 +65,7 @@ func (c *Client) verifyChannelIDToken(ctx context.Context, ch *channel, raw, non
 			return nil, err
 		}
 	}
-	tok, err := ch.verifier.Verify(ctx, raw)
+	tok, err := ch.verifier.Verify(withHeader(ctx, raw, h), raw)
 	if err != nil {
 		return reject("verification failed", err)
 	}
@@ -122,10 +122,17 @@ func compactJWT(s string) bool {
 		switch c := s[i]; {
 		case c == '.':
 			dots++
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
-		default:
+		case !base64URL[c]:
 			return false
 		}
 	}
 	return dots == 2
 }
+
+// base64URL marks the bytes of the base64url alphabet.
+var base64URL = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
+		t[c] = true
+	}
+	return t
+}()

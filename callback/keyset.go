@@ -35,7 +35,7 @@ type keySet struct {
 var headerKeys = []string{"jwk", "jku", "x5u", "x5c", "crit"}
 
 func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error) {
-	h, err := parseHeader(raw)
+	h, err := headerOf(ctx, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +81,29 @@ func verifyHS256(raw string, secret []byte) ([]byte, error) {
 		return nil, errors.New("malformed JWT payload")
 	}
 	return payload, nil
+}
+
+// readHeader is a header parseHeader has read, passed to the key set in the
+// context that go-oidc hands on, so that a token's header is decoded once.
+type readHeader struct {
+	raw string // the whole token the header was read from
+	h   joseHeader
+}
+
+type readHeaderKey struct{}
+
+// withHeader returns ctx carrying the header h read from raw.
+func withHeader(ctx context.Context, raw string, h joseHeader) context.Context {
+	return context.WithValue(ctx, readHeaderKey{}, &readHeader{raw: raw, h: h})
+}
+
+// headerOf returns raw's header: the one withHeader put in ctx if it was
+// read from this very token, else parsed now.
+func headerOf(ctx context.Context, raw string) (joseHeader, error) {
+	if r, ok := ctx.Value(readHeaderKey{}).(*readHeader); ok && r.raw == raw {
+		return r.h, nil
+	}
+	return parseHeader(raw)
 }
 
 // joseHeader is what the key set reads of a JWT's header.
