@@ -20,7 +20,9 @@ import (
 // BenchmarkLoginRoundTrip does), is driven by the same loop (loginOnce),
 // and does the same checks: state bound to the browser, a nonce, PKCE
 // (S256), and the HS256 ID token's signature, issuer, audience, expiry and
-// nonce. Each contender's set-up is in a file of its own.
+// nonce. Each contender's set-up is in a file of its own. A fourth,
+// "floor", is the libraries' share alone (newFloorContender): not a way
+// to log in, but what no contender on x/oauth2 and go-oidc goes below.
 
 const (
 	cmpAppURL      = "http://app.localhost" // plain http is for local hosts only
@@ -37,7 +39,7 @@ type contender struct {
 	name     string
 	platform *linetest.Platform
 	handler  http.Handler
-	session  string // the session cookie's name
+	session  string // the session cookie's name; "" for the floor, which sets none
 	// lastUser returns the user ID of the last completed login and forgets
 	// it, so that each login is seen to complete.
 	lastUser func() string
@@ -52,6 +54,9 @@ var contenders = []struct {
 	{"linelogin", newLineloginContender},
 	{"zitadel-rp", newZitadelContender},
 	{"oauth2-go-oidc", newBaselineContender},
+	// Not a peer: the libraries' share of every contender (see
+	// newFloorContender), printed beside them.
+	{"floor", newFloorContender},
 }
 
 // newCmpPlatform is a linetest Platform on two made-up origins that only
@@ -204,7 +209,7 @@ func TestLoginCompared_EachContenderLogsIn(t *testing.T) {
 				if got != want {
 					t.Fatalf("login %d: user %q, want %q", i, got, want)
 				}
-				if sessionCookie(w, c.session) == "" {
+				if c.session != "" && sessionCookie(w, c.session) == "" {
 					t.Fatalf("login %d: no %s cookie set", i, c.session)
 				}
 			}
@@ -215,7 +220,7 @@ func TestLoginCompared_EachContenderLogsIn(t *testing.T) {
 			} {
 				p.SetIDTokenHook(func(_, claims map[string]any) { claims[bad.claim] = bad.value })
 				status, got := loginOnce(t, &c, w)
-				if got != "" || status == http.StatusFound || status == http.StatusSeeOther || sessionCookie(w, c.session) != "" {
+				if got != "" || status == http.StatusFound || status == http.StatusSeeOther || c.session != "" && sessionCookie(w, c.session) != "" {
 					t.Errorf("ID token with a foreign %s: status %d, user %q; want refused", bad.claim, status, got)
 				}
 			}
