@@ -70,12 +70,18 @@ func (b *bearer) identifyAccessToken(r *http.Request) *requestState {
 		header = v[0]
 	}
 	scheme, token, _ := strings.Cut(header, " ")
-	if !strings.EqualFold(scheme, "Bearer") || !validToken(token) {
+	if !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > maxBearer {
 		return b.settle(SourceAccessToken, nil, false, ErrMalformedCredential)
 	}
 	key := hashToken(token, "")
 	if st, ok := b.access.lookup(key); ok {
-		return b.settle(SourceAccessToken, st, true, nil) // the hot path: nothing is built for a check
+		// The hot path: nothing is built for a check, and the token's
+		// shape is not scanned again, since only a token that passed
+		// validToken is ever cached.
+		return b.settle(SourceAccessToken, st, true, nil)
+	}
+	if !validToken(token) {
+		return b.settle(SourceAccessToken, nil, false, ErrMalformedCredential)
 	}
 	st, err := b.access.get(key, b.guarded(r, b.accessRefused, key, SourceAccessToken, func() (*User, time.Time, error) {
 		// The check outlives a client that hangs up (others may wait on
@@ -88,7 +94,7 @@ func (b *bearer) identifyAccessToken(r *http.Request) *requestState {
 // hashToken is the cache key of a token (and the nonce it must carry). It
 // hashes through a stack buffer: on a cache hit, nothing is allocated.
 func hashToken(token, nonce string) tokenKey {
-	var buf [1024]byte
+	var buf [512]byte // LINE's tokens are under 300 bytes; a longer one spills to the heap
 	b := append(append(append(buf[:0], token...), 0), nonce...)
 	return sha256.Sum256(b)
 }
@@ -96,7 +102,7 @@ func hashToken(token, nonce string) tokenKey {
 // identifyIDToken handles X-Line-ID-Token.
 func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 	raw := r.Header.Get(HeaderIDToken)
-	if !validToken(raw) {
+	if raw == "" || len(raw) > maxBearer {
 		return b.settle(SourceIDToken, nil, false, ErrMalformedCredential)
 	}
 	var nonce string
@@ -105,7 +111,10 @@ func (b *bearer) identifyIDToken(r *http.Request) *requestState {
 	}
 	key := hashToken(raw, nonce)
 	if st, ok := b.ids.lookup(key); ok {
-		return b.settle(SourceIDToken, st, true, nil)
+		return b.settle(SourceIDToken, st, true, nil) // cached only after validToken, as above
+	}
+	if !validToken(raw) {
+		return b.settle(SourceIDToken, nil, false, ErrMalformedCredential)
 	}
 	st, err := b.ids.get(key, b.guarded(r, b.idsRefused, key, SourceIDToken, func() (*User, time.Time, error) {
 		u, err := b.idVerifier.VerifyIDToken(context.WithoutCancel(r.Context()), raw, nonce)
