@@ -36,37 +36,35 @@ func (a *Auth) RequireLINEUserFrom(sources ...Source) func(http.Handler) http.Ha
 }
 
 func (a *Auth) requireFrom(sources []Source, next http.Handler) http.Handler {
-	{
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r, st := a.state(w, r)
-			switch {
-			case st.user != nil && slices.Contains(sources, st.source):
-				next.ServeHTTP(w, r)
-			case st.user != nil:
-				challenge(w, http.StatusUnauthorized, "invalid_token", "this kind of credential is not accepted here")
-			case st.unavailable != nil:
-				a.serveUnavailable(w, r, st.unavailable)
-			case errors.Is(st.refused, ErrMalformedCredential):
-				challenge(w, http.StatusBadRequest, "invalid_request", "malformed credential header")
-			case st.refused != nil:
-				challenge(w, http.StatusUnauthorized, "invalid_token", "the token is invalid or expired")
-			case isAPIRequest(r) || a.sessions == nil:
-				// Without a web login there is no login page to send a
-				// browser to either.
-				// No credentials at all: a bare challenge, no error code
-				// (RFC 6750 section 3.1).
-				w.Header().Set("WWW-Authenticate", "Bearer")
-				writeJSONError(w, http.StatusUnauthorized, "unauthorized", "login required")
-			default:
-				target := a.cfg.Routes.Login
-				if r.Method == http.MethodGet || r.Method == http.MethodHead {
-					target += "?return_to=" + url.QueryEscape(r.URL.RequestURI())
-				}
-				w.Header().Set("Cache-Control", "no-store")
-				http.Redirect(w, r, target, http.StatusFound)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, st := a.state(w, r)
+		switch {
+		case st.user != nil && slices.Contains(sources, st.source):
+			next.ServeHTTP(w, r)
+		case st.user != nil:
+			challenge(w, http.StatusUnauthorized, "invalid_token", "this kind of credential is not accepted here")
+		case st.unavailable != nil:
+			a.serveUnavailable(w, r, st.unavailable)
+		case errors.Is(st.refused, ErrMalformedCredential):
+			challenge(w, http.StatusBadRequest, "invalid_request", "malformed credential header")
+		case st.refused != nil:
+			challenge(w, http.StatusUnauthorized, "invalid_token", "the token is invalid or expired")
+		case isAPIRequest(r) || a.sessions == nil:
+			// Without a web login there is no login page to send a
+			// browser to either.
+			// No credentials at all: a bare challenge, no error code
+			// (RFC 6750 section 3.1).
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			writeJSONError(w, http.StatusUnauthorized, "unauthorized", "login required")
+		default:
+			target := a.cfg.Routes.Login
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				target += "?return_to=" + url.QueryEscape(r.URL.RequestURI())
 			}
-		})
-	}
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, target, http.StatusFound)
+		}
+	})
 }
 
 // challenge answers with an RFC 6750 error.
