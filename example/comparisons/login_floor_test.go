@@ -2,8 +2,14 @@ package comparisons_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -19,8 +25,9 @@ import (
 // memory (no cookie, so no browser binding: one login at a time) and
 // redirects with x/oauth2's AuthCodeURL; /callback compares the state,
 // exchanges the code with x/oauth2 and verifies the ID token with go-oidc
-// (HS256 through hmacKeySet), compares the nonce and answers 303 with no
-// session. Its time is what linelogin cannot go below while it uses those
+// (HS256 through macKeySet, which checks the MAC without parsing the token
+// again, as linelogin's key set does), compares the nonce and answers 303
+// with no session. Its time is what linelogin cannot go below while it uses those
 // two libraries for the exchange and the verification, as the mission
 // says it must: make bench prints it beside the peers.
 func newFloorContender(tb testing.TB, p *linetest.Platform) contender {
@@ -37,7 +44,7 @@ func newFloorContender(tb testing.TB, p *linetest.Platform) contender {
 			AuthStyle: oauth2.AuthStyleInParams,
 		},
 	}
-	verifier := oidc.NewVerifier(p.Issuer(), hmacKeySet{[]byte(p.ChannelSecret())}, &oidc.Config{
+	verifier := oidc.NewVerifier(p.Issuer(), macKeySet{[]byte(p.ChannelSecret())}, &oidc.Config{
 		ClientID:             p.ChannelID(),
 		SupportedSigningAlgs: []string{string(jose.HS256)},
 	})
@@ -75,4 +82,26 @@ func newFloorContender(tb testing.TB, p *linetest.Platform) contender {
 		handler:  mux,
 		lastUser: func() string { u := last; last = ""; return u },
 	}
+}
+
+// macKeySet is the cheapest HS256 key set for go-oidc: go-oidc has parsed
+// the token and checked its alg before it calls VerifySignature, so an
+// HMAC over the signing input is all that is left.
+type macKeySet struct{ secret []byte }
+
+func (k macKeySet) VerifySignature(_ context.Context, raw string) ([]byte, error) {
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return nil, errors.New("malformed JWT")
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return nil, err
+	}
+	mac := hmac.New(sha256.New, k.secret)
+	io.WriteString(mac, parts[0]+"."+parts[1])
+	if !hmac.Equal(mac.Sum(nil), sig) {
+		return nil, errors.New("signature does not verify")
+	}
+	return base64.RawURLEncoding.DecodeString(parts[1])
 }
