@@ -28,21 +28,8 @@ import (
 func newBaselineContender(tb testing.TB, p *linetest.Platform) contender {
 	tb.Helper()
 	client := platformClient(p)
-	conf := &oauth2.Config{
-		ClientID:     p.ChannelID(),
-		ClientSecret: p.ChannelSecret(),
-		RedirectURL:  cmpCallbackURL,
-		Scopes:       []string{oidc.ScopeOpenID, "profile"},
-		Endpoint: oauth2.Endpoint{
-			AuthURL:   p.AccessURL() + linetest.PathAuthorize,
-			TokenURL:  p.APIURL() + linetest.PathToken,
-			AuthStyle: oauth2.AuthStyleInParams, // LINE wants client_secret in the body
-		},
-	}
-	verifier := oidc.NewVerifier(p.Issuer(), hmacKeySet{[]byte(p.ChannelSecret())}, &oidc.Config{
-		ClientID:             p.ChannelID(),
-		SupportedSigningAlgs: []string{string(jose.HS256)},
-	})
+	conf := lineOAuth2(p)
+	verifier := hs256Verifier(p, hmacKeySet{[]byte(p.ChannelSecret())})
 	sessions := securecookie.New(session.GenerateKey(), session.GenerateKey())
 	var last string
 	setCookie := func(w http.ResponseWriter, name, value string, maxAge int) {
@@ -68,26 +55,17 @@ func newBaselineContender(tb testing.TB, p *linetest.Platform) contender {
 			http.Error(w, "bad state", http.StatusBadRequest)
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), oauth2.HTTPClient, client), loginTimeout)
-		defer cancel()
-		tok, err := conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(pkce.Value))
-		if err != nil {
-			http.Error(w, "token exchange failed", http.StatusBadGateway)
+		subject, ok := exchangeAndVerify(w, r, conf, verifier, client, q.Get("code"), pkce.Value, nonce.Value)
+		if !ok {
 			return
 		}
-		raw, _ := tok.Extra("id_token").(string)
-		idt, err := verifier.Verify(ctx, raw)
-		if err != nil || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce.Value)) != 1 {
-			http.Error(w, "bad ID token", http.StatusUnauthorized)
-			return
-		}
-		session, err := sessions.Encode("session", idt.Subject)
+		session, err := sessions.Encode("session", subject)
 		if err != nil {
 			http.Error(w, "no session", http.StatusInternalServerError)
 			return
 		}
 		setCookie(w, "session", session, 0)
-		last = idt.Subject
+		last = subject
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 	return contender{
@@ -109,4 +87,50 @@ func (k hmacKeySet) VerifySignature(_ context.Context, raw string) ([]byte, erro
 		return nil, err
 	}
 	return jws.Verify(k.secret)
+}
+
+// lineOAuth2 is the x/oauth2 configuration of a login written by hand
+// against p: LINE wants client_secret in the body.
+func lineOAuth2(p *linetest.Platform) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     p.ChannelID(),
+		ClientSecret: p.ChannelSecret(),
+		RedirectURL:  cmpCallbackURL,
+		Scopes:       []string{oidc.ScopeOpenID, "profile"},
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   p.AccessURL() + linetest.PathAuthorize,
+			TokenURL:  p.APIURL() + linetest.PathToken,
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+	}
+}
+
+// hs256Verifier is go-oidc's verifier of p's web-login ID tokens, HS256
+// under the channel secret through ks.
+func hs256Verifier(p *linetest.Platform, ks oidc.KeySet) *oidc.IDTokenVerifier {
+	return oidc.NewVerifier(p.Issuer(), ks, &oidc.Config{
+		ClientID:             p.ChannelID(),
+		SupportedSigningAlgs: []string{string(jose.HS256)},
+	})
+}
+
+// exchangeAndVerify is the callback's core in the hand-written logins:
+// exchange code with x/oauth2 (PKCE verifier pkce, bounded by
+// loginTimeout), verify the ID token with go-oidc and compare its nonce.
+// It returns the user's ID, or answers the error itself and reports false.
+func exchangeAndVerify(w http.ResponseWriter, r *http.Request, conf *oauth2.Config, verifier *oidc.IDTokenVerifier, client *http.Client, code, pkce, nonce string) (string, bool) {
+	ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), oauth2.HTTPClient, client), loginTimeout)
+	defer cancel()
+	tok, err := conf.Exchange(ctx, code, oauth2.VerifierOption(pkce))
+	if err != nil {
+		http.Error(w, "token exchange failed", http.StatusBadGateway)
+		return "", false
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := verifier.Verify(ctx, raw)
+	if err != nil || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+		http.Error(w, "bad ID token", http.StatusUnauthorized)
+		return "", false
+	}
+	return idt.Subject, true
 }

@@ -191,9 +191,10 @@ func sessionCookie(w *browserWriter, name string) string {
 }
 
 // TestLoginCompared_EachContenderLogsIn: each contender of the benchmark
-// completes a login as linetest's user with a session cookie (a broken
-// contender fails make test, not only make bench), and refuses an ID token whose nonce, audience or
-// issuer is not its own, so each really checks what the others check.
+// completes a login as linetest's user with a session cookie (the floor
+// with none; a broken contender fails make test, not only make bench), and
+// refuses an ID token whose nonce, audience or issuer is not its own, so
+// each really checks what the others check.
 func TestLoginCompared_EachContenderLogsIn(t *testing.T) {
 	for _, k := range contenders {
 		t.Run(k.name, func(t *testing.T) {
