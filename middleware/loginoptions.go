@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/internal/flow"
@@ -12,34 +11,25 @@ import (
 
 // LoginOptions are the choices of one login, made by the app's code: where
 // to land, and authorize parameters that replace Config.LINE's for this
-// login only (see callback.LoginOptions). The login path's query string
-// never sets them, since whoever wrote a link to it would choose them: only
-// return_to is read from it.
+// login only. The login path's query string never sets them, since whoever
+// wrote a link to it would choose them: only return_to is read from it.
+//
+// On top of callback.LoginOptions' own rules: a MaxAge makes the callback
+// refuse an ID token whose auth_time is missing or older (see
+// RequireRecentLogin); an empty Prompt on a login that asks again for a
+// scope the user declined before is sent as "consent", so that LINE shows
+// its consent screen again; an empty UILocales is, with
+// Config.Pages.SendUILocales, the language of the request's pages. The
+// session records the scopes granted (see RequireScope).
 type LoginOptions struct {
 	// ReturnTo is the local path (with its query) to land on after the
 	// login; "/" if empty or not a same-origin path (an absolute URL, a
 	// scheme-relative one, a backslash, an encoded slash: all become "/").
 	ReturnTo string
-	// Scopes replace LINE.Scopes, e.g. with "email" added on the page that
-	// needs the address. The session records the scopes granted (see
-	// RequireScope).
-	Scopes []string
-	// Prompt is "consent", "none" or "login". Left empty on a login that
-	// asks again for a scope the user declined before, "consent" is sent,
-	// so that LINE shows the consent screen again.
-	Prompt string
-	// MaxAge requires a LINE authentication within it: it is sent as
-	// max_age (whole seconds), and an ID token whose auth_time is missing
-	// or older is refused (see RequireRecentLogin).
-	MaxAge time.Duration
-	// BotPrompt is "normal" or "aggressive": offer to add the official
-	// account as a friend, e.g. on a campaign page.
-	BotPrompt string
-	// UILocales is the language of LINE's screens, e.g. "ja"; with
-	// Config.Pages.SendUILocales, the language of the request's pages if empty.
-	UILocales string
-	// InitialAMRDisplay is "lineqr" to show the QR code login first.
-	InitialAMRDisplay string
+	// LINE are the authorize parameters of this login, e.g. Scopes with
+	// "email" added on the page that needs the address, or BotPrompt on a
+	// campaign page.
+	LINE callback.LoginOptions
 }
 
 // Login starts a login with opts: it binds them to a new flow cookie and
@@ -81,14 +71,8 @@ func (a *Auth) loginHandlerWith(opts LoginOptions) http.Handler {
 
 // startLogin starts a new flow with opts and redirects to LINE.
 func (a *Auth) startLogin(w http.ResponseWriter, r *http.Request, opts LoginOptions) {
-	lo := callback.LoginOptions{
-		Scopes:            slices.Clone(opts.Scopes),
-		Prompt:            opts.Prompt,
-		MaxAge:            opts.MaxAge,
-		BotPrompt:         opts.BotPrompt,
-		UILocales:         opts.UILocales,
-		InitialAMRDisplay: opts.InitialAMRDisplay,
-	}
+	lo := opts.LINE
+	lo.Scopes = slices.Clone(lo.Scopes) // the flow keeps them; the caller may reuse its slice
 	if lo.UILocales == "" && a.cfg.Pages.SendUILocales {
 		if msgs, matched := a.languages.forRequest(r); matched {
 			lo.UILocales = msgs.Tag.String()

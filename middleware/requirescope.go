@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/linelogin/linelogin/callback"
 )
 
 // RequireScope lets a request through to next only with a LINE user whose
@@ -43,7 +45,7 @@ func (a *Auth) requireScope(scope string, next http.Handler) http.Handler {
 				return
 			}
 			if st.session != nil && !isAPIRequest(r) {
-				a.startLogin(w, r, LoginOptions{ReturnTo: returnToOf(r), Scopes: withScope(a.keptScopes(st.session), scope)})
+				a.startLogin(w, r, LoginOptions{ReturnTo: returnToOf(r), LINE: callback.LoginOptions{Scopes: withScope(a.keptScopes(st.session), scope)}})
 				return
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+scope+`"`)
@@ -53,7 +55,7 @@ func (a *Auth) requireScope(scope string, next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			r, st := a.state(w, r)
 			if st.user == nil && st.unavailable == nil && st.refused == nil && !isAPIRequest(r) {
-				a.startLogin(w, r, LoginOptions{ReturnTo: returnToOf(r), Scopes: withScope(a.configScopes(), scope)})
+				a.startLogin(w, r, LoginOptions{ReturnTo: returnToOf(r), LINE: callback.LoginOptions{Scopes: withScope(a.configScopes(), scope)}})
 				return
 			}
 			required.ServeHTTP(w, r)

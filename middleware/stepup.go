@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/linelogin/linelogin/callback"
 )
 
 // RequireRecentLogin lets a request through to next only with a LINE user
@@ -45,7 +47,7 @@ func (a *Auth) requireRecentLogin(maxAge time.Duration, seconds int64, next http
 				return
 			}
 			if st.source == SourceSession && !isAPIRequest(r) {
-				a.startLogin(w, r, LoginOptions{ReturnTo: returnToOf(r), MaxAge: maxAge, Scopes: a.keptScopes(st.session)})
+				a.startLogin(w, r, LoginOptions{ReturnTo: returnToOf(r), LINE: callback.LoginOptions{MaxAge: maxAge, Scopes: a.keptScopes(st.session)}})
 				return
 			}
 			insufficientAuthentication(w, seconds)
@@ -55,7 +57,7 @@ func (a *Auth) requireRecentLogin(maxAge time.Duration, seconds int64, next http
 			r, st := a.state(w, r)
 			if st.user == nil && st.unavailable == nil && st.refused == nil && !isAPIRequest(r) {
 				// One trip through LINE, not a login and then a step-up.
-				a.startLogin(w, r, LoginOptions{ReturnTo: returnToOf(r), MaxAge: maxAge})
+				a.startLogin(w, r, LoginOptions{ReturnTo: returnToOf(r), LINE: callback.LoginOptions{MaxAge: maxAge}})
 				return
 			}
 			required.ServeHTTP(w, r)

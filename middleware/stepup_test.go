@@ -61,11 +61,11 @@ func newStepUpApp(t *testing.T, opts ...appOption) *stepUpApp {
 		io.WriteString(w, "email="+u.Email)
 	})))
 	mux.HandleFunc("/email/ask", func(w http.ResponseWriter, r *http.Request) {
-		auth.Login(w, r, middleware.LoginOptions{ReturnTo: "/email", Scopes: []string{"openid", "profile", "email"}})
+		auth.Login(w, r, middleware.LoginOptions{ReturnTo: "/email", LINE: callback.LoginOptions{Scopes: []string{"openid", "profile", "email"}}})
 	})
 	mux.Handle("/campaign", auth.LoginHandlerWith(middleware.LoginOptions{
-		ReturnTo: "/thanks", Scopes: []string{"openid", "profile", "email"}, Prompt: "consent",
-		MaxAge: 90 * time.Second, BotPrompt: "aggressive", UILocales: "ja", InitialAMRDisplay: "lineqr",
+		ReturnTo: "/thanks", LINE: callback.LoginOptions{Scopes: []string{"openid", "profile", "email"}, Prompt: "consent",
+			MaxAge: 90 * time.Second, BotPrompt: "aggressive", UILocales: "ja", InitialAMRDisplay: "lineqr"},
 	}))
 	var h http.Handler = auth.Handler(mux)
 	s.handler.Store(&h)
