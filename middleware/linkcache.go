@@ -144,15 +144,6 @@ func (c *linkCache) put(lineUserID string, e linkCacheEntry) {
 	if old, ok := c.users[lineUserID]; ok && old.seq > e.seq {
 		return // a newer answer is already here
 	}
-	if len(c.users) >= linkCacheSize {
-		// Drop a quarter, chosen at random (map order is random): an
-		// evicted user costs one read on their next request.
-		for k := range c.users {
-			delete(c.users, k)
-			if len(c.users) <= linkCacheSize*3/4 {
-				break
-			}
-		}
-	}
+	makeRoom(c.users, linkCacheSize) // an evicted user costs one store read
 	c.users[lineUserID] = e
 }

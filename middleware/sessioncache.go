@@ -57,17 +57,7 @@ func (c *sessionCache) get(value string) (*requestState, *sessionTouch) {
 func (c *sessionCache) put(value string, e sessionCacheEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.entries) >= sessionCacheSize {
-		// Drop a quarter, chosen at random (map order is random): cheap
-		// when amortized, and an evicted session only costs one full
-		// decode on its next request.
-		for k := range c.entries {
-			delete(c.entries, k)
-			if len(c.entries) <= sessionCacheSize*3/4 {
-				break
-			}
-		}
-	}
+	makeRoom(c.entries, sessionCacheSize) // an evicted session costs one full decode
 	c.entries[value] = e
 }
 
