@@ -20,21 +20,28 @@ type tokenResponse struct {
 // serveToken issues tokens for the authorization_code and refresh_token
 // grants.
 func (p *Platform) serveToken(w http.ResponseWriter, r *http.Request) {
+	p.serveGrant(w, r, "token", p.exchangeCode)
+}
+
+// serveGrant is a token endpoint, v2.1's or v2.0's (named endpoint in the
+// log): it checks the client, then answers the authorization_code grant
+// with exchange and the refresh_token grant as both versions do.
+func (p *Platform) serveGrant(w http.ResponseWriter, r *http.Request, endpoint string, exchange http.HandlerFunc) {
 	// Tokens must not be cached anywhere on the way back (RFC 6749 5.1).
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
-	if !p.checkClientRequest(w, r, "token") {
+	if !p.checkClientRequest(w, r, endpoint) {
 		return
 	}
 	switch r.PostForm.Get("grant_type") {
 	case "authorization_code":
-		p.exchangeCode(w, r)
+		exchange(w, r)
 	case "refresh_token":
-		p.refresh(w, r, "token")
+		p.refresh(w, r, endpoint)
 	case "":
-		p.rejectToken(w, "invalid_request", "grant_type is required", "grant_type")
+		p.reject(w, endpoint, "invalid_request", "grant_type is required", "grant_type")
 	default:
-		p.rejectToken(w, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token", "grant_type")
+		p.reject(w, endpoint, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token", "grant_type")
 	}
 }
 

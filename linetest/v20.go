@@ -83,21 +83,7 @@ func (p *Platform) denyV20(w http.ResponseWriter, req *authRequest) {
 // answered with token_type, scope, access_token, expires_in and
 // refresh_token, or 400 invalid_grant "invalid refresh token".
 func (p *Platform) serveTokenV20(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
-	if !p.checkClientRequest(w, r, "token_v2.0") {
-		return
-	}
-	switch r.PostForm.Get("grant_type") {
-	case "authorization_code":
-		p.exchangeCodeV20(w, r)
-	case "refresh_token":
-		p.refresh(w, r, "token_v2.0")
-	case "":
-		p.reject(w, "token_v2.0", "invalid_request", "grant_type is required", "grant_type")
-	default:
-		p.reject(w, "token_v2.0", "unsupported_grant_type", "grant_type must be authorization_code or refresh_token", "grant_type")
-	}
+	p.serveGrant(w, r, "token_v2.0", p.exchangeCodeV20)
 }
 
 // exchangeCodeV20 answers v2.0's authorization_code grant.
@@ -134,16 +120,7 @@ func (p *Platform) serveVerifyV20(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	info, err := p.lookupAccessToken(token)
-	if err != nil {
-		p.reject(w, "verify_v2.0", "invalid_request", err.Error(), err.Error())
-		return
-	}
-	writeJSON(w, http.StatusOK, verifyAccessTokenResponse{
-		Scope:     info.scope,
-		ClientID:  p.channelID,
-		ExpiresIn: int64(info.remaining / time.Second),
-	})
+	p.answerVerify(w, "verify_v2.0", token)
 }
 
 // serveRevokeV20 answers POST /v2/oauth/revoke, v2.0's logout (the v2.0

@@ -20,9 +20,16 @@ func (p *Platform) serveVerifyAccessToken(w http.ResponseWriter, r *http.Request
 		p.reject(w, "verify", "invalid_request", "access_token is required", "access_token_missing")
 		return
 	}
-	info, err := p.lookupAccessToken(q.Get("access_token"))
+	p.answerVerify(w, "verify", q.Get("access_token"))
+}
+
+// answerVerify answers an access token check, v2.1's or v2.0's (named
+// endpoint in the log), with the scope, channel and remaining lifetime of
+// token, or 400 invalid_request saying why it is not valid.
+func (p *Platform) answerVerify(w http.ResponseWriter, endpoint, token string) {
+	info, err := p.lookupAccessToken(token)
 	if err != nil {
-		p.reject(w, "verify", "invalid_request", err.Error(), err.Error())
+		p.reject(w, endpoint, "invalid_request", err.Error(), err.Error())
 		return
 	}
 	writeJSON(w, http.StatusOK, verifyAccessTokenResponse{
