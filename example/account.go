@@ -33,6 +33,22 @@ func (a *app) signedInAccount(r *http.Request) (string, error) {
 	return middleware.LinkedAccountFromContext(r.Context())
 }
 
+// accountPageUser is the account signed in on r for a page of its own: it
+// answers the request itself, and reports false, when the store of links
+// cannot say (its error page) or nobody is signed in (to the sign-in page).
+func (a *app) accountPageUser(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id, err := a.signedInAccount(r)
+	if err != nil {
+		a.auth.ServeError(w, r, err)
+		return "", false
+	}
+	if id == "" {
+		http.Redirect(w, r, "/account/login", http.StatusSeeOther)
+		return "", false
+	}
+	return id, true
+}
+
 type accountData struct {
 	AccountID  string
 	LINEUserID string
@@ -114,13 +130,8 @@ func (a *app) accountLogout(w http.ResponseWriter, r *http.Request) {
 // account shows the signed-in account and its LINE link, with "Connect
 // LINE" or "Unlink".
 func (a *app) account(w http.ResponseWriter, r *http.Request) {
-	id, err := a.signedInAccount(r)
-	if err != nil {
-		a.auth.ServeError(w, r, err)
-		return
-	}
-	if id == "" {
-		http.Redirect(w, r, "/account/login", http.StatusSeeOther)
+	id, ok := a.accountPageUser(w, r)
+	if !ok {
 		return
 	}
 	notice := ""

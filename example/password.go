@@ -60,13 +60,8 @@ func (a *accounts) beforeUnlink(ctx context.Context, accountID, _ string) error 
 // unlink LINE.
 func (a *app) accountSetPassword(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	id, err := a.signedInAccount(r)
-	if err != nil {
-		a.auth.ServeError(w, r, err)
-		return
-	}
-	if id == "" {
-		http.Redirect(w, r, "/account/login", http.StatusSeeOther)
+	id, ok := a.accountPageUser(w, r)
+	if !ok {
 		return
 	}
 	t := a.texts(r)

@@ -287,22 +287,12 @@ func login(h http.Handler, platform *linetest.Platform, base string) (string, er
 // check fetches url over the network with cookie and makes sure that the
 // handler saw a user and answered the JSON body.
 func check(url, cookie string, c *counts) error {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	status, got, err := get(url, cookie)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Cookie", cookie)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	got, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK || !bytes.Equal(got, body) {
-		return fmt.Errorf("status %d, body %q", resp.StatusCode, got)
+	if status != http.StatusOK || !bytes.Equal(got, body) {
+		return fmt.Errorf("status %d, body %q", status, got)
 	}
 	if c.withUser.Load() != 1 {
 		return errors.New("the handler saw no user")
@@ -313,19 +303,28 @@ func check(url, cookie string, c *counts) error {
 // checkMe fetches url (/api/me) with cookie and makes sure that the
 // handler saw the linked account.
 func checkMe(url, cookie string, c *counts) error {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	status, _, err := get(url, cookie)
 	if err != nil {
 		return err
+	}
+	if status != http.StatusOK || c.linked.Load() != 1 {
+		return fmt.Errorf("status %d, %d of %d requests linked", status, c.linked.Load(), c.me.Load())
+	}
+	return nil
+}
+
+// get fetches url over the network with the Cookie header cookie.
+func get(url, cookie string) (status int, got []byte, err error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return 0, nil, err
 	}
 	req.Header.Set("Cookie", cookie)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusOK || c.linked.Load() != 1 {
-		return fmt.Errorf("status %d, %d of %d requests linked", resp.StatusCode, c.linked.Load(), c.me.Load())
-	}
-	return nil
+	got, err = io.ReadAll(resp.Body)
+	return resp.StatusCode, got, err
 }
