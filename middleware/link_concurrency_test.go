@@ -49,6 +49,26 @@ type answer struct {
 	retryAfter string
 }
 
+// statusCounts counts the answers of a storm by status.
+func statusCounts(answers []answer) map[int]int {
+	counts := map[int]int{}
+	for _, a := range answers {
+		counts[a.status]++
+	}
+	return counts
+}
+
+// linkedCount is how many of users are linked to an account.
+func (la *linkApp) linkedCount(users []linetest.User) int {
+	n := 0
+	for _, u := range users {
+		if la.accountOf(u.ID) != "" {
+			n++
+		}
+	}
+	return n
+}
+
 // storm sends calls to /api/link all at once and returns their answers,
 // in order. With g, the checks wait until every call is either inside the
 // check or answered.
@@ -281,20 +301,11 @@ func parallelReplay(t *testing.T, la *linkApp) {
 	for i := range calls {
 		calls[i] = linkCall{headers[i%len(headers)], jsonBody(map[string]any{"idToken": tok})}
 	}
-	counts := map[int]int{}
-	for _, a := range la.storm(t, nil, calls) {
-		counts[a.status]++
-	}
+	counts := statusCounts(la.storm(t, nil, calls))
 	if counts[http.StatusOK] != 1 || counts[http.StatusOK]+counts[http.StatusForbidden]+counts[http.StatusTooManyRequests] != len(calls) {
 		t.Errorf("answers %v, want one 200 and the rest 403 or 429", counts)
 	}
-	linked := 0
-	for _, u := range users {
-		if la.accountOf(u.ID) != "" {
-			linked++
-		}
-	}
-	if linked != 1 {
+	if linked := la.linkedCount(users); linked != 1 {
 		t.Errorf("%d LINE users linked by one token, want 1", linked)
 	}
 }
@@ -310,10 +321,7 @@ func TestLinkAPI_ParallelLinksOfOneAccount(t *testing.T) {
 			calls = append(calls, linkCall{h, jsonBody(map[string]any{"idToken": la.inHouse.token(oidc.ES256, "alice", nil)})})
 		}
 	}
-	counts := map[int]int{}
-	for _, a := range la.storm(t, nil, calls) {
-		counts[a.status]++
-	}
+	counts := statusCounts(la.storm(t, nil, calls))
 	// A LINE user has at most five proofs checked at once: the others
 	// wait their turn (429).
 	if counts[http.StatusOK] < 1 || counts[http.StatusOK]+counts[http.StatusConflict]+counts[http.StatusTooManyRequests] != len(calls) {
@@ -322,13 +330,7 @@ func TestLinkAPI_ParallelLinksOfOneAccount(t *testing.T) {
 	if u, err := la.store.LINEUserOf(context.Background(), "alice"); err != nil || u == "" {
 		t.Errorf("alice: %q %v", u, err)
 	}
-	linked := 0
-	for _, u := range linetest.DefaultUsers() {
-		if la.accountOf(u.ID) != "" {
-			linked++
-		}
-	}
-	if linked != 1 {
+	if linked := la.linkedCount(linetest.DefaultUsers()); linked != 1 {
 		t.Errorf("%d LINE users linked to alice, want 1", linked)
 	}
 }
@@ -342,10 +344,7 @@ func TestLinkAPI_ParallelLinksOfOneLINEUser(t *testing.T) {
 	for i := range calls {
 		calls[i] = linkCall{h, jsonBody(map[string]any{"idToken": la.inHouse.token(oidc.ES256, fmt.Sprintf("acct-%d", i), nil)})}
 	}
-	counts := map[int]int{}
-	for _, a := range la.storm(t, nil, calls) {
-		counts[a.status]++
-	}
+	counts := statusCounts(la.storm(t, nil, calls))
 	// At most five are checked at once; the others wait their turn (429).
 	if counts[http.StatusOK] != 1 || counts[http.StatusOK]+counts[http.StatusConflict]+counts[http.StatusTooManyRequests] != len(calls) {
 		t.Errorf("answers %v, want one 200, and 409s or 429s", counts)
