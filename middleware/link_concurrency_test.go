@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -76,39 +75,36 @@ func (la *linkApp) storm(t *testing.T, g *gatedChecks, calls []linkCall) []answe
 	t.Helper()
 	answers := make([]answer, len(calls))
 	var answered atomic.Int32
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, c := range calls {
-		wg.Go(func() {
-			defer answered.Add(1)
-			<-start
-			req, _ := http.NewRequest(http.MethodPost, la.url("/api/link"), strings.NewReader(c.body))
-			req.Header.Set("Content-Type", "application/json")
-			for k, v := range c.header {
-				req.Header[k] = v
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			answers[i] = answer{resp.StatusCode, strings.TrimSpace(string(b)), resp.Header.Get("Retry-After")}
-		})
-	}
-	close(start)
-	if g != nil {
+	testkit.AtOnce(len(calls), func(i int) {
+		defer answered.Add(1)
+		c := calls[i]
+		req, _ := http.NewRequest(http.MethodPost, la.url("/api/link"), strings.NewReader(c.body))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range c.header {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		answers[i] = answer{resp.StatusCode, strings.TrimSpace(string(b)), resp.Header.Get("Retry-After")}
+	}, func() {
+		if g == nil {
+			return
+		}
 		deadline := time.Now().Add(time.Minute)
 		for int(answered.Load()+g.inside.Load()) < len(calls) {
 			if time.Now().After(deadline) {
-				t.Fatalf("storm: %d answered, %d inside the check, of %d", answered.Load(), g.inside.Load(), len(calls))
+				t.Errorf("storm: %d answered, %d inside the check, of %d", answered.Load(), g.inside.Load(), len(calls))
+				break
 			}
 			time.Sleep(time.Millisecond) // polling the requests' progress
 		}
 		close(g.gate)
-	}
-	wg.Wait()
+	})
 	return answers
 }
 

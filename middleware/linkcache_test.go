@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/link"
 	"github.com/linelogin/linelogin/middleware"
 )
@@ -280,34 +280,29 @@ func TestLinkedAccount_OneReadPerUserAtOnce(t *testing.T) {
 	const perUser = 30
 	n := perUser * len(users)
 	got := make([]string, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			req, _ := http.NewRequest(http.MethodGet, la.url("/api/storm"), nil)
-			req.Header = tokens[i%len(users)].Clone()
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer resp.Body.Close()
-			got[i] = readBody(t, resp)
-		})
-	}
-	close(start)
-	// Hold the reads until every request has asked for its account, and a
-	// moment more for reads that would come late (there should be none).
-	deadline := time.Now().Add(time.Minute)
-	for int(arrived.Load()) < n && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond) // polling the requests' progress
-	}
-	for grace := time.Now().Add(200 * time.Millisecond); int(links.inside.Load()) < n && time.Now().Before(grace); {
-		time.Sleep(time.Millisecond) // polling for reads beyond the first
-	}
-	close(links.gate)
-	wg.Wait()
+	testkit.AtOnce(n, func(i int) {
+		req, _ := http.NewRequest(http.MethodGet, la.url("/api/storm"), nil)
+		req.Header = tokens[i%len(users)].Clone()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer resp.Body.Close()
+		got[i] = readBody(t, resp)
+	}, func() {
+		// Hold the reads until every request has asked for its account,
+		// and a moment more for reads that would come late (there should
+		// be none).
+		deadline := time.Now().Add(time.Minute)
+		for int(arrived.Load()) < n && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond) // polling the requests' progress
+		}
+		for grace := time.Now().Add(200 * time.Millisecond); int(links.inside.Load()) < n && time.Now().Before(grace); {
+			time.Sleep(time.Millisecond) // polling for reads beyond the first
+		}
+		close(links.gate)
+	})
 	if a := arrived.Load(); int(a) != n {
 		t.Fatalf("%d of %d requests reached the handler", a, n)
 	}

@@ -8,7 +8,6 @@ package middleware_test
 import (
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -85,28 +84,19 @@ type timedAnswer struct {
 func atOnce(t *testing.T, apps []*testApp, value string, n int) []timedAnswer {
 	t.Helper()
 	answers := make([]timedAnswer, n*len(apps))
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range answers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			begin := time.Now()
-			req, _ := http.NewRequest(http.MethodGet, apps[i%len(apps)].url("/api/me"), nil)
-			req.Header.Set("Accept", "application/json")
-			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: value})
-			resp, err := http.DefaultTransport.RoundTrip(req)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			resp.Body.Close()
-			answers[i] = timedAnswer{resp.StatusCode, time.Since(begin)}
-		}()
-	}
-	close(start)
-	wg.Wait()
+	testkit.AtOnce(len(answers), func(i int) {
+		begin := time.Now()
+		req, _ := http.NewRequest(http.MethodGet, apps[i%len(apps)].url("/api/me"), nil)
+		req.Header.Set("Accept", "application/json")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: value})
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		resp.Body.Close()
+		answers[i] = timedAnswer{resp.StatusCode, time.Since(begin)}
+	}, nil)
 	return answers
 }
 

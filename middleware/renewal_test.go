@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -65,21 +64,7 @@ func tokenWith(t *testing.T, app *testApp, value string) tokenAnswer {
 // renewAll sends n requests for /token at once, all with value.
 func renewAll(t *testing.T, app *testApp, value string, n int, alongside func()) []tokenAnswer {
 	answers := make([]tokenAnswer, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range answers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			answers[i] = tokenWith(t, app, value)
-		}()
-	}
-	close(start)
-	if alongside != nil {
-		alongside()
-	}
-	wg.Wait()
+	testkit.AtOnce(n, func(i int) { answers[i] = tokenWith(t, app, value) }, alongside)
 	return answers
 }
 
