@@ -12,6 +12,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/linelogin/linelogin/internal/testkit"
 	"github.com/linelogin/linelogin/link"
 )
 
@@ -104,31 +105,34 @@ func TestStore_OneToOne(t *testing.T) {
 	})
 }
 
+// raceLinks makes 16 links at once, the i-th with try(i), and checks that
+// exactly one succeeds and every other fails with ErrAlreadyLinked.
+func raceLinks(t *testing.T, try func(i int) error) {
+	t.Helper()
+	const n = 16
+	errs := make([]error, n)
+	testkit.AtOnce(n, func(i int) { errs[i] = try(i) }, nil)
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, link.ErrAlreadyLinked):
+			t.Errorf("a racing link failed with %v, want ErrAlreadyLinked", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d racing links succeeded, want 1", won)
+	}
+}
+
 // TestStore_RacingLinksOneWins links one LINE user to many accounts at
 // once: the database, not a read before the write, lets exactly one in.
 func TestStore_RacingLinksOneWins(t *testing.T) {
 	stores(t, func(t *testing.T, s link.Store) {
-		const n = 16
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		for i := range n {
-			wg.Go(func() {
-				errs[i] = s.Link(context.Background(), brown, "acct-"+string(rune('a'+i)))
-			})
-		}
-		wg.Wait()
-		won := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				won++
-			case !errors.Is(err, link.ErrAlreadyLinked):
-				t.Errorf("a racing link failed with %v, want ErrAlreadyLinked", err)
-			}
-		}
-		if won != 1 {
-			t.Errorf("%d racing links succeeded, want 1", won)
-		}
+		raceLinks(t, func(i int) error {
+			return s.Link(context.Background(), brown, "acct-"+string(rune('a'+i)))
+		})
 	})
 }
 
@@ -169,27 +173,9 @@ func TestSQLStore_Options(t *testing.T) {
 // account at once: exactly one link.
 func TestStore_RacingLinksOfOneAccountOneWins(t *testing.T) {
 	stores(t, func(t *testing.T, s link.Store) {
-		const n = 16
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		for i := range n {
-			wg.Go(func() {
-				errs[i] = s.Link(context.Background(), fmt.Sprintf("U%032d", i), "alice")
-			})
-		}
-		wg.Wait()
-		won := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				won++
-			case !errors.Is(err, link.ErrAlreadyLinked):
-				t.Errorf("a racing link failed with %v, want ErrAlreadyLinked", err)
-			}
-		}
-		if won != 1 {
-			t.Errorf("%d racing links succeeded, want 1", won)
-		}
+		raceLinks(t, func(i int) error {
+			return s.Link(context.Background(), fmt.Sprintf("U%032d", i), "alice")
+		})
 		if u, err := s.LINEUserOf(context.Background(), "alice"); err != nil || u == "" {
 			t.Errorf("alice: %q, %v", u, err)
 		}
