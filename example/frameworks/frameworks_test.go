@@ -12,7 +12,6 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/labstack/echo/v4"
 
-	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/linetest"
 	"github.com/linelogin/linelogin/middleware"
 	"github.com/linelogin/linelogin/session"
@@ -25,20 +24,15 @@ func exampleServer(mount func(auth *middleware.Auth) http.Handler) (*httptest.Se
 	platform := linetest.NewServer(nil, linetest.Config{AutoApprove: linetest.DefaultUsers()[0].ID})
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	if err := platform.AddCallbackURL(srv.URL + "/callback"); err != nil { // as in the LINE Developers console
+	// The channel and the callback URL, registered as in the LINE
+	// Developers console; a real app fills callback.Config from its own.
+	line, err := platform.CallbackConfig(srv.URL + "/callback")
+	if err != nil {
 		panic(err)
 	}
 	auth, err := middleware.New(middleware.Config{
-		LINE: callback.Config{
-			ChannelID:     platform.ChannelID(),
-			ChannelSecret: platform.ChannelSecret(),
-			RedirectURL:   srv.URL + "/callback",
-			AccessURL:     platform.AccessURL(), // LINE's hosts by default
-			APIURL:        platform.APIURL(),
-		},
-		Session: middleware.SessionConfig{
-			Keys: [][]byte{session.GenerateKey()}, // from session.ParseKeys in production
-		},
+		LINE:    line,
+		Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}}, // from session.ParseKeys in production
 	})
 	if err != nil {
 		panic(err)
