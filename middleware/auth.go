@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/linelogin/linelogin/callback"
 	"github.com/linelogin/linelogin/internal/flow"
@@ -81,9 +82,9 @@ func New(cfg Config) (*Auth, error) {
 		log:          cfg.Logger,
 	}
 	if cfg.Tenants != nil {
-		key := cfg.TenantKey
-		if key == nil {
-			key = HostTenant
+		key := HostTenant // in lower case already
+		if own := cfg.TenantKey; own != nil {
+			key = func(r *http.Request) string { return strings.ToLower(own(r)) } // as Tenants keeps keys
 		}
 		a.tenancy = &tenancy{store: cfg.Tenants, key: key, views: map[string]*view{}}
 	} else if cfg.webLogin() {

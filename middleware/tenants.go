@@ -123,7 +123,7 @@ func checkRedirectURL(raw string) error {
 // view), built at the tenant's first request and again when it changes.
 type tenancy struct {
 	store *Tenants
-	key   func(*http.Request) string
+	key   func(*http.Request) string // in lower case, as Tenants keeps keys
 
 	mu    sync.RWMutex
 	views map[string]*view
@@ -146,7 +146,6 @@ func (a *Auth) at(r *http.Request) (*Auth, error) {
 }
 
 func (tc *tenancy) view(a *Auth, key string) (*Auth, error) {
-	key = strings.ToLower(key) // as Tenants keeps them
 	t := tc.store.lookup(key)
 	if t == nil {
 		tc.forget(key)
@@ -275,7 +274,7 @@ func (a *Auth) perTenant(build func(t *Auth) http.Handler) http.Handler {
 	// keys of tenants get this far.
 	var built sync.Map // string → builtFor
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := strings.ToLower(a.tenancy.key(r))
+		key := a.tenancy.key(r)
 		t, err := a.tenancy.view(a, key)
 		if err != nil {
 			a.serveTenantError(w, r, err)
