@@ -3,9 +3,7 @@ package middleware_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -77,20 +75,12 @@ func (la *linkApp) storm(t *testing.T, g *gatedChecks, calls []linkCall) []answe
 	var answered atomic.Int32
 	testkit.AtOnce(len(calls), func(i int) {
 		defer answered.Add(1)
-		c := calls[i]
-		req, _ := http.NewRequest(http.MethodPost, la.url("/api/link"), strings.NewReader(c.body))
-		req.Header.Set("Content-Type", "application/json")
-		for k, v := range c.header {
-			req.Header[k] = v
-		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, body, err := la.sendLink(calls[i])
 		if err != nil {
 			t.Error(err)
 			return
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		answers[i] = answer{resp.StatusCode, strings.TrimSpace(string(b)), resp.Header.Get("Retry-After")}
+		answers[i] = answer{resp.StatusCode, body, resp.Header.Get("Retry-After")}
 	}, func() {
 		if g == nil {
 			return
@@ -152,18 +142,25 @@ func checkStorm(t *testing.T, answers []answer, checked int32) {
 	}
 }
 
+// redisLinkClient is a redislink client of the test's Redis, closed when
+// the test ends.
+func redisLinkClient(t *testing.T) *redislink.Client {
+	t.Helper()
+	client, err := redislink.NewURL(redistest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(client.Close)
+	return client
+}
+
 // lockoutStores are the Attempts the lockout runs on: the default (one
 // process's memory) and Redis.
 func lockoutStores(t *testing.T) map[string]func(*middleware.Linking) {
 	return map[string]func(*middleware.Linking){
 		"memory": func(*middleware.Linking) {},
 		"redis": func(l *middleware.Linking) {
-			client, err := redislink.NewURL(redistest.URL(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(client.Close)
-			l.Attempts = redislink.NewAttempts(client, redistest.Prefix(), middleware.MaxRefusedProofs, middleware.RefusedProofWindow)
+			l.Attempts = redislink.NewAttempts(redisLinkClient(t), redistest.Prefix(), middleware.MaxRefusedProofs, middleware.RefusedProofWindow)
 		},
 	}
 }
@@ -274,12 +271,7 @@ func TestLinkAPI_ParallelReplayOfOneInHouseToken(t *testing.T) {
 	for name, replay := range map[string]func(*middleware.Linking){
 		"memory": func(*middleware.Linking) {},
 		"redis": func(l *middleware.Linking) {
-			client, err := redislink.NewURL(redistest.URL(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(client.Close)
-			l.Replay = redislink.NewReplay(client, redistest.Prefix())
+			l.Replay = redislink.NewReplay(redisLinkClient(t), redistest.Prefix())
 		},
 	} {
 		t.Run(name, func(t *testing.T) { parallelReplay(t, newLinkApp(t, replay)) })

@@ -528,8 +528,18 @@ type linkCall struct {
 	body   string
 }
 
+// postLink sends c and returns the response and its body, trimmed.
 func (la *linkApp) postLink(c linkCall) (*http.Response, string) {
 	la.t.Helper()
+	resp, body, err := la.sendLink(c)
+	if err != nil {
+		la.t.Fatal(err)
+	}
+	return resp, body
+}
+
+// sendLink is postLink for any goroutine: it returns the error.
+func (la *linkApp) sendLink(c linkCall) (*http.Response, string, error) {
 	req, _ := http.NewRequest(http.MethodPost, la.url("/api/link"), strings.NewReader(c.body))
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range c.header {
@@ -537,11 +547,11 @@ func (la *linkApp) postLink(c linkCall) (*http.Response, string) {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		la.t.Fatal(err)
+		return nil, "", err
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp, strings.TrimSpace(string(b))
+	return resp, strings.TrimSpace(string(b)), nil
 }
 
 // bearer returns the header of an access token of the LINE user userID.
