@@ -1,7 +1,6 @@
 package middleware_test
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,10 +24,7 @@ func TestNew_RefusesWhatCanNeverWork(t *testing.T) {
 			Session: middleware.SessionConfig{Keys: [][]byte{session.GenerateKey()}},
 		}
 	}
-	cases := map[string]struct {
-		change func(*middleware.Config)
-		want   string
-	}{
+	checkMistakes(t, good, map[string]configMistake{
 		"empty channel secret":      {func(c *middleware.Config) { c.LINE.ChannelSecret = "" }, "ChannelSecret is empty"},
 		"callback URL at /":         {func(c *middleware.Config) { c.LINE.RedirectURL = "https://app.example/" }, "has no path"},
 		"callback URL with no path": {func(c *middleware.Config) { c.LINE.RedirectURL = "http://localhost:8080" }, "has no path"},
@@ -37,24 +33,7 @@ func TestNew_RefusesWhatCanNeverWork(t *testing.T) {
 		"all-zero second key": {func(c *middleware.Config) {
 			c.Session.Keys = append(c.Session.Keys, make([]byte, session.KeySize))
 		}, "Session.Keys[1] is all zeros"},
-	}
-	messages := map[string]bool{}
-	for name, tc := range cases {
-		cfg := good()
-		tc.change(&cfg)
-		auth, err := middleware.New(cfg)
-		if auth != nil || !errors.Is(err, middleware.ErrConfig) {
-			t.Errorf("%s: New = %v, %v; want ErrConfig", name, auth, err)
-			continue
-		}
-		if !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %q does not say %q", name, err, tc.want)
-		}
-		messages[err.Error()] = true
-	}
-	if len(messages) != len(cases) {
-		t.Errorf("%d mistakes share %d messages", len(cases), len(messages))
-	}
+	})
 	if _, err := middleware.New(good()); err != nil {
 		t.Errorf("the good config: %v", err)
 	}

@@ -30,15 +30,47 @@ func webConfig() middleware.Config {
 	}
 }
 
+// configMistake is a change that makes a good Config one New refuses, and
+// what the refusal must say.
+type configMistake struct {
+	change func(*middleware.Config)
+	want   string
+}
+
+// checkMistakes applies each mistake to a good config from base: New must
+// refuse it with ErrConfig, a message saying the mistake's want, its
+// prefix said once, and a message of its own.
+func checkMistakes(t *testing.T, base func() middleware.Config, cases map[string]configMistake) {
+	t.Helper()
+	messages := map[string]bool{}
+	for name, tc := range cases {
+		cfg := base()
+		tc.change(&cfg)
+		auth, err := middleware.New(cfg)
+		if auth != nil || !errors.Is(err, middleware.ErrConfig) {
+			t.Errorf("%s: New made an Auth: %t, error %v; want ErrConfig", name, auth != nil, err)
+			continue
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: %q does not say %q", name, msg, tc.want)
+		}
+		if strings.Count(msg, "invalid config") != 1 || strings.Count(msg, "session:") != 0 || strings.Count(msg, "cookie:") != 0 {
+			t.Errorf("%s: %q repeats its prefix", name, msg)
+		}
+		messages[msg] = true
+	}
+	if len(messages) != len(cases) {
+		t.Errorf("%d mistakes share %d messages", len(cases), len(messages))
+	}
+}
+
 // TestNew_RefusesWhatCanOnlyFailLater: a configuration that New accepts
 // but that fails at the first click, or that sends cookies in the clear
 // from a public host, is refused at once, with a message naming the
 // setting and the ErrConfig prefix said once.
 func TestNew_RefusesWhatCanOnlyFailLater(t *testing.T) {
-	cases := map[string]struct {
-		change func(*middleware.Config)
-		want   string
-	}{
+	checkMistakes(t, webConfig, map[string]configMistake{
 		"Linking without SignedInAccount": {func(c *middleware.Config) {
 			c.Linking = &middleware.Linking{Store: &link.MemoryStore{}}
 		}, "Linking.SignedInAccount is required"},
@@ -60,28 +92,7 @@ func TestNew_RefusesWhatCanOnlyFailLater(t *testing.T) {
 		"short key": {func(c *middleware.Config) {
 			c.Session.Keys = [][]byte{bytes.Repeat([]byte{7}, 16)}
 		}, "Session.Keys[0] has 16 bytes, want 32"},
-	}
-	messages := map[string]bool{}
-	for name, tc := range cases {
-		cfg := webConfig()
-		tc.change(&cfg)
-		auth, err := middleware.New(cfg)
-		if auth != nil || !errors.Is(err, middleware.ErrConfig) {
-			t.Errorf("%s: New made an Auth: %t, error %v; want ErrConfig", name, auth != nil, err)
-			continue
-		}
-		msg := err.Error()
-		if !strings.Contains(msg, tc.want) {
-			t.Errorf("%s: %q does not say %q", name, msg, tc.want)
-		}
-		if strings.Count(msg, "invalid config") != 1 || strings.Count(msg, "session:") != 0 || strings.Count(msg, "cookie:") != 0 {
-			t.Errorf("%s: %q repeats its prefix", name, msg)
-		}
-		messages[msg] = true
-	}
-	if len(messages) != len(cases) {
-		t.Errorf("%d mistakes share %d messages", len(cases), len(messages))
-	}
+	})
 
 	// Plain http stays fine on the developer's machine, and linking with
 	// the signed-in account is fine.
